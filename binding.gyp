@@ -1,0 +1,27 @@
+{
+  "targets": [
+    {
+      "target_name": "vmprobe",
+      "sources": [
+        "native/addon.cc",
+        "native/mapping.cc",
+        "native/touch.cc",
+        "native/residency.cc",
+        "native/heap.cc",
+        "native/usage.cc",
+        "native/pagecache.cc"
+      ],
+      "dependencies": [
+        "<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"
+      ],
+      "defines": ["NAPI_VERSION=8", "_GNU_SOURCE"],
+      "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-Wno-unused-parameter"],
+      "conditions": [
+        ["'<!(node -p \"process.env.VMPROBE_SANITIZE || ''\")'!=''", {
+          "cflags_cc": ["-fsanitize=<!(node -p \"process.env.VMPROBE_SANITIZE\")", "-fno-omit-frame-pointer", "-g"],
+          "ldflags": ["-fsanitize=<!(node -p \"process.env.VMPROBE_SANITIZE\")"]
+        }]
+      ]
+    }
+  ]
+}

@@ -1,0 +1,41 @@
+// addon.cc — registration only: lists what the addon exports, does nothing else.
+//
+// Context-aware (Napi::Addon): every environment (main thread, each worker) gets its
+// own instance, and no state lives in statics. kAddonAbi tells the TypeScript loader
+// whether this binary matches the JS that loads it (a stale build is reported with the
+// command that rebuilds it).
+#include <napi.h>
+
+#include "heap.h"
+#include "mapping.h"
+#include "pagecache.h"
+#include "residency.h"
+#include "usage.h"
+
+namespace vmprobe {
+
+constexpr int kAddonAbi = 1;
+
+class VmProbeAddon : public Napi::Addon<VmProbeAddon> {
+ public:
+  VmProbeAddon(Napi::Env env, Napi::Object exports) {
+    DefineAddon(exports, {
+                             InstanceValue("abi", Napi::Number::New(env, kAddonAbi), napi_enumerable),
+                             InstanceValue("Mapping", Mapping::Define(env), napi_enumerable),
+                             InstanceValue("HeapBlock", HeapBlock::Define(env), napi_enumerable),
+                             InstanceValue("mincoreScan", Napi::Function::New<MincoreScan>(env, "mincoreScan"), napi_enumerable),
+                             InstanceValue("bufferRange", Napi::Function::New<BufferRange>(env, "bufferRange"), napi_enumerable),
+                             InstanceValue("getrusage", Napi::Function::New<GetRusage>(env, "getrusage"), napi_enumerable),
+                             InstanceValue("getrlimit", Napi::Function::New<GetRlimit>(env, "getrlimit"), napi_enumerable),
+                             InstanceValue("setrlimit", Napi::Function::New<SetRlimit>(env, "setrlimit"), napi_enumerable),
+                             InstanceValue("sysconf", Napi::Function::New<Sysconf>(env, "sysconf"), napi_enumerable),
+                             InstanceValue("libc", Napi::Function::New<Libc>(env, "libc"), napi_enumerable),
+                             InstanceValue("fadvise", Napi::Function::New<Fadvise>(env, "fadvise"), napi_enumerable),
+                         });
+  }
+};
+
+}  // namespace vmprobe
+
+using vmprobe::VmProbeAddon;
+NODE_API_ADDON(VmProbeAddon)

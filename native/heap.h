@@ -1,0 +1,40 @@
+// heap.h — HeapBlock: a JS object that owns exactly one malloc(3) block.
+#ifndef VMPROBE_HEAP_H
+#define VMPROBE_HEAP_H
+
+#include <napi.h>
+
+#include <cstddef>
+#include <cstdint>
+
+#include "measure.h"
+
+namespace vmprobe {
+
+class HeapBlock : public Napi::ObjectWrap<HeapBlock> {
+ public:
+  static Napi::Function Define(Napi::Env env);
+  explicit HeapBlock(const Napi::CallbackInfo& info);
+  ~HeapBlock() override;
+
+ private:
+  Napi::Value Free(const Napi::CallbackInfo& info);
+  Napi::Value Touch(const Napi::CallbackInfo& info);
+  Napi::Value Residency(const Napi::CallbackInfo& info);
+  Napi::Value GetAddress(const Napi::CallbackInfo& info);
+  Napi::Value GetSizeBytes(const Napi::CallbackInfo& info);
+  Napi::Value GetUsableSizeBytes(const Napi::CallbackInfo& info);
+  Napi::Value GetClosed(const Napi::CallbackInfo& info);
+  Napi::Value GetCreation(const Napi::CallbackInfo& info);
+  void EnsureOpen(Napi::Env env) const;
+
+  uint8_t* block_ = nullptr;  // nullptr once freed
+  size_t sizeBytes_ = 0;
+  size_t usableSizeBytes_ = 0;
+  size_t pageSize_ = 0;
+  Counters creation_;
+};
+
+}  // namespace vmprobe
+
+#endif  // VMPROBE_HEAP_H

@@ -1,0 +1,406 @@
+// mapping.cc — Mapping: create, protect, advise, sync, expose and release one mapping.
+//
+// Follows mmap(2), mprotect(2), madvise(2), msync(2). Hazards handled here:
+//   - a failed step after mmap (alignment trim, madvise for huge pages) unmaps what
+//     was made, so no half-made mapping is left behind;
+//   - touching PROT_NONE memory or a file page past EOF kills the process (SIGSEGV,
+//     SIGBUS): touch() refuses both; asArrayBuffer() only covers read-write memory
+//     backed by the file, and protect() detaches the buffer before taking rights away;
+//   - the ArrayBuffer is detached before munmap, so JS can never reach unmapped memory.
+// Only regular files can be mapped: device files (/dev/mem, ...) are refused.
+#include "mapping.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <string>
+
+#include "args.h"
+#include "errors.h"
+#include "residency.h"
+#include "touch.h"
+
+namespace vmprobe {
+
+namespace {
+
+const char* const kProtNames[] = {"none", "read", "read-write"};
+const int kProtValues[] = {PROT_NONE, PROT_READ, PROT_READ | PROT_WRITE};
+
+const char* ProtName(int prot) {
+  for (size_t i = 0; i < 3; ++i)
+    if (kProtValues[i] == prot) return kProtNames[i];
+  return "unknown";
+}
+
+int ReadProt(const Napi::Value& v, const char* name) {
+  return kProtValues[ReadChoice(v, name, {"none", "read", "read-write"})];
+}
+
+size_t PageSize() {
+  static const size_t size = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  return size;
+}
+
+size_t RoundUp(size_t n, size_t to) { return (n + to - 1) / to * to; }
+
+struct Advice {
+  const char* name;
+  int value;  // -1: not known to the headers this addon was built with
+};
+
+const Advice kAdvice[] = {
+    {"normal", MADV_NORMAL},     {"random", MADV_RANDOM},   {"sequential", MADV_SEQUENTIAL},
+    {"willneed", MADV_WILLNEED}, {"dontneed", MADV_DONTNEED},
+#ifdef MADV_FREE
+    {"free", MADV_FREE},
+#else
+    {"free", -1},
+#endif
+#ifdef MADV_HUGEPAGE
+    {"hugepage", MADV_HUGEPAGE}, {"nohugepage", MADV_NOHUGEPAGE},
+#else
+    {"hugepage", -1},            {"nohugepage", -1},
+#endif
+#ifdef MADV_COLD
+    {"cold", MADV_COLD},         {"pageout", MADV_PAGEOUT},
+#else
+    {"cold", -1},                {"pageout", -1},
+#endif
+};
+
+// Closes fd on every exit path of the constructor unless released.
+struct FdGuard {
+  int fd = -1;
+  ~FdGuard() { if (fd >= 0) close(fd); }
+  int Release() { int f = fd; fd = -1; return f; }
+};
+
+}  // namespace
+
+int Region::Release() {
+  int result = 0;
+  if (base != nullptr) {
+    if (munmap(base, mappedBytes) != 0) result = errno;
+    base = nullptr;
+  }
+  if (fd >= 0) {
+    close(fd);
+    fd = -1;
+  }
+  return result;
+}
+
+Napi::Function Mapping::Define(Napi::Env env) {
+  return DefineClass(env, "Mapping",
+                     {
+                         InstanceMethod<&Mapping::Unmap>("unmap"),
+                         InstanceMethod<&Mapping::Protect>("protect"),
+                         InstanceMethod<&Mapping::Advise>("advise"),
+                         InstanceMethod<&Mapping::Sync>("sync"),
+                         InstanceMethod<&Mapping::AsArrayBuffer>("asArrayBuffer"),
+                         InstanceMethod<&Mapping::Touch>("touch"),
+                         InstanceMethod<&Mapping::Residency>("residency"),
+                         InstanceMethod<&Mapping::FileSizeBytes>("fileSizeBytes"),
+                         InstanceAccessor<&Mapping::GetAddress>("address"),
+                         InstanceAccessor<&Mapping::GetSizeBytes>("sizeBytes"),
+                         InstanceAccessor<&Mapping::GetMappedBytes>("mappedBytes"),
+                         InstanceAccessor<&Mapping::GetPageSizeBytes>("pageSizeBytes"),
+                         InstanceAccessor<&Mapping::GetClosed>("closed"),
+                         InstanceAccessor<&Mapping::GetProtection>("protection"),
+                         InstanceAccessor<&Mapping::GetCreation>("creation"),
+                     });
+}
+
+// new Mapping({ sizeBytes?, protection, shared, path?, fileOffsetBytes, populate,
+//               noreserve, alignBytes, hugePages })
+Mapping::Mapping(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Mapping>(info) {
+  Napi::Env env = info.Env();
+  pageSize_ = PageSize();
+  Napi::Object opts = ReadOptionsObject(info, 0, "options");
+
+  prot_ = ReadProt(opts.Has("protection") && !opts.Get("protection").IsUndefined() ? opts.Get("protection")
+                                                                                   : Napi::String::New(env, "read-write"),
+                   "protection");
+  shared_ = ReadOptionalBool(opts, "shared", false);
+  const bool populate = ReadOptionalBool(opts, "populate", false);
+  const bool noreserve = ReadOptionalBool(opts, "noreserve", false);
+  const bool hugePages = ReadOptionalBool(opts, "hugePages", false);
+  const uint64_t alignBytes = ReadOptionalCount(opts, "alignBytes", pageSize_, pageSize_, 1ULL << 30);
+  if ((alignBytes & (alignBytes - 1)) != 0)
+    ThrowArgValue(env, "alignBytes", "must be a power of two. Received " + std::to_string(alignBytes));
+
+  FdGuard file;
+  Napi::Value pathValue = opts.Get("path");
+  if (!pathValue.IsUndefined()) {
+    if (!pathValue.IsString()) ThrowArgType(env, "path", "of type string", pathValue);
+    std::string path = pathValue.As<Napi::String>().Utf8Value();
+    if (path.empty() || path.find('\0') != std::string::npos)
+      ThrowArgValue(env, "path", "must be a non-empty string without null bytes");
+    fileOffset_ = ReadOptionalCount(opts, "fileOffsetBytes", 0, 0, kMaxSafeInteger);
+    if (fileOffset_ % pageSize_ != 0)
+      ThrowArgValue(env, "fileOffsetBytes", "must be a multiple of the page size (" + std::to_string(pageSize_) +
+                                                " bytes). Received " + std::to_string(fileOffset_));
+    const bool needWrite = shared_ && (prot_ & PROT_WRITE);
+    file.fd = open(path.c_str(), (needWrite ? O_RDWR : O_RDONLY) | O_CLOEXEC);
+    if (file.fd < 0) {
+      int err = errno;
+      ThrowErrno(env, err, "open", path);
+    }
+    struct stat st;
+    if (fstat(file.fd, &st) != 0) {
+      int err = errno;
+      ThrowErrno(env, err, "fstat", path);
+    }
+    if (!S_ISREG(st.st_mode)) ThrowArgValue(env, "path", "must name a regular file. Received '" + path + "'");
+    const uint64_t fileSize = static_cast<uint64_t>(st.st_size);
+    const uint64_t available = fileSize > fileOffset_ ? fileSize - fileOffset_ : 0;
+    sizeBytes_ = ReadOptionalCount(opts, "sizeBytes", available, 1, kMaxSafeInteger);
+    if (sizeBytes_ == 0)
+      ThrowArgValue(env, "path", "names a file with no bytes at fileOffsetBytes " + std::to_string(fileOffset_) +
+                                     "; give sizeBytes to map past its end");
+  } else {
+    if (opts.Get("fileOffsetBytes").IsUndefined() == false)
+      ThrowArgValue(env, "fileOffsetBytes", "only applies to a file mapping (give path)");
+    Napi::Value size = opts.Get("sizeBytes");
+    sizeBytes_ = ReadCount(size, "sizeBytes", 1, kMaxSafeInteger);
+  }
+
+  const size_t mapped = RoundUp(sizeBytes_, pageSize_);
+  if (mapped < sizeBytes_) ThrowOutOfRange(env, "sizeBytes", "small enough to round up to whole pages", std::to_string(sizeBytes_));
+  int flags = shared_ ? MAP_SHARED : MAP_PRIVATE;
+  if (file.fd < 0) flags |= MAP_ANONYMOUS;
+  if (populate) flags |= MAP_POPULATE;
+  if (noreserve) flags |= MAP_NORESERVE;
+
+  FaultClock clock;
+  void* where = nullptr;
+  if (alignBytes > pageSize_) {
+    // Reserve size + alignment of inaccessible address space, keep the aligned part.
+    const size_t reserve = mapped + alignBytes;
+    void* raw = mmap(nullptr, reserve, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (raw == MAP_FAILED) {
+      int err = errno;
+      ThrowErrno(env, err, "mmap", "reserving " + std::to_string(reserve) + " bytes to align to " + std::to_string(alignBytes));
+    }
+    const uintptr_t start = reinterpret_cast<uintptr_t>(raw);
+    const uintptr_t aligned = (start + alignBytes - 1) & ~static_cast<uintptr_t>(alignBytes - 1);
+    if (aligned > start) munmap(raw, aligned - start);
+    const uintptr_t tail = aligned + mapped;
+    if (start + reserve > tail) munmap(reinterpret_cast<void*>(tail), start + reserve - tail);
+    where = reinterpret_cast<void*>(aligned);
+    flags |= MAP_FIXED;  // replaces only our own reservation
+  }
+  void* base = mmap(where, mapped, prot_, flags, file.fd, static_cast<off_t>(fileOffset_));
+  if (base == MAP_FAILED) {
+    int err = errno;
+    if (where != nullptr) munmap(where, mapped);
+    ThrowErrno(env, err, "mmap", std::to_string(mapped) + " bytes" + (noreserve ? " with MAP_NORESERVE" : ""));
+  }
+  if (hugePages) {
+#ifdef MADV_HUGEPAGE
+    if (madvise(base, mapped, MADV_HUGEPAGE) != 0) {
+      int err = errno;
+      munmap(base, mapped);
+      ThrowErrno(env, err, "madvise", "MADV_HUGEPAGE (is transparent huge page support compiled in?)");
+    }
+#else
+    munmap(base, mapped);
+    ThrowUnsupported(env, "MADV_HUGEPAGE is not known to the headers this addon was built with");
+#endif
+  }
+  creation_ = clock.Elapsed();
+
+  region_ = std::make_shared<Region>();
+  region_->base = static_cast<uint8_t*>(base);
+  region_->mappedBytes = mapped;
+  region_->fd = file.Release();
+}
+
+void Mapping::EnsureOpen(Napi::Env env) const {
+  if (region_ == nullptr || region_->base == nullptr) ThrowClosed(env, "mapping", "unmap");
+}
+
+void Mapping::DetachBuffer() {
+  if (buffer_.IsEmpty()) return;
+  Napi::ArrayBuffer ab = buffer_.Value();
+  if (!ab.IsEmpty() && !ab.IsDetached()) ab.Detach();
+  buffer_.Reset();
+}
+
+size_t Mapping::TouchableBytes(Napi::Env env) const {
+  if (region_->fd < 0) return sizeBytes_;
+  struct stat st;
+  if (fstat(region_->fd, &st) != 0) {
+    int err = errno;
+    ThrowErrno(env, err, "fstat", "the mapped file");
+  }
+  const uint64_t fileSize = static_cast<uint64_t>(st.st_size);
+  if (fileSize <= fileOffset_) return 0;
+  // Whole pages that start before EOF are backed; the tail of the last one reads as 0.
+  const uint64_t backed = RoundUp(static_cast<size_t>(fileSize - fileOffset_), pageSize_);
+  return backed < sizeBytes_ ? static_cast<size_t>(backed) : sizeBytes_;
+}
+
+Napi::Value Mapping::Unmap(const Napi::CallbackInfo& info) {
+  // Idempotent, like close() in better-sqlite3: a second unmap() does nothing.
+  if (region_ == nullptr || region_->base == nullptr) return info.Env().Undefined();
+  DetachBuffer();
+  int err = region_->Release();
+  region_.reset();
+  if (err != 0) ThrowErrno(info.Env(), err, "munmap", "");
+  return info.Env().Undefined();
+}
+
+Napi::Value Mapping::Protect(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  EnsureOpen(env);
+  const int prot = ReadProt(info[0], "protection");
+  // An ArrayBuffer promises JS read-write access; take it away before the rights go.
+  if (prot != (PROT_READ | PROT_WRITE)) DetachBuffer();
+  if (mprotect(region_->base, region_->mappedBytes, prot) != 0) {
+    int err = errno;
+    ThrowErrno(env, err, "mprotect", std::string("to ") + ProtName(prot));
+  }
+  prot_ = prot;
+  return env.Undefined();
+}
+
+// advise(advice, offsetBytes, lengthBytes) -> { minorFaults, majorFaults, elapsedNs }
+Napi::Value Mapping::Advise(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  EnsureOpen(env);
+  const size_t which = ReadChoice(info[0], "advice",
+                                  {"normal", "random", "sequential", "willneed", "dontneed", "free", "hugepage",
+                                   "nohugepage", "cold", "pageout"});
+  const Advice advice = kAdvice[which];
+  const size_t offset = ReadCount(info[1], "offsetBytes", 0, sizeBytes_);
+  if (offset % pageSize_ != 0)
+    ThrowArgValue(env, "offsetBytes", "must be a multiple of the page size (" + std::to_string(pageSize_) +
+                                          " bytes) for madvise. Received " + std::to_string(offset));
+  const size_t length = ReadCount(info[2], "lengthBytes", 0, sizeBytes_ - offset);
+  if (advice.value < 0)
+    ThrowUnsupported(env, std::string("MADV_") + advice.name + " is not known to the headers this addon was built with");
+  FaultClock clock;
+  if (madvise(region_->base + offset, RoundUp(length, pageSize_), advice.value) != 0) {
+    int err = errno;
+    std::string upper(advice.name);
+    for (char& c : upper) c = static_cast<char>(toupper(c));
+    std::string detail = "MADV_" + upper;
+    if (err == EINVAL && (which == 8 || which == 9)) detail += " (needs Linux 5.4 or later)";
+    if (err == EINVAL && which == 5) detail += " (MADV_FREE needs Linux 4.5+ and private anonymous memory)";
+    ThrowErrno(env, err, "madvise", detail);
+  }
+  return CountersToJs(env, clock.Elapsed());
+}
+
+Napi::Value Mapping::Sync(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  EnsureOpen(env);
+  if (msync(region_->base, region_->mappedBytes, MS_SYNC) != 0) {
+    int err = errno;
+    ThrowErrno(env, err, "msync", "MS_SYNC");
+  }
+  return env.Undefined();
+}
+
+Napi::Value Mapping::AsArrayBuffer(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  EnsureOpen(env);
+  if (!buffer_.IsEmpty()) {
+    Napi::ArrayBuffer existing = buffer_.Value();
+    if (!existing.IsEmpty() && !existing.IsDetached()) return existing;
+    buffer_.Reset();
+  }
+  if (prot_ != (PROT_READ | PROT_WRITE))
+    ThrowArgValue(env, "this", std::string("must be a read-write mapping to expose it as an ArrayBuffer; it is ") +
+                                   ProtName(prot_));
+  const size_t length = TouchableBytes(env);
+  if (length == 0) ThrowArgValue(env, "this", "maps no byte of its file (the file ends before fileOffsetBytes)");
+  auto* keepAlive = new std::shared_ptr<Region>(region_);
+  napi_value result;
+  napi_status status = napi_create_external_arraybuffer(
+      env, region_->base, length,
+      [](napi_env, void*, void* hint) { delete static_cast<std::shared_ptr<Region>*>(hint); }, keepAlive, &result);
+  if (status != napi_ok) {
+    delete keepAlive;
+    if (status == napi_no_external_buffers_allowed)
+      ThrowUnsupported(env, "this runtime forbids external ArrayBuffers (V8 sandbox, e.g. Electron); "
+                            "use touch() and residency() instead of asArrayBuffer()");
+    NAPI_THROW(Napi::Error::New(env), Napi::Value());
+  }
+  Napi::ArrayBuffer ab(env, result);
+  buffer_ = Napi::Weak(ab);
+  return ab;
+}
+
+// touch(offsetBytes, lengthBytes, strideBytes, mode) -> { pagesTouched, minorFaults, majorFaults, elapsedNs }
+Napi::Value Mapping::Touch(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  EnsureOpen(env);
+  TouchArgs a = ReadTouchArgs(info, sizeBytes_, pageSize_);
+  const int need = a.write ? PROT_WRITE : PROT_READ;
+  if ((prot_ & need) == 0)
+    ThrowArgValue(env, "mode", std::string("'") + (a.write ? "write" : "read") + "' is not allowed on a " +
+                                   ProtName(prot_) + " mapping (it would raise SIGSEGV)");
+  if (a.length > 0) {
+    const size_t last = a.offset + (a.length - 1) / a.stride * a.stride;
+    const size_t touchable = TouchableBytes(env);
+    if (last >= touchable)
+      ThrowOutOfRange(env, "lengthBytes", "within the " + std::to_string(touchable) +
+                                              " bytes the file backs (past its end a touch raises SIGBUS)",
+                      std::to_string(a.length) + " from offset " + std::to_string(a.offset));
+  }
+  return TouchResultToJs(env, TouchRange(region_->base, a.offset, a.length, a.stride, a.write, pageSize_));
+}
+
+// residency(offsetBytes, lengthBytes, maxRuns)
+Napi::Value Mapping::Residency(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  EnsureOpen(env);
+  const size_t offset = ReadCount(info[0], "offsetBytes", 0, sizeBytes_);
+  const size_t length = ReadCount(info[1], "lengthBytes", 0, sizeBytes_ - offset);
+  const size_t maxRuns = ReadCount(info[2], "maxRuns", 0, 1u << 24);
+  return ScanResidency(env, reinterpret_cast<uintptr_t>(region_->base) + offset, length, maxRuns, pageSize_);
+}
+
+Napi::Value Mapping::FileSizeBytes(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  EnsureOpen(env);
+  if (region_->fd < 0) return env.Null();
+  struct stat st;
+  if (fstat(region_->fd, &st) != 0) {
+    int err = errno;
+    ThrowErrno(env, err, "fstat", "the mapped file");
+  }
+  return Napi::Number::New(env, static_cast<double>(st.st_size));
+}
+
+Napi::Value Mapping::GetAddress(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (region_ == nullptr || region_->base == nullptr) return env.Null();
+  return Napi::BigInt::New(env, static_cast<uint64_t>(reinterpret_cast<uintptr_t>(region_->base)));
+}
+Napi::Value Mapping::GetSizeBytes(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(sizeBytes_));
+}
+Napi::Value Mapping::GetMappedBytes(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(RoundUp(sizeBytes_, pageSize_)));
+}
+Napi::Value Mapping::GetPageSizeBytes(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(pageSize_));
+}
+Napi::Value Mapping::GetClosed(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), region_ == nullptr || region_->base == nullptr);
+}
+Napi::Value Mapping::GetProtection(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), ProtName(prot_));
+}
+Napi::Value Mapping::GetCreation(const Napi::CallbackInfo& info) {
+  return CountersToJs(info.Env(), creation_);
+}
+
+}  // namespace vmprobe
