@@ -1,0 +1,243 @@
+/**
+ * Mapping: one mmap(2) region owned by a handle. JS never holds its pointer as a
+ * capability: every access goes through a method whose offsets native code checks.
+ */
+import { markAsUntransferable } from 'node:worker_threads';
+import { native, type NativeMapping, type NativeAdvice } from './native';
+import { closedHandle, invalidArgType, invalidArgValue, unsupported } from './errors';
+import { optionalBoolean, optionalCount, rejectUnknownKeys, validateChoice, validateOptions, validateCount, validateAligned } from './validate';
+import { resolveRange, type RangeOptions } from './range';
+import { readThpSettings } from './kernel-settings';
+import { pageSizeBytes } from './usage';
+import { summarizePagemap, type PagemapSummary } from './pages';
+import type { Counters, Residency, TouchOptions, TouchResult } from './types';
+import { toResidency } from './residency-shape';
+
+/** Page protection of a mapping. */
+export type Protection = 'none' | 'read' | 'read-write';
+/** madvise(2) advice by name: `MADV_DONTNEED` is `'dontneed'`. `cold`/`pageout` need Linux 5.4+. */
+export type Advice = NativeAdvice;
+/** The advice names madvise accepts here. */
+export const ADVICE: readonly Advice[] = ['normal', 'random', 'sequential', 'willneed', 'dontneed', 'free', 'hugepage', 'nohugepage', 'cold', 'pageout'];
+const PROTECTIONS: readonly Protection[] = ['none', 'read', 'read-write'];
+
+/** Options for an anonymous mapping. */
+export interface MapOptions {
+  /** Bytes to map (any positive size; the kernel maps whole pages). */
+  sizeBytes: number;
+  /** Default 'read-write'. */
+  protection?: Protection;
+  /** MAP_SHARED instead of MAP_PRIVATE (default false). */
+  shared?: boolean;
+  /** MAP_POPULATE: fault every page in at map time (default false). */
+  populate?: boolean;
+  /** MAP_NORESERVE: no swap space reserved; lets big maps pass the overcommit heuristic (default false). */
+  noreserve?: boolean;
+  /** Start address alignment in bytes: a power of two >= the page size (default: the page size). */
+  alignBytes?: number;
+  /** Ask for transparent huge pages: aligns to the THP size and applies MADV_HUGEPAGE (default false). */
+  hugePages?: boolean;
+}
+
+/** Options for a file mapping. */
+export interface MapFileOptions {
+  /** Bytes to map (default: from fileOffsetBytes to the end of the file). */
+  sizeBytes?: number;
+  /** Where in the file the mapping starts: a multiple of the page size (default 0). */
+  fileOffsetBytes?: number;
+  /** Default 'read'. */
+  protection?: Protection;
+  /** MAP_SHARED: writes reach the file (default false: private copy-on-write). */
+  shared?: boolean;
+  /** MAP_POPULATE (default false). */
+  populate?: boolean;
+}
+
+const MAP_KEYS = ['sizeBytes', 'protection', 'shared', 'populate', 'noreserve', 'alignBytes', 'hugePages'] as const;
+const MAP_FILE_KEYS = ['sizeBytes', 'fileOffsetBytes', 'protection', 'shared', 'populate'] as const;
+const TOUCH_KEYS = ['offsetBytes', 'lengthBytes', 'strideBytes', 'mode'] as const;
+const RESIDENCY_KEYS = ['offsetBytes', 'lengthBytes', 'maxRuns'] as const;
+const PAGEMAP_KEYS = ['offsetBytes', 'lengthBytes', 'entries'] as const;
+/** Runs reported by residency() unless maxRuns says otherwise. */
+export const DEFAULT_MAX_RUNS = 1024;
+
+/** Maps anonymous memory (mmap with MAP_ANONYMOUS). */
+export function map(options: MapOptions): Mapping {
+  const opts = validateOptions(options);
+  rejectUnknownKeys(opts, 'options', MAP_KEYS);
+  if (opts['sizeBytes'] === undefined) throw invalidArgType('sizeBytes', 'of type number', undefined);
+  const page = pageSizeBytes();
+  const hugePages = optionalBoolean(opts['hugePages'], 'hugePages', false);
+  let alignDefault = page;
+  if (hugePages) {
+    const thp = readThpSettings();
+    if (thp === null || thp.pmdSizeBytes === null) {
+      throw unsupported('transparent huge pages are not available on this kernel (no /sys/kernel/mm/transparent_hugepage/hpage_pmd_size)');
+    }
+    alignDefault = thp.pmdSizeBytes;
+  }
+  const alignBytes = optionalCount(opts['alignBytes'], 'alignBytes', alignDefault, page, 2 ** 30);
+  if ((alignBytes & (alignBytes - 1)) !== 0) throw invalidArgValue('alignBytes', `must be a power of two. Received ${alignBytes}`);
+  const handle = new native.Mapping({
+    sizeBytes: validateCount(opts['sizeBytes'], 'sizeBytes', 1),
+    protection: validateChoice(opts['protection'], 'protection', PROTECTIONS, 'read-write'),
+    shared: optionalBoolean(opts['shared'], 'shared', false),
+    populate: optionalBoolean(opts['populate'], 'populate', false),
+    noreserve: optionalBoolean(opts['noreserve'], 'noreserve', false),
+    alignBytes,
+    hugePages,
+  });
+  return new Mapping(handle, { kind: 'anonymous', shared: optionalBoolean(opts['shared'], 'shared', false), path: null });
+}
+
+/** Maps a regular file (mmap of an fd vmprobe opens and keeps until unmap()). */
+export function mapFile(path: string, options: MapFileOptions = {}): Mapping {
+  if (typeof path !== 'string') throw invalidArgType('path', 'of type string', path);
+  if (path.length === 0 || path.includes('\0')) throw invalidArgValue('path', 'must be a non-empty string without null bytes');
+  const opts = validateOptions(options);
+  rejectUnknownKeys(opts, 'options', MAP_FILE_KEYS);
+  const fileOffsetBytes = optionalCount(opts['fileOffsetBytes'], 'fileOffsetBytes', 0);
+  validateAligned(fileOffsetBytes, 'fileOffsetBytes', pageSizeBytes(), 'mmap file offsets are whole pages');
+  const shared = optionalBoolean(opts['shared'], 'shared', false);
+  const nativeOptions: ConstructorParameters<typeof native.Mapping>[0] = {
+    path,
+    fileOffsetBytes,
+    protection: validateChoice(opts['protection'], 'protection', PROTECTIONS, 'read'),
+    shared,
+    populate: optionalBoolean(opts['populate'], 'populate', false),
+  };
+  if (opts['sizeBytes'] !== undefined) nativeOptions.sizeBytes = validateCount(opts['sizeBytes'], 'sizeBytes', 1);
+  return new Mapping(new native.Mapping(nativeOptions), { kind: 'file', shared, path });
+}
+
+/** Options of Mapping.touch. */
+export type { TouchOptions, TouchResult, Counters, Residency } from './types';
+
+/**
+ * One mapping. Release it with unmap() (idempotent); a forgotten Mapping is unmapped
+ * by its finalizer once neither it nor its ArrayBuffer is reachable.
+ */
+export class Mapping {
+  readonly #handle: NativeMapping;
+  /** 'anonymous' or 'file'. */
+  readonly kind: 'anonymous' | 'file';
+  /** MAP_SHARED (true) or MAP_PRIVATE (false). */
+  readonly shared: boolean;
+  /** The mapped file's path, or null for anonymous memory. */
+  readonly path: string | null;
+  /** Faults and time the mmap call itself took (MAP_POPULATE faults land here). */
+  readonly creation: Counters;
+
+  /** @internal Use map() or mapFile(). */
+  constructor(handle: NativeMapping, info: { kind: 'anonymous' | 'file'; shared: boolean; path: string | null }) {
+    this.#handle = handle;
+    this.kind = info.kind;
+    this.shared = info.shared;
+    this.path = info.path;
+    this.creation = handle.creation;
+  }
+
+  /** Start address, for display and comparison only (null once unmapped). */
+  get address(): bigint | null {
+    return this.#handle.address;
+  }
+  /** Bytes requested. */
+  get sizeBytes(): number {
+    return this.#handle.sizeBytes;
+  }
+  /** The page size in bytes. */
+  get pageSizeBytes(): number {
+    return this.#handle.pageSizeBytes;
+  }
+  /** Pages the mapping spans. */
+  get pages(): number {
+    return this.#handle.mappedBytes / this.#handle.pageSizeBytes;
+  }
+  /** True after unmap(). */
+  get closed(): boolean {
+    return this.#handle.closed;
+  }
+  /** Current protection. */
+  get protection(): Protection {
+    return this.#handle.protection;
+  }
+
+  #open(): NativeMapping {
+    if (this.#handle.closed) throw closedHandle('mapping', 'unmap');
+    return this.#handle;
+  }
+
+  /**
+   * Reads or writes one byte every `strideBytes` (default: one page) in the range, in
+   * native code, and returns what that same call measured: pages touched, minor and
+   * major faults of this thread, elapsed ns.
+   */
+  touch(options: TouchOptions = {}): TouchResult {
+    const handle = this.#open();
+    const r = resolveRange(options, handle.sizeBytes, TOUCH_KEYS);
+    const stride = optionalCount(r['strideBytes'], 'strideBytes', handle.pageSizeBytes, 1);
+    const mode = validateChoice(r['mode'], 'mode', ['read', 'write'] as const, 'read');
+    return handle.touch(r.offsetBytes, r.lengthBytes, stride, mode);
+  }
+
+  /** mincore(2) residency of the range (pages, resident pages, run-length runs). */
+  residency(options: RangeOptions & { maxRuns?: number } = {}): Residency {
+    const handle = this.#open();
+    const r = resolveRange(options, handle.sizeBytes, RESIDENCY_KEYS);
+    const maxRuns = optionalCount(r['maxRuns'], 'maxRuns', DEFAULT_MAX_RUNS, 0, 2 ** 24);
+    return toResidency(handle.residency(r.offsetBytes, r.lengthBytes, maxRuns));
+  }
+
+  /** /proc/self/pagemap over the range: present, swapped, exclusive, zero pages, … */
+  pagemap(options: RangeOptions & { entries?: boolean } = {}): PagemapSummary {
+    const handle = this.#open();
+    const r = resolveRange(options, handle.sizeBytes, PAGEMAP_KEYS);
+    const entries = optionalBoolean(r['entries'], 'entries', false);
+    return summarizePagemap((handle.address as bigint) + BigInt(r.offsetBytes), r.lengthBytes, {
+      privateAnonymous: this.kind === 'anonymous' && !this.shared,
+      entries,
+    });
+  }
+
+  /** madvise(2) over the range (offset page-aligned). Returns the faults and time of that call. */
+  advise(advice: Advice, options: RangeOptions = {}): Counters {
+    const handle = this.#open();
+    const which = validateChoice(advice, 'advice', ADVICE);
+    const r = resolveRange(options, handle.sizeBytes);
+    validateAligned(r.offsetBytes, 'offsetBytes', handle.pageSizeBytes, 'madvise works on whole pages');
+    return handle.advise(which, r.offsetBytes, r.lengthBytes);
+  }
+
+  /** mprotect(2). Taking away read-write detaches the ArrayBuffer from asArrayBuffer() first. */
+  protect(protection: Protection): void {
+    this.#open().protect(validateChoice(protection, 'protection', PROTECTIONS));
+  }
+
+  /** msync(MS_SYNC): writes a shared file mapping's dirty pages to the file (no effect on others). */
+  sync(): void {
+    this.#open().sync();
+  }
+
+  /**
+   * An ArrayBuffer over the mapping (read-write mappings only; a file mapping's buffer
+   * ends where the file does). It is detached by unmap() and by protect() to anything
+   * but read-write, and cannot be transferred to another thread. Throws
+   * ERR_VMPROBE_UNSUPPORTED where the runtime forbids external buffers.
+   */
+  asArrayBuffer(): ArrayBuffer {
+    const ab = this.#open().asArrayBuffer();
+    // A transferred buffer would escape detach-on-unmap: forbid transfer.
+    markAsUntransferable(ab);
+    return ab;
+  }
+
+  /** The file's size in bytes now (null for anonymous memory). */
+  fileSizeBytes(): number | null {
+    return this.#open().fileSizeBytes();
+  }
+
+  /** munmap(2); detaches the ArrayBuffer first. Calling it again does nothing. */
+  unmap(): void {
+    this.#handle.unmap();
+  }
+}

@@ -1,0 +1,88 @@
+// Shared plumbing for the /proc readers: reading /proc/<pid>/<file> and the
+// errors every reader throws (Node's own codes, see DESIGN.md "Errors").
+import { readFileSync } from 'node:fs';
+import { inspect } from 'node:util';
+
+/** A process id as accepted by the /proc readers: a positive integer, or `'self'` for the caller. */
+export type ProcPid = number | 'self';
+
+/** An Error carrying a stable Node-style `code`. */
+export type CodedError = Error & { code: string };
+
+/** An Error thrown by a parser given text it cannot read; `lineNumber` is 1-based. */
+export type ProcParseError = CodedError & { lineNumber: number };
+
+const QUOTE_LIMIT_CHARS = 120;
+
+/** Builds an argument error in Node's wording: names the argument, what was given and what is allowed. */
+export function invalidArgument(
+  code: 'ERR_INVALID_ARG_TYPE' | 'ERR_INVALID_ARG_VALUE',
+  name: string,
+  value: unknown,
+  allowed: string,
+): CodedError {
+  const shown = inspect(value, { breakLength: Infinity, maxStringLength: 60 });
+  const given = code === 'ERR_INVALID_ARG_TYPE' && value != null ? `type ${typeof value} (${shown})` : shown;
+  return Object.assign(new Error(`The "${name}" argument must be ${allowed}. Received ${given}`), { code });
+}
+
+/**
+ * Builds the error a parser throws for a malformed line of /proc text: code
+ * `ERR_INVALID_ARG_VALUE`, the 1-based line number, and the line quoted (first 120 chars).
+ */
+export function malformedLine(file: string, lineNumber: number, line: string, problem: string): ProcParseError {
+  const quoted = JSON.stringify(line.slice(0, QUOTE_LIMIT_CHARS)) + (line.length > QUOTE_LIMIT_CHARS ? '…' : '');
+  const message = `Malformed ${file} text at line ${lineNumber}: ${quoted}: ${problem}`;
+  return Object.assign(new Error(message), { code: 'ERR_INVALID_ARG_VALUE', lineNumber });
+}
+
+/** Splits /proc text into lines, dropping only the final newline (every other empty line is kept, to be rejected). */
+export function procLines(text: string): string[] {
+  if (typeof text !== 'string') throw invalidArgument('ERR_INVALID_ARG_TYPE', 'text', text, 'of type string');
+  const body = text.endsWith('\n') ? text.slice(0, -1) : text;
+  return body === '' ? [] : body.split('\n');
+}
+
+/** Throws unless `pid` is a positive safe integer or `'self'`. */
+export function validatePid(pid: unknown): asserts pid is ProcPid {
+  const allowed = "a positive safe integer or 'self'";
+  if (pid === 'self') return;
+  if (typeof pid !== 'number' && typeof pid !== 'string') throw invalidArgument('ERR_INVALID_ARG_TYPE', 'pid', pid, allowed);
+  if (typeof pid === 'string' || !Number.isSafeInteger(pid) || pid <= 0) {
+    throw invalidArgument('ERR_INVALID_ARG_VALUE', 'pid', pid, allowed);
+  }
+}
+
+const PROC_FILE_NAME = /^[A-Za-z0-9_]+(\/[A-Za-z0-9_]+)*$/;
+
+/**
+ * Reads `/proc/<pid>/<file>` as UTF-8 text. `file` is a name relative to the
+ * process directory, such as `maps` or `task/123/status`.
+ *
+ * Throws `ERR_INVALID_ARG_TYPE`/`ERR_INVALID_ARG_VALUE` for a bad `pid` or `file`,
+ * `ERR_VMPROBE_UNSUPPORTED` off Linux, and, when the read fails, Node's own
+ * SystemError (its `code`, `errno` and `syscall` untouched) with a message that names the file.
+ */
+export function readProcText(pid: ProcPid, file: string): string {
+  validatePid(pid);
+  if (typeof file !== 'string') throw invalidArgument('ERR_INVALID_ARG_TYPE', 'file', file, 'of type string');
+  if (!PROC_FILE_NAME.test(file)) {
+    throw invalidArgument('ERR_INVALID_ARG_VALUE', 'file', file, 'a relative name inside /proc/<pid>/, such as "maps" or "task/1/status"');
+  }
+  if (process.platform !== 'linux') {
+    throw Object.assign(new Error(`/proc/${pid}/${file} needs Linux's /proc; this host is ${process.platform}`), {
+      code: 'ERR_VMPROBE_UNSUPPORTED',
+    });
+  }
+  const path = `/proc/${pid}/${file}`;
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    if (error instanceof Error) {
+      const original = error.message;
+      error.message = `Cannot read ${path}${typeof pid === 'number' ? ` (is process ${pid} alive and readable?)` : ''}: ${original}`;
+      if (error.stack?.includes(original) === true) error.stack = error.stack.replace(original, error.message);
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,72 @@
+/**
+ * Resource usage, resource limits and the system values experiments need: thin typed
+ * wrappers over getrusage(2), getrlimit(2)/setrlimit(2) and sysconf(3).
+ */
+import { native, type NativeRusage, type NativeSysconf } from './native';
+import { validateChoice, validateCount } from './validate';
+import { invalidArgType } from './errors';
+
+/** Whose usage: the whole process, the calling thread only, or waited-for children. */
+export type RusageWho = 'self' | 'thread' | 'children';
+
+/**
+ * getrusage(2). CPU times in microseconds, `maxRssBytes` in bytes (the kernel's KiB
+ * times 1024), fault and context-switch counts, block I/O operations.
+ */
+export type Rusage = NativeRusage;
+
+/** getrusage(2) for `who` (default `'self'`). */
+export function getrusage(who: RusageWho = 'self'): Rusage {
+  return native.getrusage(validateChoice(who, 'who', ['self', 'thread', 'children']));
+}
+
+/** Resource names accepted by getrlimit/setrlimit (RLIMIT_<NAME> in lower case). */
+export const RLIMIT_NAMES = [
+  'as', 'core', 'cpu', 'data', 'fsize', 'locks', 'memlock', 'msgqueue', 'nice', 'nofile', 'nproc', 'rss', 'rtprio',
+  'rttime', 'sigpending', 'stack',
+] as const;
+/** One of RLIMIT_NAMES. */
+export type RlimitName = (typeof RLIMIT_NAMES)[number];
+
+/** A limit pair. Byte limits are in bytes, `Infinity` means RLIM_INFINITY (unlimited). */
+export interface Rlimit {
+  soft: number;
+  hard: number;
+}
+
+/** getrlimit(2): the soft and hard limit of `resource` (bytes for memory limits; `Infinity` = unlimited). */
+export function getrlimit(resource: RlimitName): Rlimit {
+  return native.getrlimit(validateChoice(resource, 'resource', RLIMIT_NAMES));
+}
+
+function validateLimit(value: unknown, name: string): number {
+  if (value === Infinity) return value;
+  if (typeof value !== 'number') throw invalidArgType(name, 'of type number (Infinity for unlimited)', value);
+  return validateCount(value, name);
+}
+
+/**
+ * setrlimit(2) on THIS process. Lowering a hard limit cannot be undone without
+ * CAP_SYS_RESOURCE, and a low RLIMIT_STACK or RLIMIT_AS can kill the process: vmprobe's
+ * own experiments only call this in child processes. `Infinity` = unlimited.
+ */
+export function setrlimit(resource: RlimitName, limit: Rlimit): void {
+  const name = validateChoice(resource, 'resource', RLIMIT_NAMES);
+  if (limit === null || typeof limit !== 'object') throw invalidArgType('limit', 'of type object ({ soft, hard })', limit);
+  native.setrlimit(name, validateLimit(limit.soft, 'limit.soft'), validateLimit(limit.hard, 'limit.hard'));
+}
+
+/** sysconf(3) values: page size in bytes, physical pages, online CPUs, clock ticks per second. */
+export type Sysconf = NativeSysconf;
+
+/** sysconf(3) values, read now. */
+export function sysconf(): Sysconf {
+  return native.sysconf();
+}
+
+let cachedPageSizeBytes: number | undefined;
+/** The page size in bytes, from sysconf(_SC_PAGESIZE) (constant for the life of the process). */
+export function pageSizeBytes(): number {
+  cachedPageSizeBytes ??= native.sysconf().pageSizeBytes;
+  return cachedPageSizeBytes;
+}

@@ -1,0 +1,59 @@
+/**
+ * Argument checks for the public API. They run before any native call and give the
+ * message a user sees; native code repeats the cheap ones (native/args.h).
+ */
+import { invalidArgType, invalidArgValue, outOfRange } from './errors';
+
+/** A whole number of bytes or pages in `[min, max]` (max at most 2^53 - 1). */
+export function validateCount(value: unknown, name: string, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+  if (typeof value !== 'number') throw invalidArgType(name, 'of type number', value);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw outOfRange(name, `an integer >= ${min} and <= ${max}`, value);
+  }
+  return value === 0 ? 0 : value; // -0 becomes 0
+}
+
+/** Like validateCount, but `undefined` gives `fallback`. */
+export function optionalCount(value: unknown, name: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+  return value === undefined ? fallback : validateCount(value, name, min, max);
+}
+
+/** `true` or `false`; `undefined` gives `fallback`. */
+export function optionalBoolean(value: unknown, name: string, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw invalidArgType(name, 'of type boolean', value);
+  return value;
+}
+
+/** One of `choices`; `undefined` gives `fallback` when one is given. */
+export function validateChoice<T extends string>(value: unknown, name: string, choices: readonly T[], fallback?: T): T {
+  if (value === undefined && fallback !== undefined) return fallback;
+  const list = choices.map((c) => `'${c}'`).join(', ');
+  if (typeof value !== 'string') throw invalidArgType(name, `one of ${list}`, value);
+  if (!(choices as readonly string[]).includes(value)) throw invalidArgValue(name, `must be one of ${list}. Received '${value}'`);
+  return value as T;
+}
+
+/** A plain options object (or undefined, read as `{}`); rejects arrays, functions, primitives. */
+export function validateOptions(value: unknown, name = 'options'): Record<string, unknown> {
+  if (value === undefined) return {};
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw invalidArgType(name, 'of type object', value);
+  return value as Record<string, unknown>;
+}
+
+/** Rejects option keys the function does not know, so a typo is not silently ignored. */
+export function rejectUnknownKeys(options: Record<string, unknown>, name: string, known: readonly string[]): void {
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) {
+      throw invalidArgValue(`${name}.${key}`, `is not a known option. Known options: ${known.join(', ')}`);
+    }
+  }
+}
+
+/** Requires `offset` to be a multiple of `alignment` (e.g. the page size for madvise). */
+export function validateAligned(value: number, name: string, alignment: number, why: string): number {
+  if (value % alignment !== 0) {
+    throw invalidArgValue(name, `must be a multiple of ${alignment} (${why}). Received ${value}`);
+  }
+  return value;
+}
