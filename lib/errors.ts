@@ -11,6 +11,7 @@
  * | `ERR_VMPROBE_CLOSED` | a `Mapping` or `HeapBlock` was used after `unmap()`/`free()` |
  * | `ERR_VMPROBE_BUILD` | the native addon is missing or does not match this JavaScript; the message gives the command that rebuilds it |
  * | `ERR_VMPROBE_CHILD` | an experiment's child process failed to report (crashed, hung past its timeout, or printed nonsense) |
+ * | `ERR_VMPROBE_EXPERIMENT` | `runReport`: an experiment could not run (`experiment` names it, `cause` says why) |
  *
  * Native code throws the same codes with the same wording (native/errors.h, native/args.h).
  */
@@ -23,7 +24,8 @@ export type VmprobeErrorCode =
   | 'ERR_VMPROBE_UNSUPPORTED'
   | 'ERR_VMPROBE_CLOSED'
   | 'ERR_VMPROBE_BUILD'
-  | 'ERR_VMPROBE_CHILD';
+  | 'ERR_VMPROBE_CHILD'
+  | 'ERR_VMPROBE_EXPERIMENT';
 
 /** An Error with a `code`, as every vmprobe error is. */
 export interface CodedError extends Error {

@@ -7,6 +7,7 @@
 import { readHostInfo } from '../../host';
 import { SCHEMA_VERSION, type ExperimentResult } from '../../result';
 import { pageSizeBytes } from '../../usage';
+import { zeroPagePfn } from '../../zeropage';
 import { optionalCount, rejectUnknownKeys, validateOptions } from '../../validate';
 import { runHugepage, runMapReadWriteDontneed, runOvercommit, runPopulate } from './anonymous';
 import { runFileStep } from './file';
@@ -70,6 +71,7 @@ export function runLazy(options: LazyOptions = {}): LazyResult {
     pageSizeBytes: page,
     sizeBytes,
     pages: Math.ceil(sizeBytes / page),
+    zeroPageMethod: zeroPagePfn() === null ? 'present-not-exclusive' : 'pfn',
     steps: [mapped!, read!, write!, dontneed as DontneedStep, populate, hugepage, overcommit, file, buffers, mallocStep],
   };
   return { schema: SCHEMA_VERSION, experiment: 'lazy', host, claims: judgeLazy(measurements), measurements };

@@ -4,6 +4,7 @@ import type { HugepageStep, OvercommitStep } from './anonymous';
 import type { FileStep } from './file';
 import type { NodeBuffersStep } from './buffers';
 import type { MallocStep } from './malloc-step';
+import type { ZeroPageMethod } from '../../zeropage';
 
 /** Step 5's record: map with MAP_POPULATE, then write. */
 export type PopulateStep = StepRecord & { touchMinorFaults: number; touchMajorFaults: number };
@@ -16,6 +17,8 @@ export interface LazyMeasurements {
   sizeBytes: number;
   /** Pages of sizeBytes (rounded up). */
   pages: number;
+  /** How zero pages were told apart from pages with memory of their own. */
+  zeroPageMethod: ZeroPageMethod;
   /** Steps 1-10 in order. */
   steps: [StepRecord, StepRecord, StepRecord, DontneedStep, PopulateStep, HugepageStep, OvercommitStep, FileStep, NodeBuffersStep, MallocStep];
 }

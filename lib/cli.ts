@@ -1,0 +1,125 @@
+#!/usr/bin/env node
+/**
+ * The `vmprobe` command: parses argv, runs experiments, picks a renderer. It never
+ * measures by itself and experiments never print: this file joins the two.
+ * Exit codes: 0 the run completed (whatever the verdicts), 1 an experiment could not
+ * run, 2 bad usage.
+ */
+import { parseArgs } from 'node:util';
+import { EXPERIMENTS, findExperiment, type ExperimentCliOptions } from './experiments/registry';
+import { runReport, ExperimentFailure } from './report';
+import { parseLimit, parseSize } from './size';
+import { renderJson } from './render/json';
+import { renderExperiment, renderReport } from './render/text';
+import { colorWanted, makeStyle } from './render/style';
+import { isCodedError } from './errors';
+
+const OPTIONS = {
+  json: { type: 'boolean' },
+  size: { type: 'string' },
+  limit: { type: 'string' },
+  frame: { type: 'string' },
+  only: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
+} as const;
+
+function mainHelp(): string {
+  const width = Math.max(...EXPERIMENTS.map((e) => e.name.length), 'report'.length);
+  return [
+    'Usage: vmprobe <experiment> [options]',
+    '',
+    'See how Linux really handles a process\'s memory, measured on this host.',
+    '',
+    'Experiments:',
+    ...EXPERIMENTS.map((e) => `  ${e.name.padEnd(width)}  ${e.description}`),
+    `  ${'report'.padEnd(width)}  run every experiment and tally the verdicts`,
+    '',
+    'Options:',
+    '  --json        print exactly one JSON document on stdout (no progress, no colour)',
+    '  --only LIST   (report) comma-separated experiments to run, e.g. --only lazy',
+    '  -h, --help    help for vmprobe or for one experiment (vmprobe lazy --help)',
+    '  --version     print the version',
+    '',
+    'Sizes accept 64MiB, 128k, 1.5G or plain bytes; units are binary (k = 1024).',
+    'Colour follows the terminal; NO_COLOR=1 turns it off.',
+  ].join('\n');
+}
+
+function experimentHelp(name: string): string {
+  if (name === 'report') {
+    return ['Usage: vmprobe report [--only LIST] [--json] [experiment options]', '',
+      'Runs every experiment, prints the host, each experiment\'s measurements and verdicts, and a tally.',
+      'Experiment options (--size, --limit, --frame) pass through to the experiments that take them.',
+      `Experiments: ${EXPERIMENTS.map((e) => e.name).join(', ')}`].join('\n');
+  }
+  const entry = findExperiment(name);
+  if (!entry) return mainHelp();
+  return [`Usage: vmprobe ${name} [options] [--json]`, '', entry.description, '', 'Options:', ...entry.options.map((o) => `  ${o}`), '  --json        one JSON document on stdout'].join('\n');
+}
+
+class UsageError extends Error {}
+
+/** Runs the CLI with `argv` (without node and script); returns the exit code. */
+export async function main(argv: string[], io = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (err) {
+    io.stderr.write(`vmprobe: ${(err as Error).message}\n\n${mainHelp()}\n`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  const command = positionals[0];
+  if (values.version) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    io.stdout.write(`${(require('../../package.json') as { version: string }).version}\n`);
+    return 0;
+  }
+  if (values.help || command === undefined || command === 'help') {
+    io.stdout.write(`${command && command !== 'help' ? experimentHelp(command) : mainHelp()}\n`);
+    return command === undefined && !values.help ? 2 : 0;
+  }
+  try {
+    if (positionals.length > 1) throw new UsageError(`unexpected argument '${positionals[1]}'`);
+    if (command !== 'report' && !findExperiment(command)) throw new UsageError(`unknown experiment '${command}'`);
+    if (values.only !== undefined && command !== 'report') throw new UsageError('--only applies to `vmprobe report`');
+    const options: ExperimentCliOptions = {};
+    if (values.size !== undefined) options.sizeBytes = parseSize(values.size, '--size');
+    if (values.limit !== undefined) options.limitBytes = parseLimit(values.limit, '--limit');
+    if (values.frame !== undefined) options.frameBytes = parseSize(values.frame, '--frame');
+    if (options.sizeBytes === 0) throw new UsageError('--size must be at least 1 byte');
+    const progress = !values.json && io.stderr.isTTY === true;
+    if (progress) options.onProgress = (what) => io.stderr.write(`\r\x1b[K… ${what}`);
+    const style = makeStyle(!values.json && colorWanted(io.stdout));
+    if (command === 'report') {
+      const only = values.only?.split(',').map((s) => s.trim()).filter((s) => s !== '');
+      const report = await runReport(only ? { ...options, only } : options);
+      if (progress) io.stderr.write('\r\x1b[K');
+      io.stdout.write(values.json ? `${renderJson(report)}\n` : renderReport(report, style));
+    } else {
+      const result = await (findExperiment(command) as NonNullable<ReturnType<typeof findExperiment>>).run(options);
+      if (progress) io.stderr.write('\r\x1b[K');
+      io.stdout.write(values.json ? `${renderJson(result)}\n` : renderExperiment(result, style));
+    }
+    return 0;
+  } catch (err) {
+    if (err instanceof UsageError || (isCodedError(err) && err.code.startsWith('ERR_INVALID_ARG') )) {
+      io.stderr.write(`vmprobe: ${err.message}\nRun \`vmprobe --help\` for usage.\n`);
+      return 2;
+    }
+    if (err instanceof ExperimentFailure) {
+      io.stderr.write(`vmprobe: ${err.message}\n`);
+      return 1;
+    }
+    io.stderr.write(`vmprobe: ${command} could not run: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (err: unknown) => {
+    process.stderr.write(`vmprobe: ${String(err)}\n`);
+    process.exitCode = 1;
+  });
+}

@@ -1,0 +1,42 @@
+/**
+ * vmprobe: see how Linux really handles a process's memory.
+ *
+ * The probe API (handles over mmap and malloc, residency, pagemap, rusage, limits), the
+ * /proc readers, and the experiments that check the textbook claims. Every size is in
+ * bytes, every count of pages in pages, every time in ns, unless the name says
+ * otherwise. Errors carry a stable `code` (see errors.ts).
+ */
+export { map, mapFile, Mapping, ADVICE, DEFAULT_MAX_RUNS } from './mapping';
+export type { MapOptions, MapFileOptions, Protection, Advice } from './mapping';
+export { malloc, HeapBlock } from './heap';
+export type { MallocOptions } from './heap';
+export { bufferResidency, bufferPagemap, bufferSpan } from './buffers';
+export type { BufferLike, BufferSpan } from './buffers';
+export { decodePagemapEntry, readPagemap } from './pagemap';
+export type { PagemapEntry } from './pagemap';
+export { summarizePagemap } from './pages';
+export type { PagemapSummary } from './pages';
+export { zeroPagePfn } from './zeropage';
+export type { ZeroPageMethod } from './zeropage';
+export { getrusage, getrlimit, setrlimit, sysconf, pageSizeBytes, RLIMIT_NAMES } from './usage';
+export type { Rusage, RusageWho, Rlimit, RlimitName, Sysconf } from './usage';
+export type { Counters, TouchOptions, TouchResult, Residency, ResidencyRun } from './types';
+export type { RangeOptions } from './range';
+export { readHostInfo, readMallocTunables } from './host';
+export type { HostInfo, MallocTunables } from './host';
+export { readThpSettings, readOvercommit, readAslrMode, readSwap } from './kernel-settings';
+export type { ThpSettings, OvercommitSettings } from './kernel-settings';
+export { parseMaps, readMaps, findMapping, parseSmaps, readSmaps, smapsFor, parseSmapsRollup, readSmapsRollup, parseStatus, readStatus, parseStatm, readStatm } from './proc/index';
+export type { MapsEntry, SmapsEntry, SmapsRollup, ProcStatus, ProcStatm, ProcPid } from './proc/index';
+export { CLAIMS, VERDICTS, claimById } from './claims';
+export type { ClaimDefinition, ClaimResult, Verdict } from './claims';
+export { SCHEMA_VERSION } from './result';
+export type { ExperimentResult, ReportResult } from './result';
+export { runLazy, LAZY_DEFAULT_SIZE_BYTES } from './experiments/lazy/index';
+export type { LazyOptions, LazyResult, LazyMeasurements } from './experiments/lazy/index';
+export { runReport, ExperimentFailure } from './report';
+export type { ReportOptions } from './report';
+export { EXPERIMENTS } from './experiments/registry';
+export { parseSize, parseLimit } from './size';
+export { isCodedError } from './errors';
+export type { CodedError, VmprobeErrorCode } from './errors';

@@ -1,0 +1,29 @@
+/** The host summary: every setting that can change a verdict, one line each. */
+import type { HostInfo } from '../host';
+import { formatBytes } from '../format';
+import type { Style } from './style';
+
+function entries(record: Record<string, string>): string {
+  const list = Object.entries(record).map(([k, v]) => `${k}=${v}`);
+  return list.length === 0 ? 'none' : list.join(' ');
+}
+
+/** Renders the host block. */
+export function renderHost(host: HostInfo, style: Style): string {
+  const aslrNames = ['off', 'stack/mmap/vdso', 'full (stack/mmap/vdso/heap)'];
+  const rows: Array<[string, string]> = [
+    ['kernel', `Linux ${host.kernelRelease} (${host.arch})`],
+    ['libc', host.libc.version ? `${host.libc.name} ${host.libc.version}` : host.libc.name],
+    ['node', host.nodeVersion],
+    ['page size', formatBytes(host.pageSizeBytes)],
+    ['memory', host.physicalMemoryBytes === null ? 'unknown' : `${formatBytes(host.physicalMemoryBytes)} RAM, ${host.swap === null ? 'swap unknown' : host.swap.totalBytes === 0 ? 'no swap' : `${formatBytes(host.swap.totalBytes)} swap`}`],
+    ['THP', host.thp === null ? 'not available' : `${host.thp.enabled} (defrag ${host.thp.defrag ?? '?'}, huge page ${host.thp.pmdSizeBytes === null ? '?' : formatBytes(host.thp.pmdSizeBytes)})`],
+    ['overcommit', `${host.overcommit.mode ?? '?'} (${host.overcommit.modeName}), ratio ${host.overcommit.ratioPercent ?? '?'}%`],
+    ['ASLR', host.aslr === null ? 'unknown' : `${host.aslr} (${aslrNames[host.aslr] ?? 'unknown'})`],
+    ['RLIMIT_STACK', `soft ${formatBytes(host.stackLimit.softBytes)}, hard ${formatBytes(host.stackLimit.hardBytes)}`],
+    ['malloc tunables', `GLIBC_TUNABLES: ${entries(host.malloc.glibcTunables)}; env: ${entries(host.malloc.environment)}`],
+    ['CPU address bits', host.cpuAddressBits === null ? 'unknown' : `${host.cpuAddressBits.virtual} virtual, ${host.cpuAddressBits.physical} physical`],
+  ];
+  const width = Math.max(...rows.map(([k]) => k.length));
+  return [style.bold('Host'), ...rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`)].join('\n');
+}
