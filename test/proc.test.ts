@@ -395,7 +395,7 @@ test('parseStatm requires a power-of-two page size and exactly seven counts on o
   assert.throws(() => parseStatm(text, undefined as unknown as number), { code: 'ERR_INVALID_ARG_TYPE', message: /"pageSizeBytes"/ });
   assert.throws(() => parseStatm(text, '4096' as unknown as number), { code: 'ERR_INVALID_ARG_TYPE' });
   for (const bad of [0, -4096, 3000, 4096.5, Number.NaN]) {
-    assert.throws(() => parseStatm(text, bad), { code: 'ERR_INVALID_ARG_VALUE', message: /"pageSizeBytes"/ }, `page size ${bad}`);
+    assert.throws(() => parseStatm(text, bad), { code: 'ERR_INVALID_ARG_VALUE', message: /'pageSizeBytes'/ }, `page size ${bad}`);
   }
   assert.throws(() => parseStatm('1 2 3 4 5 6\n', 4096), { code: 'ERR_INVALID_ARG_VALUE', lineNumber: 1, message: /"1 2 3 4 5 6"/ });
   assert.throws(() => parseStatm(`${text}1 2 3 4 5 6 7\n`, 4096), { code: 'ERR_INVALID_ARG_VALUE', lineNumber: 2 });
@@ -406,17 +406,17 @@ test('parseStatm requires a power-of-two page size and exactly seven counts on o
 
 test('readers reject a pid that is not a positive safe integer or "self", naming pid and the value', () => {
   for (const bad of [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 53, 'me', '123']) {
-    assert.throws(() => readMaps(bad as number), { code: 'ERR_INVALID_ARG_VALUE', message: /"pid" argument must be a positive safe integer or 'self'/ }, `pid ${String(bad)}`);
+    assert.throws(() => readMaps(bad as number), { code: 'ERR_INVALID_ARG_VALUE', message: /argument 'pid' must be a positive safe integer or 'self'/ }, `pid ${String(bad)}`);
   }
   for (const bad of [null, {}, 12n, true]) {
     assert.throws(() => readProcText(bad as unknown as number, 'maps'), { code: 'ERR_INVALID_ARG_TYPE', message: /"pid"/ }, `pid ${String(bad)}`);
   }
-  assert.throws(() => readStatus(-7), { message: /Received -7$/ });
+  assert.throws(() => readStatus(-7), { message: /Received type number \(-7\)$/ });
 });
 
 test('readProcText rejects a file name that would leave /proc/<pid>/', () => {
   for (const bad of ['../../etc/passwd', '/etc/passwd', '', 'task/../maps']) {
-    assert.throws(() => readProcText('self', bad), { code: 'ERR_INVALID_ARG_VALUE', message: /"file"/ }, `file ${JSON.stringify(bad)}`);
+    assert.throws(() => readProcText('self', bad), { code: 'ERR_INVALID_ARG_VALUE', message: /'file'/ }, `file ${JSON.stringify(bad)}`);
   }
 });
 

@@ -1,29 +1,28 @@
 // Shared plumbing for the /proc readers: reading /proc/<pid>/<file> and the
 // errors every reader throws (Node's own codes, see DESIGN.md "Errors").
 import { readFileSync } from 'node:fs';
-import { inspect } from 'node:util';
+import { describeReceived, invalidArgType, invalidArgValue, unsupported, type CodedError } from '../errors';
 
 /** A process id as accepted by the /proc readers: a positive integer, or `'self'` for the caller. */
 export type ProcPid = number | 'self';
 
-/** An Error carrying a stable Node-style `code`. */
-export type CodedError = Error & { code: string };
+export type { CodedError };
 
 /** An Error thrown by a parser given text it cannot read; `lineNumber` is 1-based. */
 export type ProcParseError = CodedError & { lineNumber: number };
 
 const QUOTE_LIMIT_CHARS = 120;
 
-/** Builds an argument error in Node's wording: names the argument, what was given and what is allowed. */
+/** Builds an argument error in Node's wording (via ../errors, the one place errors are made). */
 export function invalidArgument(
   code: 'ERR_INVALID_ARG_TYPE' | 'ERR_INVALID_ARG_VALUE',
   name: string,
   value: unknown,
   allowed: string,
 ): CodedError {
-  const shown = inspect(value, { breakLength: Infinity, maxStringLength: 60 });
-  const given = code === 'ERR_INVALID_ARG_TYPE' && value != null ? `type ${typeof value} (${shown})` : shown;
-  return Object.assign(new Error(`The "${name}" argument must be ${allowed}. Received ${given}`), { code });
+  return code === 'ERR_INVALID_ARG_TYPE'
+    ? invalidArgType(name, allowed, value)
+    : invalidArgValue(name, `must be ${allowed}. ${describeReceived(value)}`);
 }
 
 /**
@@ -70,9 +69,7 @@ export function readProcText(pid: ProcPid, file: string): string {
     throw invalidArgument('ERR_INVALID_ARG_VALUE', 'file', file, 'a relative name inside /proc/<pid>/, such as "maps" or "task/1/status"');
   }
   if (process.platform !== 'linux') {
-    throw Object.assign(new Error(`/proc/${pid}/${file} needs Linux's /proc; this host is ${process.platform}`), {
-      code: 'ERR_VMPROBE_UNSUPPORTED',
-    });
+    throw unsupported(`/proc/${pid}/${file} needs Linux's /proc; this host is ${process.platform}`);
   }
   const path = `/proc/${pid}/${file}`;
   try {
