@@ -8,7 +8,7 @@
  * malloc's mmap threshold) have pages of their own.
  */
 import { native } from './native';
-import { invalidArgType, invalidArgValue } from './errors';
+import { invalidArgType } from './errors';
 import { optionalBoolean, optionalCount, rejectUnknownKeys, validateOptions } from './validate';
 import { summarizePagemap, type PagemapSummary } from './pages';
 import { toResidency } from './residency-shape';
@@ -57,6 +57,6 @@ export function bufferPagemap(buffer: BufferLike, options: { entries?: boolean }
   const opts = validateOptions(options);
   rejectUnknownKeys(opts, 'options', ['entries']);
   const entries = optionalBoolean(opts['entries'], 'entries', false);
-  if (s.address === null) throw invalidArgValue('buffer', 'is empty or detached: it spans no pages');
-  return { ...s, ...summarizePagemap(s.address, s.byteLength, { privateAnonymous: true, entries }) };
+  // An empty or detached buffer spans no pages: an empty summary, as bufferResidency gives.
+  return { ...s, ...summarizePagemap(s.address ?? 0n, s.address === null ? 0 : s.byteLength, { privateAnonymous: true, entries }) };
 }

@@ -9,8 +9,7 @@ import { optionalBoolean, optionalCount, rejectUnknownKeys, validateChoice, vali
 import { resolveRange, type RangeOptions } from './range';
 import { summarizePagemap, type PagemapSummary } from './pages';
 import { toResidency } from './residency-shape';
-import { DEFAULT_MAX_RUNS } from './mapping';
-import { pageSizeBytes } from './usage';
+import { DEFAULT_MAX_RUNS, EVERY_PAGE } from './mapping';
 import type { Counters, Residency, TouchOptions, TouchResult } from './types';
 
 /** Options of malloc(). */
@@ -66,11 +65,11 @@ export class HeapBlock {
     return this.#handle;
   }
 
-  /** Reads or writes the block (see Mapping.touch), measured in the same native call. */
+  /** Reads or writes one byte in every page the block's range spans (or every strideBytes), measured in the same native call. */
   touch(options: TouchOptions = {}): TouchResult {
     const handle = this.#open();
     const r = resolveRange(options, handle.sizeBytes, ['offsetBytes', 'lengthBytes', 'strideBytes', 'mode']);
-    const stride = optionalCount(r['strideBytes'], 'strideBytes', pageSizeBytes(), 1);
+    const stride = optionalCount(r['strideBytes'], 'strideBytes', EVERY_PAGE, 1);
     const mode = validateChoice(r['mode'], 'mode', ['read', 'write'] as const, 'read');
     return handle.touch(r.offsetBytes, r.lengthBytes, stride, mode);
   }

@@ -58,6 +58,8 @@ const MAP_FILE_KEYS = ['sizeBytes', 'fileOffsetBytes', 'protection', 'shared', '
 const TOUCH_KEYS = ['offsetBytes', 'lengthBytes', 'strideBytes', 'mode'] as const;
 const RESIDENCY_KEYS = ['offsetBytes', 'lengthBytes', 'maxRuns'] as const;
 const PAGEMAP_KEYS = ['offsetBytes', 'lengthBytes', 'entries'] as const;
+/** The native touch's stride for "one access in every page the range spans". */
+export const EVERY_PAGE = 0;
 /** Runs reported by residency() unless maxRuns says otherwise. */
 export const DEFAULT_MAX_RUNS = 1024;
 
@@ -168,14 +170,14 @@ export class Mapping {
   }
 
   /**
-   * Reads or writes one byte every `strideBytes` (default: one page) in the range, in
-   * native code, and returns what that same call measured: pages touched, minor and
+   * Reads or writes one byte in every page of the range (or one every `strideBytes`),
+   * in native code, and returns what that same call measured: pages touched, minor and
    * major faults of this thread, elapsed ns.
    */
   touch(options: TouchOptions = {}): TouchResult {
     const handle = this.#open();
     const r = resolveRange(options, handle.sizeBytes, TOUCH_KEYS);
-    const stride = optionalCount(r['strideBytes'], 'strideBytes', handle.pageSizeBytes, 1);
+    const stride = optionalCount(r['strideBytes'], 'strideBytes', EVERY_PAGE, 1);
     const mode = validateChoice(r['mode'], 'mode', ['read', 'write'] as const, 'read');
     return handle.touch(r.offsetBytes, r.lengthBytes, stride, mode);
   }
@@ -219,10 +221,12 @@ export class Mapping {
   }
 
   /**
-   * An ArrayBuffer over the mapping (read-write mappings only; a file mapping's buffer
-   * ends where the file does). It is detached by unmap() and by protect() to anything
-   * but read-write, and cannot be transferred to another thread. Throws
-   * ERR_VMPROBE_UNSUPPORTED where the runtime forbids external buffers.
+   * An ArrayBuffer over the mapping: read-write anonymous mappings only (a file can
+   * shrink under a buffer, and JS reading the lost pages would die of SIGBUS; file
+   * mappings are reached through touch()). It is detached by unmap() and by protect()
+   * to anything but read-write, and is marked untransferable. Throws
+   * ERR_VMPROBE_UNSUPPORTED for file mappings and where the runtime forbids external
+   * buffers (V8 sandbox builds such as Electron).
    */
   asArrayBuffer(): ArrayBuffer {
     const ab = this.#open().asArrayBuffer();

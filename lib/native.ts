@@ -127,6 +127,9 @@ export function loadAddon(platform: string = process.platform, load: (name: stri
     const detail = err instanceof Error ? err.message : String(err);
     throw buildError(`vmprobe's native addon could not be loaded: ${detail}\nIt is missing or broken: ${REBUILD_HINT}.`, err);
   }
+  if (addon === null || typeof addon !== 'object') {
+    throw buildError(`vmprobe's native addon loaded as ${addon === null ? 'null' : typeof addon}, not an object: ${REBUILD_HINT}.`);
+  }
   if (addon.abi !== ADDON_ABI) {
     throw buildError(`vmprobe's native addon is stale (ABI ${String(addon.abi)}, this JavaScript needs ${ADDON_ABI}): ${REBUILD_HINT}.`);
   }

@@ -9,7 +9,8 @@
  * 63 present.
  */
 import * as fs from 'node:fs';
-import { validateCount } from './validate';
+import { validateAddress, validateCount } from './validate';
+import { outOfRange } from './errors';
 import { pageSizeBytes } from './usage';
 
 /** One page's pagemap entry, decoded. */
@@ -55,6 +56,7 @@ const CHUNK_PAGES = 65536; // 512 KiB of entries per read
  * calling `visit` with each chunk (so a huge range never needs one huge buffer).
  */
 export function readPagemapChunks(address: bigint, pages: number, visit: (entries: BigUint64Array, firstIndex: number) => void): void {
+  validateAddress(address, 'address');
   validateCount(pages, 'pages');
   const pageSize = BigInt(pageSizeBytes());
   const firstPage = Number(address / pageSize);
@@ -64,7 +66,10 @@ export function readPagemapChunks(address: bigint, pages: number, visit: (entrie
     for (let done = 0; done < pages; ) {
       const n = Math.min(pages - done, CHUNK_PAGES);
       const got = fs.readSync(fd, buf, 0, n * 8, (firstPage + done) * 8);
-      if (got !== n * 8) throw new Error(`short read of /proc/self/pagemap: ${got} of ${n * 8} bytes`);
+      // pagemap ends at the top of the user address space: reading past it returns less.
+      if (got !== n * 8) {
+        throw outOfRange('address', 'inside the user address space (pagemap has no entries beyond it)', `0x${address.toString(16)} + ${pages} pages`);
+      }
       visit(new BigUint64Array(buf.buffer, buf.byteOffset, n), done);
       done += n;
     }
@@ -75,6 +80,8 @@ export function readPagemapChunks(address: bigint, pages: number, visit: (entrie
 
 /** Raw entries for a range, as one array (use readPagemapChunks for big ranges). */
 export function readPagemap(address: bigint, pages: number): BigUint64Array {
+  validateAddress(address, 'address');
+  validateCount(pages, 'pages');
   const out = new BigUint64Array(pages);
   readPagemapChunks(address, pages, (entries, first) => out.set(entries, first));
   return out;

@@ -5,6 +5,8 @@
 import { decodePagemapEntry, readPagemapChunks, type PagemapEntry } from './pagemap';
 import { zeroPagePfn, type ZeroPageMethod } from './zeropage';
 import { pageSizeBytes } from './usage';
+import { optionalBoolean, rejectUnknownKeys, validateAddress, validateCount, validateOptions } from './validate';
+import { invalidArgType } from './errors';
 
 /** Pagemap counts over a range, in pages. */
 export interface PagemapSummary {
@@ -32,6 +34,12 @@ export interface PagemapSummary {
  * process shares: it allows the zero-page heuristic when PFNs are hidden.
  */
 export function summarizePagemap(address: bigint, lengthBytes: number, opts: { privateAnonymous: boolean; entries?: boolean }): PagemapSummary {
+  validateAddress(address, 'address');
+  validateCount(lengthBytes, 'lengthBytes');
+  const options = validateOptions(opts, 'opts');
+  rejectUnknownKeys(options, 'opts', ['privateAnonymous', 'entries']);
+  if (typeof options['privateAnonymous'] !== 'boolean') throw invalidArgType('opts.privateAnonymous', 'of type boolean', options['privateAnonymous']);
+  const withEntries = optionalBoolean(options['entries'], 'opts.entries', false);
   const pageSize = BigInt(pageSizeBytes());
   const first = address / pageSize;
   const pages = lengthBytes === 0 ? 0 : Number((address + BigInt(lengthBytes) - 1n) / pageSize - first + 1n);
@@ -41,7 +49,7 @@ export function summarizePagemap(address: bigint, lengthBytes: number, opts: { p
     pages, presentPages: 0, swappedPages: 0, exclusivePages: 0, softDirtyPages: 0, fileOrSharedPages: 0, zeroPages: 0,
     zeroPageMethod: method, pfnReadable: zeroPfn !== null,
   };
-  const entries: PagemapEntry[] | undefined = opts.entries ? [] : undefined;
+  const entries: PagemapEntry[] | undefined = withEntries ? [] : undefined;
   readPagemapChunks(first * pageSize, pages, (raw) => {
     for (const value of raw) {
       const e = decodePagemapEntry(value);

@@ -13,7 +13,7 @@ export interface Counters {
 
 /** Options of touch(): a byte range, a stride, and read or write. */
 export interface TouchOptions extends RangeOptions {
-  /** Bytes between touched addresses (default: one page). */
+  /** Bytes between touched addresses (default: one access in every page the range spans, even when it does not start on a page). */
   strideBytes?: number;
   /** 'read' (default) loads a byte; 'write' stores one without reading first. */
   mode?: 'read' | 'write';

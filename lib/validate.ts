@@ -4,6 +4,8 @@
  */
 import { invalidArgType, invalidArgValue, outOfRange } from './errors';
 
+const TWO_TO_64 = 1n << 64n;
+
 /** A whole number of bytes or pages in `[min, max]` (max at most 2^53 - 1). */
 export function validateCount(value: unknown, name: string, min = 0, max = Number.MAX_SAFE_INTEGER): number {
   if (typeof value !== 'number') throw invalidArgType(name, 'of type number', value);
@@ -55,5 +57,12 @@ export function validateAligned(value: number, name: string, alignment: number, 
   if (value % alignment !== 0) {
     throw invalidArgValue(name, `must be a multiple of ${alignment} (${why}). Received ${value}`);
   }
+  return value;
+}
+
+/** An address as a bigint in [0, 2^64): for queries that never dereference it. */
+export function validateAddress(value: unknown, name: string): bigint {
+  if (typeof value !== 'bigint') throw invalidArgType(name, 'of type bigint', value);
+  if (value < 0n || value >= TWO_TO_64) throw outOfRange(name, '>= 0n and < 2n ** 64n', `${value}n`);
   return value;
 }

@@ -66,7 +66,7 @@ Napi::Value HeapBlock::Free(const Napi::CallbackInfo& info) {
 
 Napi::Value HeapBlock::Touch(const Napi::CallbackInfo& info) {
   EnsureOpen(info.Env());
-  TouchArgs a = ReadTouchArgs(info, sizeBytes_, pageSize_);
+  TouchArgs a = ReadTouchArgs(info, sizeBytes_);
   return TouchResultToJs(info.Env(), TouchRange(block_, a.offset, a.length, a.stride, a.write, pageSize_));
 }
 

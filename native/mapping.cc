@@ -4,8 +4,9 @@
 //   - a failed step after mmap (alignment trim, madvise for huge pages) unmaps what
 //     was made, so no half-made mapping is left behind;
 //   - touching PROT_NONE memory or a file page past EOF kills the process (SIGSEGV,
-//     SIGBUS): touch() refuses both; asArrayBuffer() only covers read-write memory
-//     backed by the file, and protect() detaches the buffer before taking rights away;
+//     SIGBUS): touch() refuses both (checking the file's size right before touching);
+//     asArrayBuffer() only exposes read-write ANONYMOUS memory (a file can shrink under
+//     a buffer), and protect() detaches the buffer before taking rights away;
 //   - the ArrayBuffer is detached before munmap, so JS can never reach unmapped memory.
 // Only regular files can be mapped: device files (/dev/mem, ...) are refused.
 #include "mapping.h"
@@ -144,13 +145,21 @@ Mapping::Mapping(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Mapping>(inf
     if (fileOffset_ % pageSize_ != 0)
       ThrowArgValue(env, "fileOffsetBytes", "must be a multiple of the page size (" + std::to_string(pageSize_) +
                                                 " bytes). Received " + std::to_string(fileOffset_));
+    // stat first: refuse FIFOs, devices and directories before open(2), which could
+    // block (a FIFO without a writer) or have side effects (some devices). Then open
+    // with O_NONBLOCK and check again on the descriptor, in case the path changed.
+    struct stat st;
+    if (stat(path.c_str(), &st) != 0) {
+      int err = errno;
+      ThrowErrno(env, err, "stat", path);
+    }
+    if (!S_ISREG(st.st_mode)) ThrowArgValue(env, "path", "must name a regular file. Received '" + path + "'");
     const bool needWrite = shared_ && (prot_ & PROT_WRITE);
-    file.fd = open(path.c_str(), (needWrite ? O_RDWR : O_RDONLY) | O_CLOEXEC);
+    file.fd = open(path.c_str(), (needWrite ? O_RDWR : O_RDONLY) | O_CLOEXEC | O_NONBLOCK);
     if (file.fd < 0) {
       int err = errno;
       ThrowErrno(env, err, "open", path);
     }
-    struct stat st;
     if (fstat(file.fd, &st) != 0) {
       int err = errno;
       ThrowErrno(env, err, "fstat", path);
@@ -318,8 +327,13 @@ Napi::Value Mapping::AsArrayBuffer(const Napi::CallbackInfo& info) {
   if (prot_ != (PROT_READ | PROT_WRITE))
     ThrowArgValue(env, "this", std::string("must be a read-write mapping to expose it as an ArrayBuffer; it is ") +
                                    ProtName(prot_));
-  const size_t length = TouchableBytes(env);
-  if (length == 0) ThrowArgValue(env, "this", "maps no byte of its file (the file ends before fileOffsetBytes)");
+  // Hazard: if another process truncates a mapped file, JS reading the lost pages
+  // through a buffer would die of SIGBUS, and nothing can check each JS access. So
+  // only anonymous memory is exposed; file mappings are reached through touch().
+  if (region_->fd >= 0)
+    ThrowUnsupported(env, "an ArrayBuffer over a file mapping could kill the process (SIGBUS) if the file shrank; "
+                          "only anonymous mappings can be exposed as ArrayBuffers");
+  const size_t length = sizeBytes_;
   auto* keepAlive = new std::shared_ptr<Region>(region_);
   napi_value result;
   napi_status status = napi_create_external_arraybuffer(
@@ -341,13 +355,13 @@ Napi::Value Mapping::AsArrayBuffer(const Napi::CallbackInfo& info) {
 Napi::Value Mapping::Touch(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   EnsureOpen(env);
-  TouchArgs a = ReadTouchArgs(info, sizeBytes_, pageSize_);
+  TouchArgs a = ReadTouchArgs(info, sizeBytes_);
   const int need = a.write ? PROT_WRITE : PROT_READ;
   if ((prot_ & need) == 0)
     ThrowArgValue(env, "mode", std::string("'") + (a.write ? "write" : "read") + "' is not allowed on a " +
                                    ProtName(prot_) + " mapping (it would raise SIGSEGV)");
   if (a.length > 0) {
-    const size_t last = a.offset + (a.length - 1) / a.stride * a.stride;
+    const size_t last = a.stride == 0 ? a.offset + a.length - 1 : a.offset + (a.length - 1) / a.stride * a.stride;
     const size_t touchable = TouchableBytes(env);
     if (last >= touchable)
       ThrowOutOfRange(env, "lengthBytes", "within the " + std::to_string(touchable) +

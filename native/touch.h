@@ -17,19 +17,20 @@ struct TouchResult {
 };
 
 // Reads (or writes one byte at) `base + offset`, `base + offset + stride`, ... below
-// `base + offset + length`. The caller has already checked that the range lies inside
-// memory it owns and that the protection allows the access: this function cannot.
+// `base + offset + length`; with stride 0, one byte in every page the range spans (its
+// first byte, then each page start). The caller has already checked that the range
+// lies inside memory it owns and that the protection allows the access: this cannot.
 TouchResult TouchRange(uint8_t* base, size_t offset, size_t length, size_t stride, bool write, size_t pageSize);
 
 // Reads the common touch arguments (offsetBytes, lengthBytes, strideBytes, mode) from
-// info[0..3], bounds-checks them against `sizeBytes`, and returns them.
+// info[0..3], bounds-checks them against `sizeBytes`, and returns them (stride 0 allowed).
 struct TouchArgs {
   size_t offset;
   size_t length;
   size_t stride;
   bool write;
 };
-TouchArgs ReadTouchArgs(const Napi::CallbackInfo& info, size_t sizeBytes, size_t pageSize);
+TouchArgs ReadTouchArgs(const Napi::CallbackInfo& info, size_t sizeBytes);
 
 // { minorFaults, majorFaults, elapsedNs }
 Napi::Object CountersToJs(Napi::Env env, const Counters& c);

@@ -40,7 +40,7 @@ export const EXPERIMENTS: readonly ExperimentEntry[] = [
         const progress = o.onProgress;
         opts.onStep = (step) => progress(`lazy: ${step}`);
       }
-      return runLazy(opts) as unknown as ExperimentResult;
+      return (await runLazy(opts)) as unknown as ExperimentResult;
     },
   },
 ];

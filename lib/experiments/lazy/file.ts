@@ -78,21 +78,42 @@ function cachedPages(file: string): number {
   }
 }
 
+function sleepMs(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/**
+ * Waits until the file's cached page count stops changing. Hazard: mincore counts a
+ * page only once it is up to date, so pages an earlier readahead is still reading
+ * look absent — and POSIX_FADV_DONTNEED cannot drop them (they are locked). Evicting
+ * before readahead settles leaves pages that appear later.
+ */
+function settle(file: string): number {
+  let previous = cachedPages(file);
+  for (let attempt = 0; attempt < EVICT_ATTEMPTS; attempt++) {
+    sleepMs(EVICT_RETRY_MS);
+    const now = cachedPages(file);
+    if (now === previous) return now;
+    previous = now;
+  }
+  return previous;
+}
+
 /**
  * Drops the file's pages from the page cache with POSIX_FADV_DONTNEED and checks with
- * mincore that they are gone. Pages still being read in by an earlier readahead are
- * locked and survive the call, so it retries for a while. Returns whether it worked.
+ * mincore, after in-flight readahead has settled, that they are gone. Retries for a
+ * while. Returns whether it worked.
  */
 function evict(file: string, sizeBytes: number): boolean {
   for (let attempt = 0; attempt < EVICT_ATTEMPTS; attempt++) {
+    settle(file);
     const fd = fs.openSync(file, 'r');
     try {
       native.fadvise(fd, 0, sizeBytes, 'dontneed');
     } finally {
       fs.closeSync(fd);
     }
-    if (cachedPages(file) === 0) return true;
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, EVICT_RETRY_MS);
+    if (settle(file) === 0) return true;
   }
   return false;
 }

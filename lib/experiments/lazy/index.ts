@@ -8,11 +8,15 @@ import { readHostInfo } from '../../host';
 import { SCHEMA_VERSION, type ExperimentResult } from '../../result';
 import { pageSizeBytes } from '../../usage';
 import { zeroPagePfn } from '../../zeropage';
-import { optionalCount, rejectUnknownKeys, validateOptions } from '../../validate';
+import { optionalBoolean, optionalCount, rejectUnknownKeys, validateOptions } from '../../validate';
+import { requireResult, runChild } from '../../child';
+import * as path from 'node:path';
 import { runHugepage, runMapReadWriteDontneed, runOvercommit, runPopulate } from './anonymous';
 import { runFileStep } from './file';
 import { runNodeBuffers } from './buffers';
-import { runMallocStep } from './malloc-step';
+import { runMallocStep, type MallocStep } from './malloc-step';
+
+const MALLOC_STEP_MODULE = path.join(__dirname, 'malloc-step.js');
 import { judgeLazy } from './verdicts';
 import type { DontneedStep, LazyMeasurements, PopulateStep } from './measurements';
 
@@ -30,6 +34,12 @@ export interface LazyOptions {
   fileDirectories?: string[];
   /** Called with each step's name as it starts (progress display). */
   onStep?: (name: string) => void;
+  /**
+   * Run the malloc step in a fresh child process (default true): which source a block
+   * comes from depends on malloc's state, which the caller's history changes. False
+   * measures the caller's own malloc.
+   */
+  mallocInChild?: boolean;
 }
 
 /** Default --size of the lazy experiment: 64 MiB. */
@@ -40,15 +50,20 @@ const DEFAULT_SMALL_MALLOC_BYTES = 1024;
 /** The lazy experiment's JSON result. */
 export type LazyResult = ExperimentResult<LazyMeasurements>;
 
-/** Runs the lazy-allocation experiment in this process and judges the lazy.* claims. */
-export function runLazy(options: LazyOptions = {}): LazyResult {
+/**
+ * Runs the lazy-allocation experiment and judges the lazy.* claims. Every step runs in
+ * this process except the malloc step, which runs in a fresh child unless
+ * `mallocInChild: false`. Options are validated before anything runs.
+ */
+export async function runLazy(options: LazyOptions = {}): Promise<LazyResult> {
   const opts = validateOptions(options);
-  rejectUnknownKeys(opts, 'options', ['sizeBytes', 'overcommitBytes', 'smallMallocBytes', 'fileDirectories', 'onStep']);
+  rejectUnknownKeys(opts, 'options', ['sizeBytes', 'overcommitBytes', 'smallMallocBytes', 'fileDirectories', 'onStep', 'mallocInChild']);
+  const mallocInChild = optionalBoolean(opts['mallocInChild'], 'mallocInChild', true);
   const sizeBytes = optionalCount(opts['sizeBytes'], 'sizeBytes', LAZY_DEFAULT_SIZE_BYTES, 1);
   const overcommitBytes = optionalCount(opts['overcommitBytes'], 'overcommitBytes', DEFAULT_OVERCOMMIT_BYTES, 1);
   const smallMallocBytes = optionalCount(opts['smallMallocBytes'], 'smallMallocBytes', DEFAULT_SMALL_MALLOC_BYTES, 1);
   const onStep = typeof opts['onStep'] === 'function' ? (opts['onStep'] as (name: string) => void) : () => {};
-  const fileDirectories = options.fileDirectories;
+  const fileDirectories = opts['fileDirectories'] as string[] | undefined;
   const page = pageSizeBytes();
   const host = readHostInfo();
 
@@ -62,10 +77,14 @@ export function runLazy(options: LazyOptions = {}): LazyResult {
   const overcommit = runOvercommit(overcommitBytes, host.physicalMemoryBytes);
   onStep('file');
   const file = runFileStep(sizeBytes, page, fileDirectories);
+  // malloc before node-buffers: freeing a buffer's mmapped backing store raises glibc's
+  // dynamic mmap threshold, which would move the large block onto the brk heap.
+  onStep('malloc');
+  const mallocStep = mallocInChild
+    ? requireResult(await runChild<MallocStep>(MALLOC_STEP_MODULE, 'mallocStepTask', { smallBytes: smallMallocBytes, largeBytes: sizeBytes }), 'the lazy malloc step')
+    : runMallocStep(smallMallocBytes, sizeBytes);
   onStep('node-buffers');
   const buffers = runNodeBuffers(sizeBytes);
-  onStep('malloc');
-  const mallocStep = runMallocStep(smallMallocBytes, sizeBytes);
 
   const measurements: LazyMeasurements = {
     pageSizeBytes: page,

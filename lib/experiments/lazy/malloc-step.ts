@@ -23,6 +23,8 @@ export interface MallocBlockMeasurement {
 /** Step 10's record. */
 export interface MallocStep {
   name: 'malloc';
+  /** True when measured in a fresh child process (the default), false in the caller's. */
+  inChild: boolean;
   blocks: MallocBlockMeasurement[];
 }
 
@@ -48,7 +50,16 @@ function measure(label: 'small' | 'large', sizeBytes: number): MallocBlockMeasur
   }
 }
 
-/** Measures a small block (`smallBytes`) and a large one (`largeBytes`). */
-export function runMallocStep(smallBytes: number, largeBytes: number): MallocStep {
-  return { name: 'malloc', blocks: [measure('small', smallBytes), measure('large', largeBytes)] };
+/** Measures a small block (`smallBytes`) and a large one (`largeBytes`) in this process. */
+export function runMallocStep(smallBytes: number, largeBytes: number, inChild = false): MallocStep {
+  return { name: 'malloc', inChild, blocks: [measure('small', smallBytes), measure('large', largeBytes)] };
+}
+
+/**
+ * The child-process entry of step 10 (lib/child.ts). Where a block comes from depends
+ * on the state of malloc — a freed mmapped chunk raises glibc's dynamic mmap
+ * threshold — so by default the step runs in a fresh process, whatever the caller did.
+ */
+export function mallocStepTask(payload: { smallBytes: number; largeBytes: number }): MallocStep {
+  return runMallocStep(payload.smallBytes, payload.largeBytes, true);
 }
