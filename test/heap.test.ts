@@ -1,0 +1,181 @@
+// Tests for lib/heap.ts (native/heap.cc): malloc/calloc blocks owned by a handle,
+// measured touches, residency and pagemap of the pages a block spans, and free().
+//
+// A block above glibc's mmap threshold (128 KiB by default, 64 MiB here) gets a mapping
+// of its own: its first page holds malloc's chunk header (written by malloc), the rest
+// is untouched until the program writes it. Blocks start 16 bytes past a page boundary
+// there, so exact fault counts use ranges that start on the first page boundary inside.
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { malloc, pageSizeBytes, readThpSettings, HeapBlock } from '../lib/index';
+import { native } from '../lib/native';
+import { expectCode } from './helpers/expect-code';
+
+const page = pageSizeBytes();
+const MiB = 1024 * 1024;
+const BIG = 64 * MiB;
+
+/** Bytes from the block's start to the first page boundary inside it. */
+function toPageBoundary(block: HeapBlock): number {
+  const into = Number((block.address as bigint) % BigInt(page));
+  return into === 0 ? 0 : page - into;
+}
+
+/** Pages spanned by `[address + offset, address + offset + length)`. */
+function spannedPages(address: bigint, offset: number, length: number): number {
+  if (length === 0) return 0;
+  const first = (address + BigInt(offset)) / BigInt(page);
+  const last = (address + BigInt(offset + length - 1)) / BigInt(page);
+  return Number(last - first) + 1;
+}
+
+test('malloc and calloc return open blocks with usableSizeBytes >= sizeBytes', () => {
+  for (const sizeBytes of [1, 24, 100, 4095, page + 1, 200 * 1024, 3 * MiB + 5]) {
+    for (const zeroed of [false, true]) {
+      const b = malloc({ sizeBytes, zeroed });
+      try {
+        assert.equal(b.sizeBytes, sizeBytes);
+        assert.ok(b.usableSizeBytes >= sizeBytes, `${zeroed ? 'calloc' : 'malloc'}(${sizeBytes}): usable ${b.usableSizeBytes} < requested`);
+        assert.ok(b.usableSizeBytes < sizeBytes + page + 64, `usable size ${b.usableSizeBytes} is far above ${sizeBytes}`);
+        assert.equal(typeof b.address, 'bigint');
+        assert.equal((b.address as bigint) % 16n, 0n, `glibc aligns blocks to 16 bytes, got 0x${(b.address as bigint).toString(16)}`);
+        assert.equal(b.closed, false);
+        assert.deepEqual(Object.keys(b.creation).sort(), ['elapsedNs', 'majorFaults', 'minorFaults']);
+      } finally {
+        b.free();
+      }
+    }
+  }
+});
+
+test('a large untouched malloc block has at most one resident page (the chunk header), and writing it makes all resident', () => {
+  const b = malloc({ sizeBytes: BIG });
+  try {
+    const pages = spannedPages(b.address as bigint, 0, BIG);
+    const res = b.residency();
+    assert.equal(res.pages, pages);
+    assert.ok(res.residentPages <= 1, `untouched ${BIG}-byte block: ${res.residentPages} pages resident, expected at most the header page`);
+    const pm = b.pagemap();
+    assert.ok(pm.presentPages - pm.zeroPages <= 1, `untouched block: ${pm.presentPages - pm.zeroPages} private pages present`);
+    b.touch({ mode: 'write' });
+    b.touch({ offsetBytes: BIG - 1, mode: 'write' }); // the last page holds only the final bytes
+    const after = b.residency();
+    assert.equal(after.residentPages, pages, `after writing every page: ${after.residentPages} of ${pages} resident`);
+    assert.equal(b.pagemap().zeroPages, 0);
+  } finally {
+    b.free();
+  }
+});
+
+const THP_ALWAYS = readThpSettings()?.enabled === 'always';
+const THP_ALWAYS_REASON = 'THP mode is always: a large malloc block may be backed by huge pages, one fault per 2 MiB';
+
+test('writing k fresh pages of a large malloc block faults exactly k times', (t) => {
+  if (THP_ALWAYS) return t.skip(THP_ALWAYS_REASON);
+  const b = malloc({ sizeBytes: BIG });
+  try {
+    const start = toPageBoundary(b);
+    for (const k of [1, 37, 1000]) {
+      const offsetBytes = start + 2000 * page * (k === 1 ? 0 : k === 37 ? 1 : 2);
+      const r = b.touch({ offsetBytes, lengthBytes: k * page, mode: 'write' });
+      assert.equal(r.pagesTouched, k);
+      assert.equal(r.minorFaults, k, `wrote ${k} fresh pages of a malloc block, got ${r.minorFaults} faults`);
+      assert.equal(b.residency({ offsetBytes, lengthBytes: k * page }).residentPages, k);
+    }
+  } finally {
+    b.free();
+  }
+});
+
+test('a large calloc block reads as zero pages: one fault per page and no private memory', (t) => {
+  if (THP_ALWAYS) return t.skip(THP_ALWAYS_REASON);
+  const b = malloc({ sizeBytes: BIG, zeroed: true });
+  try {
+    const k = 300;
+    const offsetBytes = toPageBoundary(b);
+    const r = b.touch({ offsetBytes, lengthBytes: k * page });
+    assert.equal(r.minorFaults, k, `read ${k} fresh calloc pages, got ${r.minorFaults} faults`);
+    const pm = b.pagemap({ offsetBytes, lengthBytes: k * page });
+    assert.equal(pm.presentPages, k);
+    assert.equal(pm.zeroPages, k, `calloc skips memset on fresh mmap memory: ${pm.zeroPages} of ${k} read pages are the zero page`);
+  } finally {
+    b.free();
+  }
+});
+
+test('pagemap of a block with entries: true returns one decoded entry per spanned page', () => {
+  const b = malloc({ sizeBytes: 10 * page });
+  try {
+    const pm = b.pagemap({ entries: true });
+    assert.equal(pm.pages, spannedPages(b.address as bigint, 0, 10 * page));
+    assert.equal(pm.entries?.length, pm.pages);
+  } finally {
+    b.free();
+  }
+});
+
+test('pagesTouched counts the pages a small-stride touch of an unaligned block really spans', () => {
+  // A 64 MiB block is always mmapped by glibc and starts 16 bytes into its first page:
+  // two pages' worth of bytes from its start span three pages.
+  const b = malloc({ sizeBytes: BIG });
+  try {
+    const expected = spannedPages(b.address as bigint, 0, 2 * page);
+    const r = b.touch({ lengthBytes: 2 * page, strideBytes: 1, mode: 'write' });
+    assert.equal(b.residency({ lengthBytes: 2 * page }).residentPages, expected, 'every spanned page was written');
+    assert.equal(r.pagesTouched, expected, `bytes [0, ${2 * page}) of the block at 0x${(b.address as bigint).toString(16)} span ${expected} pages, touch reported ${r.pagesTouched}`);
+  } finally {
+    b.free();
+  }
+});
+
+test('malloc of a large block faults once, for the chunk header it writes', (t) => {
+  const libc = native.libc();
+  if (libc.name !== 'glibc') return t.skip(`the C library is ${libc.name}, not glibc, whose mmapped chunks have a 16-byte header`);
+  for (const zeroed of [false, true]) {
+    const b = malloc({ sizeBytes: BIG, zeroed });
+    try {
+      assert.equal(b.creation.minorFaults, 1, `${zeroed ? 'calloc' : 'malloc'}(${BIG}) faulted ${b.creation.minorFaults} times`);
+      assert.equal(Number((b.address as bigint) % BigInt(page)), 16, 'an mmapped chunk starts after its 16-byte header');
+    } finally {
+      b.free();
+    }
+  }
+});
+
+test('touch stays inside the requested size: out-of-bounds ranges are ERR_OUT_OF_RANGE', () => {
+  const b = malloc({ sizeBytes: 100 });
+  try {
+    assert.equal(b.touch({ strideBytes: 1, mode: 'write' }).pagesTouched >= 1, true);
+    expectCode(() => b.touch({ offsetBytes: 101 }), 'ERR_OUT_OF_RANGE', { cls: RangeError });
+    expectCode(() => b.touch({ lengthBytes: 101 }), 'ERR_OUT_OF_RANGE');
+    expectCode(() => b.touch({ offsetBytes: 50, lengthBytes: 51 }), 'ERR_OUT_OF_RANGE');
+    expectCode(() => b.touch({ lengthBytes: b.usableSizeBytes + 1 }), 'ERR_OUT_OF_RANGE');
+    assert.equal(b.touch({ offsetBytes: 100 }).pagesTouched, 0);
+    expectCode(() => b.residency({ offsetBytes: 101 }), 'ERR_OUT_OF_RANGE');
+    expectCode(() => b.pagemap({ lengthBytes: 101 }), 'ERR_OUT_OF_RANGE');
+    expectCode(() => b.touch({ mode: 'execute' as never }), 'ERR_INVALID_ARG_VALUE');
+  } finally {
+    b.free();
+  }
+});
+
+test('free() is idempotent, nulls the address, and every later use throws ERR_VMPROBE_CLOSED', () => {
+  const b = malloc({ sizeBytes: 1000 });
+  b.free();
+  assert.equal(b.closed, true);
+  assert.equal(b.address, null);
+  assert.equal(b.sizeBytes, 1000);
+  b.free();
+  b.free();
+  for (const [name, call] of Object.entries({ touch: () => b.touch(), write: () => b.touch({ mode: 'write' }), residency: () => b.residency(), pagemap: () => b.pagemap() })) {
+    expectCode(call, 'ERR_VMPROBE_CLOSED', { label: name, message: /free\(\)/ });
+  }
+});
+
+test('malloc of an impossible size fails with ENOMEM from malloc, calloc from calloc', () => {
+  const m = expectCode(() => malloc({ sizeBytes: 2 ** 52 }), 'ENOMEM');
+  assert.equal(m.syscall, 'malloc');
+  assert.equal(m.errno, -12);
+  const c = expectCode(() => malloc({ sizeBytes: 2 ** 52, zeroed: true }), 'ENOMEM');
+  assert.equal(c.syscall, 'calloc');
+});

@@ -1,0 +1,112 @@
+// Tests for the package as a user installs it: `npm pack` the repository, install the
+// tarball into a scratch project (the addon builds from source there), and use it from
+// CommonJS, from an ES module, and through its `vmprobe` bin.
+//
+// Slow (npm pack rebuilds dist/ through `prepack`; the install compiles the addon):
+// VMPROBE_SKIP_PACK_TEST=1 skips it in quick local loops. CI must not set it.
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+
+const ROOT = path.join(__dirname, '..', '..');
+const SKIP = process.env['VMPROBE_SKIP_PACK_TEST'] === '1'
+  ? 'VMPROBE_SKIP_PACK_TEST=1 is set (meant for quick local loops; CI must not set it)'
+  : false;
+
+/** The environment for nested npm commands: without the npm_* variables of an enclosing `npm test`. */
+function npmEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!/^npm_/i.test(k) && v !== undefined) env[k] = v;
+  return env;
+}
+
+function npm(args: string[], cwd: string): string {
+  const r = spawnSync('npm', args, { cwd, env: npmEnv(), encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (r.error) throw r.error;
+  assert.equal(r.status, 0, `npm ${args.join(' ')} in ${cwd} exited ${r.status}\n--- stdout:\n${r.stdout.slice(-3000)}\n--- stderr:\n${r.stderr.slice(-3000)}`);
+  return r.stdout;
+}
+
+/** Runs `node file` in `cwd` and parses the one JSON line it prints. */
+function runScript(cwd: string, file: string, source: string): Record<string, unknown> {
+  fs.writeFileSync(path.join(cwd, file), source);
+  const out = execFileSync(process.execPath, [file], { cwd, encoding: 'utf8' });
+  return JSON.parse(out) as Record<string, unknown>;
+}
+
+const CJS = `'use strict';
+const vmprobe = require('vmprobe');
+const pages = 16;
+const m = vmprobe.map({ sizeBytes: pages * vmprobe.pageSizeBytes() });
+const t = m.touch({ mode: 'write' });
+const present = m.pagemap().presentPages;
+m.unmap();
+process.stdout.write(JSON.stringify({ faults: t.minorFaults + t.majorFaults, pagesTouched: t.pagesTouched, present, exports: Object.keys(vmprobe).sort() }));
+`;
+
+const ESM = `import { map, runLazy, pageSizeBytes } from 'vmprobe';
+import vmprobe from 'vmprobe';
+import { createRequire } from 'node:module';
+const required = createRequire(import.meta.url)('vmprobe');
+const pages = 16;
+const m = map({ sizeBytes: pages * pageSizeBytes() });
+const t = m.touch({ mode: 'write' });
+m.unmap();
+const lazy = await runLazy({ sizeBytes: 1024 * 1024 });
+process.stdout.write(JSON.stringify({
+  faults: t.minorFaults + t.majorFaults,
+  sameMap: map === required.map,
+  sameRunLazy: runLazy === required.runLazy,
+  sameDefault: vmprobe === required,
+  defaultMapIsNamedMap: vmprobe.map === map,
+  lazyClaims: lazy.claims.map((c) => c.id),
+}));
+`;
+
+test('the packed tarball installs into a scratch project and works from require, import and its bin', { skip: SKIP, timeout: 240_000 }, (t) => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vmprobe-pack-'));
+  t.after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  npm(['pack', '--pack-destination', tmp], ROOT);
+  const tarballs = fs.readdirSync(tmp).filter((f) => f.endsWith('.tgz'));
+  assert.equal(tarballs.length, 1, `tarballs in ${tmp}: ${tarballs.join(', ')}`);
+  const tarball = path.join(tmp, tarballs[0] ?? '');
+
+  // What the tarball ships.
+  const entries = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).split('\n').filter((e) => e !== '');
+  for (const wanted of ['package/package.json', 'package/dist/lib/index.js', 'package/dist/lib/index.mjs', 'package/dist/lib/index.d.ts',
+    'package/dist/lib/cli.js', 'package/native/mapping.cc', 'package/binding.gyp', 'package/scripts/ensure-addon.js']) {
+    assert.ok(entries.includes(wanted), `${wanted} missing from the tarball`);
+  }
+  const unwanted = entries.filter((e) => e.startsWith('package/build/') || /(^|\/)test\//.test(e) || /\.(o|node|tsbuildinfo)$/.test(e) || e.startsWith('package/lib/'));
+  assert.deepEqual(unwanted, [], 'build intermediates, tests or TypeScript sources in the tarball');
+
+  // A scratch project installs it (building the addon from source).
+  const app = path.join(tmp, 'app');
+  fs.mkdirSync(app);
+  fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'vmprobe-scratch', version: '1.0.0', private: true }));
+  npm(['install', tarball, '--no-audit', '--no-fund', '--prefer-offline'], app);
+  assert.ok(fs.existsSync(path.join(app, 'node_modules', 'vmprobe', 'dist', 'lib', 'index.d.ts')), 'types installed');
+
+  const cjs = runScript(app, 'probe.cjs', CJS);
+  assert.equal(cjs['faults'], 16, `require: writing 16 fresh pages took ${String(cjs['faults'])} faults`);
+  assert.equal(cjs['pagesTouched'], 16);
+  assert.equal(cjs['present'], 16);
+  assert.ok((cjs['exports'] as string[]).includes('runLazy'), 'runLazy exported');
+
+  const esm = runScript(app, 'probe.mjs', ESM);
+  assert.equal(esm['faults'], 16, `import: writing 16 fresh pages took ${String(esm['faults'])} faults`);
+  assert.equal(esm['sameMap'], true, 'import { map } and require().map are one function');
+  assert.equal(esm['sameRunLazy'], true, 'import { runLazy } and require().runLazy are one function');
+  assert.equal(esm['sameDefault'], true, 'the default import is the CommonJS exports object');
+  assert.equal(esm['defaultMapIsNamedMap'], true);
+  assert.deepEqual(esm['lazyClaims'], ['lazy.mmap-virtual-only', 'lazy.first-touch-fault', 'lazy.malloc-virtual', 'lazy.swap-major']);
+
+  const bin = spawnSync(path.join(app, 'node_modules', '.bin', 'vmprobe'), ['--help'], { cwd: app, encoding: 'utf8' });
+  assert.equal(bin.error, undefined);
+  assert.equal(bin.status, 0, `node_modules/.bin/vmprobe --help exited ${bin.status}: ${bin.stderr}`);
+  assert.match(bin.stdout, /Usage: vmprobe <experiment>/);
+});
