@@ -104,7 +104,7 @@ function roundUp(value: bigint, page: bigint): bigint {
   return (value + page - 1n) / page * page;
 }
 
-type Segmented = { segment: 'text' | 'rodata' | 'relro' | 'data' | 'bss'; object: ObjectHeaders };
+type Segmented = { segment: 'text' | 'rodata' | 'relro' | 'data' | 'bss'; object: ObjectHeaders; segmentEnd: bigint };
 
 /** The segment of a loaded object that covers `e`, from the program headers. */
 function segmentFromHeaders(e: MapsEntry, objects: readonly ObjectHeaders[], page: bigint): Segmented | null {
@@ -115,11 +115,12 @@ function segmentFromHeaders(e: MapsEntry, objects: readonly ObjectHeaders[], pag
       const end = roundUp(s.vaddr + BigInt(s.memSizeBytes), page);
       if (e.start >= end || e.end <= start) continue;
       if (e.path !== null && e.path !== object.path && !e.pseudo) continue;
-      if (s.flags.includes('x')) return { segment: 'text', object };
-      if (!s.flags.includes('w')) return { segment: 'rodata', object };
+      const hit = (segment: Segmented['segment']): Segmented => ({ segment, object, segmentEnd: end });
+      if (s.flags.includes('x')) return hit('text');
+      if (!s.flags.includes('w')) return hit('rodata');
       const fileEnd = roundUp(s.vaddr + BigInt(s.fileSizeBytes), page);
-      if (e.path === null || e.start >= fileEnd) return { segment: 'bss', object };
-      return { segment: e.write ? 'data' : 'relro', object };
+      if (e.path === null || e.start >= fileEnd) return hit('bss');
+      return hit(e.write ? 'data' : 'relro');
     }
   }
   return null;
@@ -152,7 +153,11 @@ function segmentFromPerms(e: MapsEntry, next: MapsEntry | undefined): 'text' | '
   return 'rodata';
 }
 
-/** Classifies every entry. Entries must be in the kernel's order (ascending start). */
+/**
+ * Classifies every entry. Entries must be in the kernel's order (ascending start).
+ * One entry gives one region, except a bss VMA that the kernel merged with a later
+ * anonymous mmap: with program headers it is split where the segment ends.
+ */
 export function classifyRegions(entries: readonly MapsEntry[], context: ClassifyContext = {}): Region[] {
   const page = BigInt(context.pageSizeBytes ?? 4096);
   const objects = context.objects ?? null;
@@ -169,15 +174,24 @@ export function classifyRegions(entries: readonly MapsEntry[], context: Classify
     }
     return set.has(e);
   };
-  const regions: Region[] = entries.map((e, i) => {
-    const region = (kind: RegionKind, objectPath: string | null = null): Region => ({ ...e, kind, objectPath });
+  const regions: Region[] = entries.flatMap((e, i): Region[] => {
+    const region = (kind: RegionKind, objectPath: string | null = null): Region[] => [{ ...e, kind, objectPath }];
     const fromPseudo = e.path !== null && e.pseudo ? pseudoKind(e.path) : null;
     if (fromPseudo !== null) return region(fromPseudo);
     if (e.pseudo) return region('other');
-    const libOrExe = (segment: Segmented['segment'], path: string, executable: boolean): Region =>
+    const libOrExe = (segment: Segmented['segment'], path: string, executable: boolean): Region[] =>
       region(executable ? segment : LIB_KIND[segment], path);
     if (objects !== null) {
       const hit = segmentFromHeaders(e, objects, page);
+      if (hit && hit.segment === 'bss' && e.end > hit.segmentEnd) {
+        // The kernel merged a later anonymous mmap into the bss VMA (same flags, adjacent):
+        // split it where the segment ends, so the mmap is not called bss.
+        const kind = hit.object.executable ? 'bss' : 'lib-bss';
+        return [
+          { ...e, end: hit.segmentEnd, sizeBytes: Number(hit.segmentEnd - e.start), kind, objectPath: hit.object.path },
+          { ...e, start: hit.segmentEnd, sizeBytes: Number(e.end - hit.segmentEnd), kind: 'anonymous', objectPath: null },
+        ];
+      }
       if (hit) return libOrExe(hit.segment, hit.object.path, hit.object.executable);
     } else if (isImage(e) && e.path !== null) {
       return libOrExe(segmentFromPerms(e, entries[i + 1]), e.path, e.path === exePath);

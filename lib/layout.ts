@@ -123,12 +123,12 @@ export function countThreads(pid: ProcPid = 'self'): number {
 
 /**
  * The classified regions of `pid` (default: this process). For this process the
- * program headers decide the ELF segments; for another the permissions do.
+ * program headers decide the ELF segments; for another the permissions do. Thread
+ * stacks are found from `threadStackPointers` (default: read now).
  */
-export function readLayout(pid: ProcPid = 'self'): Region[] {
+export function readLayout(pid: ProcPid = 'self', threadStackPointers: readonly bigint[] = readThreadStackPointers(pid)): Region[] {
   validatePid(pid);
   const self = pid === 'self' || pid === process.pid;
-  const threadStackPointers = readThreadStackPointers(pid);
   const entries = readMaps(pid);
   const executablePath = realpathOr(`/proc/${pid}/exe`);
   return classifyRegions(entries, {

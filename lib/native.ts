@@ -109,6 +109,8 @@ export interface NativeLayoutAddresses {
   bssPages: number;
   addonPath: string | null;
   addonBase: bigint | null;
+  /** The fixed address each layoutFault target accesses. */
+  faultTargets: Record<NativeFaultTarget, bigint>;
 }
 /** One program header of a loaded object (dl_iterate_phdr); vaddr is absolute. */
 export interface NativeSegment {

@@ -1,0 +1,237 @@
+/**
+ * The layout experiment (`vmprobe layout`): the live address-space map of a process,
+ * classified and drawn, with the textbook's segment and ASLR claims checked.
+ * Steps: 1 classify every region, 2 place probe addresses, 3 ASLR in fresh children,
+ * 4 the 64-bit facts and deliberate faults in children, 5 bss and data pages,
+ * 6 text read-only (a child) and shared (PFNs of two processes). With `pid`, steps 1
+ * and the map are of that process; the other steps always measure vmprobe's own.
+ */
+import * as path from 'node:path';
+import { readHostInfo } from '../../host';
+import { SCHEMA_VERSION, hexAddress, type ExperimentResult } from '../../result';
+import { pageSizeBytes, getrlimit } from '../../usage';
+import { readLayout, layoutAddresses, countThreads, readThreadStackPointers } from '../../layout';
+import { findGaps, regionAt, zoneOf, zoneOrder, type Region } from '../../layout-regions';
+import { readStatus } from '../../proc/status';
+import { readMaps } from '../../proc/maps';
+import { readProcText } from '../../proc/read';
+import { readElf } from '../../elf';
+import { readMmapMinAddr } from '../../kernel-settings';
+import { zeroPagePfn } from '../../zeropage';
+import { malloc } from '../../heap';
+import { map } from '../../mapping';
+import { runChild, requireResult } from '../../child';
+import { isCodedError } from '../../errors';
+import { optionalCount, rejectUnknownKeys, validateOptions } from '../../validate';
+import { measureAslr } from './aslr';
+import { measureBss, measureData, readElfFacts } from './segments';
+import { readTextPages, type TextPages } from './tasks';
+import { judgeLayout } from './verdicts';
+import type { AddressSpaceFacts, FaultOutcome, GapJson, LayoutMeasurements, ProbeJson, ProbeName, RegionJson, TextSharing } from './measurements';
+
+export type { LayoutMeasurements } from './measurements';
+
+/** Options of the layout experiment. */
+export interface LayoutOptions {
+  /** Classify and draw this process instead of vmprobe's own (default: this process). */
+  pid?: number;
+  /** Fresh children sampled for ASLR (default 8, at least 2). */
+  aslrChildren?: number;
+  /** Untouched .bss pages read in step 5 (default 64). */
+  bssPages?: number;
+  /** Called with each step's name as it starts. */
+  onStep?: (name: string) => void;
+}
+
+/** The layout experiment's JSON result. */
+export type LayoutResult = ExperimentResult<LayoutMeasurements>;
+
+const TASKS = path.join(__dirname, 'tasks.js');
+const DEFAULT_ASLR_CHILDREN = 8;
+const NORANDOMIZE_CHILDREN = 4;
+const DEFAULT_BSS_PAGES = 64;
+const DATA_WRITE_PAGES = 4;
+const CHILD_TIMEOUT_MS = 20_000;
+
+/** Throws a clear EACCES/ENOENT (code kept, message saying why) when another process's map cannot be read. */
+function ensureReadable(pid: number): void {
+  try {
+    readProcText(pid, 'maps');
+  } catch (err) {
+    if (isCodedError(err) && err.code === 'EACCES') {
+      err.message = `cannot read /proc/${pid}/maps: permission denied (reading another process's map needs the same user and ptrace rights, or CAP_SYS_PTRACE)`;
+    } else if (isCodedError(err) && err.code === 'ENOENT') {
+      err.message = `no process ${pid} (/proc/${pid} does not exist)`;
+    }
+    throw err;
+  }
+}
+
+/** A region as JSON. */
+export function regionJson(r: Region): RegionJson {
+  return {
+    start: hexAddress(r.start) as string, end: hexAddress(r.end) as string, sizeBytes: r.sizeBytes, perms: r.perms,
+    offsetBytes: r.offsetBytes, dev: r.dev, inode: r.inode, path: r.path, deleted: r.deleted, kind: r.kind, objectPath: r.objectPath,
+  };
+}
+
+function probe(regions: readonly Region[], address: bigint): ProbeJson {
+  const r = regionAt(regions, address);
+  return { address: hexAddress(address) as string, regionKind: r?.kind ?? null, objectPath: r?.objectPath ?? null };
+}
+
+/** maps total vs VmSize, read until two VmSize readings around the maps agree (threads may map meanwhile). */
+function mapsVersusVmSize(pid: number | 'self'): LayoutMeasurements['maps'] {
+  let last: LayoutMeasurements['maps'] = { mapsTotalBytes: 0, gateBytes: 0, vmSizeBytes: null, stable: false };
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const before = readStatus(pid).vmSizeBytes ?? null;
+    const entries = readMaps(pid);
+    const after = readStatus(pid).vmSizeBytes ?? null;
+    const gateBytes = entries.filter((e) => e.path === '[vsyscall]').reduce((n, e) => n + e.sizeBytes, 0);
+    last = { mapsTotalBytes: entries.reduce((n, e) => n + e.sizeBytes, 0), gateBytes, vmSizeBytes: after, stable: before === after };
+    if (last.stable) break;
+  }
+  return last;
+}
+
+async function runFault(target: FaultOutcome['target']): Promise<FaultOutcome> {
+  const o = await runChild<unknown>(TASKS, 'fault', { target }, { timeoutMs: CHILD_TIMEOUT_MS });
+  if (o.error) throw new Error(`the ${target} fault child threw: ${o.error.message}`);
+  const record = o.records.find((r): r is { address: string | null } => typeof r === 'object' && r !== null && 'address' in r);
+  return { target, address: record?.address ?? null, signal: o.signal, exitCode: o.exitCode, timedOut: o.timedOut, survived: o.result !== null };
+}
+
+function compareText(mine: TextPages, child: TextPages): TextSharing {
+  let pages = 0;
+  let comparablePages = 0;
+  let samePfnPages = 0;
+  for (const region of mine.regions) {
+    const other = child.regions.find((r) => r.offsetBytes === region.offsetBytes);
+    region.pfns.forEach((pfn, i) => {
+      pages++;
+      const theirs = other?.pfns[i] ?? null;
+      if (pfn === null || theirs === null) return;
+      comparablePages++;
+      if (pfn === theirs) samePfnPages++;
+    });
+  }
+  return {
+    pages, pfnReadable: zeroPagePfn() !== null, comparablePages, samePfnPages,
+    childSharedCleanBytes: child.sharedCleanBytes, childRssBytes: child.rssBytes, childPssBytes: child.pssBytes,
+  };
+}
+
+function addressSpaceFacts(regions: readonly Region[], cpuVirtualBits: number | null): AddressSpaceFacts {
+  const user = regions.filter((r) => zoneOf(r.kind) !== 'kernel');
+  const exe = regions.find((r) => r.objectPath !== null && !r.kind.startsWith('lib-'));
+  let executableType: string | null = null;
+  try {
+    if (exe?.objectPath) executableType = readElf(exe.objectPath).fileType;
+  } catch {
+    executableType = null;
+  }
+  const pointerBits = process.arch === 'x64' || process.arch === 'arm64' || process.arch === 'ppc64' || process.arch === 's390x' || process.arch === 'riscv64' || process.arch === 'loong64' ? 64 : 32;
+  return {
+    pointerBits, cpuVirtualBits,
+    userLimit: pointerBits === 64 && cpuVirtualBits !== null ? hexAddress(1n << BigInt(cpuVirtualBits - 1)) : null,
+    highestUserAddress: hexAddress((user[user.length - 1]?.end ?? 1n) - 1n) as string,
+    executableBase: hexAddress(exe?.start ?? null), executableType,
+    mmapMinAddrBytes: readMmapMinAddr(),
+    lowestMappingAddress: hexAddress(regions[0]?.start ?? 0n) as string,
+  };
+}
+
+/** Runs the layout experiment and judges the layout.* and seg.* claims. */
+export async function runLayout(options: LayoutOptions = {}): Promise<LayoutResult> {
+  const opts = validateOptions(options);
+  rejectUnknownKeys(opts, 'options', ['pid', 'aslrChildren', 'bssPages', 'onStep']);
+  const pid = opts['pid'] === undefined ? undefined : optionalCount(opts['pid'], 'options.pid', 1, 1);
+  const aslrChildren = optionalCount(opts['aslrChildren'], 'options.aslrChildren', DEFAULT_ASLR_CHILDREN, 2, 64);
+  const bssPages = optionalCount(opts['bssPages'], 'options.bssPages', DEFAULT_BSS_PAGES, 1);
+  const onStep = typeof opts['onStep'] === 'function' ? (opts['onStep'] as (name: string) => void) : (): void => {};
+  const host = readHostInfo();
+  const page = pageSizeBytes();
+  const self = pid === undefined || pid === process.pid;
+  const target: number | 'self' = self || pid === undefined ? 'self' : pid;
+  if (target !== 'self') ensureReadable(target);
+
+  // Steps 1-2: keep the heap and mmap probes alive while the map is read.
+  onStep('classify the map');
+  const heapBlock = malloc({ sizeBytes: 64 });
+  const mapping = map({ sizeBytes: page });
+  let regions: Region[];
+  let probes: Record<ProbeName, ProbeJson>;
+  let threads: LayoutMeasurements['threads'];
+  let mapsCheck: LayoutMeasurements['maps'];
+  try {
+    const sps = readThreadStackPointers(target);
+    regions = readLayout(target, sps);
+    const mine = self ? regions : readLayout('self');
+    const a = layoutAddresses();
+    probes = {
+      text: probe(mine, a.text), rodata: probe(mine, a.rodata), data: probe(mine, a.data), bss: probe(mine, (a.bssArray + BigInt(page) - 1n) / BigInt(page) * BigInt(page)),
+      heap: probe(mine, heapBlock.address as bigint), mmap: probe(mine, mapping.address as bigint), stack: probe(mine, a.stack),
+      zeroGlobal: probe(mine, a.bss),
+    };
+    const heap = regions.find((r) => r.kind === 'heap');
+    const stack = regions.find((r) => r.kind === 'stack');
+    const stackRegions = regions.filter((r) => r.kind === 'thread-stack');
+    threads = {
+      count: countThreads(target), stackPointersKnown: sps.length, threadStackRegions: stackRegions.length,
+      outsideMmapArea: stackRegions.filter((r) => (heap && r.start < heap.end) || (stack && r.end > stack.start)).length,
+    };
+    mapsCheck = mapsVersusVmSize(target);
+  } finally {
+    heapBlock.free();
+    mapping.unmap();
+  }
+  const heap = regions.find((r) => r.kind === 'heap');
+  const stack = regions.find((r) => r.kind === 'stack');
+  const gaps = findGaps(regions);
+  const gapBelow = (r: Region | undefined): number | null => (r ? gaps.find((g) => g.end === r.start)?.sizeBytes ?? 0 : null);
+  const gapAbove = (r: Region | undefined): number | null => (r ? gaps.find((g) => g.start === r.end)?.sizeBytes ?? 0 : null);
+  const lowEdge = heap?.end ?? regions.filter((r) => zoneOf(r.kind) === 'data' || zoneOf(r.kind) === 'text').reduce((m, r) => (r.end > m ? r.end : m), 0n);
+  const mmapOutside = regions.filter((r) => zoneOf(r.kind) === 'mmap' && (r.start < lowEdge || (stack !== undefined && r.start >= stack.end)));
+  const stackLimit = getrlimit('stack').soft;
+
+  onStep('ASLR in fresh children');
+  const aslrPromise = measureAslr(aslrChildren, NORANDOMIZE_CHILDREN);
+  onStep('faults in children');
+  const faultsPromise = Promise.all((['null', 'small-int', 'kernel', 'text-write'] as const).map(runFault));
+  const textChild = runChild<TextPages>(TASKS, 'textPages', null, { timeoutMs: CHILD_TIMEOUT_MS });
+
+  onStep('bss and data pages');
+  const elf = readElfFacts();
+  const bss = measureBss(bssPages);
+  const data = measureData(DATA_WRITE_PAGES);
+  const mineText = readTextPages();
+  const [aslr, faults, textOutcome] = await Promise.all([aslrPromise, faultsPromise, textChild]);
+  const textSharing = compareText(mineText, requireResult(textOutcome, 'the text pages of a second node process'));
+  const selfRegions = self ? regions : readLayout('self');
+  const addonText = selfRegions.filter((r) => r.kind === 'lib-text' && r.objectPath === elf.addonPath).map((r) => r.perms);
+
+  const measurements: LayoutMeasurements = {
+    target: { pid: self ? process.pid : (pid as number), self, classifiedBy: self ? 'program-headers' : 'permissions' },
+    pageSizeBytes: page,
+    regions: regions.map(regionJson),
+    order: zoneOrder(regions),
+    gaps: gaps.map((g): GapJson => ({ start: hexAddress(g.start) as string, end: hexAddress(g.end) as string, sizeBytes: g.sizeBytes, belowKind: g.belowKind, aboveKind: g.aboveKind })),
+    stackGapBytes: gapBelow(stack),
+    heapGapBytes: gapAbove(heap),
+    stackLimitBytes: Number.isFinite(stackLimit) ? stackLimit : null,
+    mmapOutside: mmapOutside.map(regionJson),
+    threads,
+    maps: mapsCheck,
+    probes,
+    addressSpace: addressSpaceFacts(regions, host.cpuAddressBits?.virtual ?? null),
+    faults,
+    elf,
+    bss,
+    data,
+    textRegionPerms: addonText,
+    textSharing,
+    aslr,
+  };
+  return { schema: SCHEMA_VERSION, experiment: 'layout', host, claims: judgeLayout(measurements), measurements };
+}
+
