@@ -106,6 +106,8 @@ uintptr_t Opaque(uintptr_t a) {
   return a;
 }
 
+constexpr uintptr_t kSmallIntAddress = 0x40;  // a field of a struct reached through a NULL pointer
+
 uintptr_t KernelHalfAddress() {
 #if defined(__x86_64__)
   return 0xffffffff81000000ULL;  // where x86-64 links the kernel image (before KASLR slides it)
@@ -134,6 +136,13 @@ Napi::Value LayoutAddresses(const Napi::CallbackInfo& info) {
   o.Set("bssArrayBytes", Napi::Number::New(env, static_cast<double>(kBssProbeBytes)));
   o.Set("dataPages", Napi::Number::New(env, static_cast<double>(WholePages(gDataProbe, kDataProbeBytes, pageSize).pages)));
   o.Set("bssPages", Napi::Number::New(env, static_cast<double>(WholePages(gBssProbe, kBssProbeBytes, pageSize).pages)));
+  // The fixed addresses layoutFault() would access, so a child can report them before dying.
+  Napi::Object targets = Napi::Object::New(env);
+  targets.Set("null", Napi::BigInt::New(env, static_cast<uint64_t>(0)));
+  targets.Set("small-int", Napi::BigInt::New(env, static_cast<uint64_t>(kSmallIntAddress)));
+  targets.Set("kernel", Napi::BigInt::New(env, static_cast<uint64_t>(KernelHalfAddress())));
+  targets.Set("text-write", Napi::BigInt::New(env, Addr(reinterpret_cast<const void*>(&LayoutFault))));
+  o.Set("faultTargets", targets);
   Dl_info dl;
   if (dladdr(reinterpret_cast<const void*>(&LayoutAddresses), &dl) != 0 && dl.dli_fname != nullptr) {
     o.Set("addonPath", dl.dli_fname);
@@ -204,7 +213,7 @@ Napi::Value LayoutFault(const Napi::CallbackInfo& info) {
   uintptr_t address = 0;
   switch (target) {
     case 0: address = 0; break;
-    case 1: address = 0x40; break;
+    case 1: address = kSmallIntAddress; break;
     case 2: address = KernelHalfAddress(); break;
     default: address = reinterpret_cast<uintptr_t>(&LayoutFault); break;
   }
