@@ -195,7 +195,7 @@ export function classifyRegions(entries: readonly MapsEntry[], context: Classify
       if (hit) return libOrExe(hit.segment, hit.object.path, hit.object.executable);
     } else if (isImage(e) && e.path !== null) {
       return libOrExe(segmentFromPerms(e, entries[i + 1]), e.path, e.path === exePath);
-    } else if (e.path === null && !e.shared) {
+    } else if (e.path === null && !e.shared && e.write) {
       // bss: anonymous memory directly after an image's writable, file-backed last mapping.
       const prev = entries[i - 1];
       if (prev && prev.end === e.start && prev.write && isImage(prev) && prev.path !== null) {

@@ -53,17 +53,22 @@ const DEFAULT_BSS_PAGES = 64;
 const DATA_WRITE_PAGES = 4;
 const CHILD_TIMEOUT_MS = 20_000;
 
-/** Throws a clear EACCES/ENOENT (code kept, message saying why) when another process's map cannot be read. */
+/**
+ * Throws a clear error when another process's map cannot be read: its errno code kept
+ * (EACCES, ENOENT, …, with `errno` and `syscall`), the message saying why, no stack
+ * trace to read through (the CLI prints it as is).
+ */
 function ensureReadable(pid: number): void {
   try {
     readProcText(pid, 'maps');
   } catch (err) {
-    if (isCodedError(err) && err.code === 'EACCES') {
-      err.message = `cannot read /proc/${pid}/maps: permission denied (reading another process's map needs the same user and ptrace rights, or CAP_SYS_PTRACE)`;
-    } else if (isCodedError(err) && err.code === 'ENOENT') {
-      err.message = `no process ${pid} (/proc/${pid} does not exist)`;
-    }
-    throw err;
+    if (!isCodedError(err)) throw err;
+    const why = err.code === 'EACCES' || err.code === 'EPERM'
+      ? `cannot read /proc/${pid}/maps: permission denied (reading another process's map needs the same user and ptrace rights, or CAP_SYS_PTRACE)`
+      : err.code === 'ENOENT' ? `no process ${pid} (/proc/${pid} does not exist)` : `cannot read /proc/${pid}/maps: ${err.code}`;
+    const clear = Object.assign(new Error(why), { code: err.code, errno: err.errno, syscall: err.syscall });
+    clear.stack = `Error [${err.code}]: ${why}`;
+    throw clear;
   }
 }
 
