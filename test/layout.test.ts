@@ -156,6 +156,28 @@ test('readElf reads the addon\'s section table; a non-ELF buffer is rejected wit
   assert.throws(() => parseElfBuffer(Buffer.from('#!/bin/sh\necho not an ELF file at all, just a script that is long enough\n')), { code: 'ERR_INVALID_ARG_VALUE' });
 });
 
+test('readElf agrees with readelf(1) on the addon\'s section sizes and types', (t) => {
+  const file = layoutAddresses().addonPath as string;
+  const out = spawnSync('readelf', ['-SW', file], { encoding: 'utf8' });
+  if (out.error || out.status !== 0) {
+    t.skip('readelf (binutils) is not installed');
+    return;
+  }
+  const ours = new Map(readElf(file).sections.map((s) => [s.name, s]));
+  let compared = 0;
+  for (const line of out.stdout.split('\n')) {
+    const m = /\]\s+(\.\S+)\s+(\S+)\s+[0-9a-f]+\s+[0-9a-f]+\s+([0-9a-f]+)/.exec(line);
+    if (!m) continue;
+    const s = ours.get(m[1] as string);
+    assert.equal(s?.sizeBytes, Number.parseInt(m[3] as string, 16), `${m[1]} size`);
+    const type = m[2] as string;
+    if (type === 'PROGBITS' || type === 'NOBITS') assert.equal(s?.type, type.toLowerCase(), `${m[1]} type`);
+    if (type === 'NOBITS') assert.equal(s?.fileSizeBytes, 0, `${m[1]} takes no file space`);
+    compared++;
+  }
+  assert.ok(compared >= 10, `only ${compared} sections compared`);
+});
+
 test('--pid classifies another process by permissions', async () => {
   const sleeper = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
   try {

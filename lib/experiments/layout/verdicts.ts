@@ -50,7 +50,7 @@ export function judgeThreadStacks(m: LayoutMeasurements): ClaimResult {
   const others = t.count - 1;
   const evidence = { ...t };
   const text = `${formatCount(t.count)} threads; ${formatCount(t.stackPointersKnown)} other threads' stack pointers read, in ${formatCount(t.threadStackRegions)} distinct thread-stack mappings`;
-  if (t.outsideMmapArea > 0 || (t.stackPointersKnown > 0 && t.threadStackRegions < t.stackPointersKnown && t.threadStackRegions === 0)) {
+  if (t.outsideMmapArea > 0) {
     return claim('layout.thread-stacks', 'refuted', `${text}, ${formatCount(t.outsideMmapArea)} outside the mmap area`, evidence);
   }
   if (others > 0 && t.stackPointersKnown === others && t.threadStackRegions === others) {
