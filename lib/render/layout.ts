@@ -57,7 +57,7 @@ export function renderLayoutPicture(m: LayoutMeasurements, style: Style): string
 export function renderLayout(m: LayoutMeasurements, style: Style): string {
   const out: string[] = [];
   out.push(style.bold(`Address space of ${m.target.self ? 'this process' : 'process'} ${m.target.pid}: ${formatCount(m.regions.length)} regions, classified by ${m.target.classifiedBy}`));
-  out.push(style.dim('  heights and gaps on a log scale (one more row per 1024× in size); colours: stack red, mmap area cyan, heap yellow, data green, text blue'));
+  out.push(style.dim('  left: the top address of each band; heights and gaps on a log scale (one more row per 1024× in size); colours: stack red, mmap area cyan, heap yellow, data green, text blue'));
   out.push(renderLayoutPicture(m, style));
   out.push(`  order, high to low: ${m.order.join(' > ')};  free below the stack ${m.stackGapBytes === null ? '–' : formatBytes(m.stackGapBytes)}, above the heap ${m.heapGapBytes === null ? '–' : formatBytes(m.heapGapBytes)}`);
   out.push('');
