@@ -103,6 +103,8 @@ export interface NativeLayoutAddresses {
   bss: bigint;
   bssArray: bigint;
   stack: bigint;
+  /** sizeof(void *) * 8 in the addon. */
+  pointerBits: number;
   dataArrayBytes: number;
   bssArrayBytes: number;
   dataPages: number;

@@ -132,6 +132,7 @@ Napi::Value LayoutAddresses(const Napi::CallbackInfo& info) {
   o.Set("bss", Napi::BigInt::New(env, Addr(&gZeroProbe)));
   o.Set("bssArray", Napi::BigInt::New(env, Addr(gBssProbe)));
   o.Set("stack", Napi::BigInt::New(env, Addr(const_cast<int*>(&stackLocal))));
+  o.Set("pointerBits", Napi::Number::New(env, static_cast<double>(sizeof(void*) * 8)));
   o.Set("dataArrayBytes", Napi::Number::New(env, static_cast<double>(kDataProbeBytes)));
   o.Set("bssArrayBytes", Napi::Number::New(env, static_cast<double>(kBssProbeBytes)));
   o.Set("dataPages", Napi::Number::New(env, static_cast<double>(WholePages(gDataProbe, kDataProbeBytes, pageSize).pages)));

@@ -135,7 +135,7 @@ function addressSpaceFacts(regions: readonly Region[], cpuVirtualBits: number | 
   } catch {
     executableType = null;
   }
-  const pointerBits = process.arch === 'x64' || process.arch === 'arm64' || process.arch === 'ppc64' || process.arch === 's390x' || process.arch === 'riscv64' || process.arch === 'loong64' ? 64 : 32;
+  const pointerBits = layoutAddresses().pointerBits;
   return {
     pointerBits, cpuVirtualBits,
     userLimit: pointerBits === 64 && cpuVirtualBits !== null ? hexAddress(1n << BigInt(cpuVirtualBits - 1)) : null,
