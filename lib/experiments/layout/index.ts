@@ -12,12 +12,7 @@ import { SCHEMA_VERSION, hexAddress, type ExperimentResult } from '../../result'
 import { pageSizeBytes, getrlimit } from '../../usage';
 import { readLayout, layoutAddresses, countThreads, readThreadStackPointers } from '../../layout';
 import { findGaps, regionAt, zoneOf, zoneOrder, type Region } from '../../layout-regions';
-import { readStatus } from '../../proc/status';
-import { readMaps } from '../../proc/maps';
 import { readProcText } from '../../proc/read';
-import { readElf } from '../../elf';
-import { readMmapMinAddr } from '../../kernel-settings';
-import { zeroPagePfn } from '../../zeropage';
 import { malloc } from '../../heap';
 import { map } from '../../mapping';
 import { runChild, requireResult } from '../../child';
@@ -27,7 +22,8 @@ import { measureAslr } from './aslr';
 import { measureBss, measureData, readElfFacts } from './segments';
 import { readTextPages, type TextPages } from './tasks';
 import { judgeLayout } from './verdicts';
-import type { AddressSpaceFacts, FaultOutcome, GapJson, LayoutMeasurements, ProbeJson, ProbeName, RegionJson, TextSharing } from './measurements';
+import { addressSpaceFacts, compareText, mapsVersusVmSize, runFault, CHILD_TIMEOUT_MS } from './checks';
+import type { GapJson, LayoutMeasurements, ProbeJson, ProbeName, RegionJson } from './measurements';
 
 export type { LayoutMeasurements } from './measurements';
 
@@ -51,7 +47,6 @@ const DEFAULT_ASLR_CHILDREN = 8;
 const NORANDOMIZE_CHILDREN = 4;
 const DEFAULT_BSS_PAGES = 64;
 const DATA_WRITE_PAGES = 4;
-const CHILD_TIMEOUT_MS = 20_000;
 
 /**
  * Throws a clear error when another process's map cannot be read: its errno code kept
@@ -83,67 +78,6 @@ export function regionJson(r: Region): RegionJson {
 function probe(regions: readonly Region[], address: bigint): ProbeJson {
   const r = regionAt(regions, address);
   return { address: hexAddress(address) as string, regionKind: r?.kind ?? null, objectPath: r?.objectPath ?? null };
-}
-
-/** maps total vs VmSize, read until two VmSize readings around the maps agree (threads may map meanwhile). */
-function mapsVersusVmSize(pid: number | 'self'): LayoutMeasurements['maps'] {
-  let last: LayoutMeasurements['maps'] = { mapsTotalBytes: 0, gateBytes: 0, vmSizeBytes: null, stable: false };
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const before = readStatus(pid).vmSizeBytes ?? null;
-    const entries = readMaps(pid);
-    const after = readStatus(pid).vmSizeBytes ?? null;
-    const gateBytes = entries.filter((e) => e.path === '[vsyscall]').reduce((n, e) => n + e.sizeBytes, 0);
-    last = { mapsTotalBytes: entries.reduce((n, e) => n + e.sizeBytes, 0), gateBytes, vmSizeBytes: after, stable: before === after };
-    if (last.stable) break;
-  }
-  return last;
-}
-
-async function runFault(target: FaultOutcome['target']): Promise<FaultOutcome> {
-  const o = await runChild<unknown>(TASKS, 'fault', { target }, { timeoutMs: CHILD_TIMEOUT_MS });
-  if (o.error) throw new Error(`the ${target} fault child threw: ${o.error.message}`);
-  const record = o.records.find((r): r is { address: string | null } => typeof r === 'object' && r !== null && 'address' in r);
-  return { target, address: record?.address ?? null, signal: o.signal, exitCode: o.exitCode, timedOut: o.timedOut, survived: o.result !== null };
-}
-
-function compareText(mine: TextPages, child: TextPages): TextSharing {
-  let pages = 0;
-  let comparablePages = 0;
-  let samePfnPages = 0;
-  for (const region of mine.regions) {
-    const other = child.regions.find((r) => r.offsetBytes === region.offsetBytes);
-    region.pfns.forEach((pfn, i) => {
-      pages++;
-      const theirs = other?.pfns[i] ?? null;
-      if (pfn === null || theirs === null) return;
-      comparablePages++;
-      if (pfn === theirs) samePfnPages++;
-    });
-  }
-  return {
-    pages, pfnReadable: zeroPagePfn() !== null, comparablePages, samePfnPages,
-    childSharedCleanBytes: child.sharedCleanBytes, childRssBytes: child.rssBytes, childPssBytes: child.pssBytes,
-  };
-}
-
-function addressSpaceFacts(regions: readonly Region[], cpuVirtualBits: number | null): AddressSpaceFacts {
-  const user = regions.filter((r) => zoneOf(r.kind) !== 'kernel');
-  const exe = regions.find((r) => r.objectPath !== null && !r.kind.startsWith('lib-'));
-  let executableType: string | null = null;
-  try {
-    if (exe?.objectPath) executableType = readElf(exe.objectPath).fileType;
-  } catch {
-    executableType = null;
-  }
-  const pointerBits = layoutAddresses().pointerBits;
-  return {
-    pointerBits, cpuVirtualBits,
-    userLimit: pointerBits === 64 && cpuVirtualBits !== null ? hexAddress(1n << BigInt(cpuVirtualBits - 1)) : null,
-    highestUserAddress: hexAddress((user[user.length - 1]?.end ?? 1n) - 1n) as string,
-    executableBase: hexAddress(exe?.start ?? null), executableType,
-    mmapMinAddrBytes: readMmapMinAddr(),
-    lowestMappingAddress: hexAddress(regions[0]?.start ?? 0n) as string,
-  };
 }
 
 /** Runs the layout experiment and judges the layout.* and seg.* claims. */
