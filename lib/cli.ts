@@ -20,6 +20,7 @@ const OPTIONS = {
   limit: { type: 'string' },
   frame: { type: 'string' },
   only: { type: 'string' },
+  pid: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const;
@@ -38,6 +39,7 @@ function mainHelp(): string {
     'Options:',
     '  --json        print exactly one JSON document on stdout (no progress, no colour)',
     '  --only LIST   (report) comma-separated experiments to run, e.g. --only lazy',
+    '  --pid PID     (layout) examine another process instead of vmprobe itself',
     '  -h, --help    help for vmprobe or for one experiment (vmprobe lazy --help)',
     '  --version     print the version',
     '',
@@ -88,6 +90,10 @@ export async function main(argv: string[], io = { stdout: process.stdout, stderr
     if (values.size !== undefined) options.sizeBytes = parseSize(values.size, '--size');
     if (values.limit !== undefined) options.limitBytes = parseLimit(values.limit, '--limit');
     if (values.frame !== undefined) options.frameBytes = parseSize(values.frame, '--frame');
+    if (values.pid !== undefined) {
+      if (!/^[1-9][0-9]*$/.test(values.pid) || !Number.isSafeInteger(Number(values.pid))) throw new UsageError(`--pid must be a positive process id. Received '${values.pid}'`);
+      options.pid = Number(values.pid);
+    }
     if (options.sizeBytes === 0) throw new UsageError('--size must be at least 1 byte');
     const progress = !values.json && io.stderr.isTTY === true;
     if (progress) options.onProgress = (what) => io.stderr.write(`\r\x1b[K… ${what}`);

@@ -94,6 +94,45 @@ export interface NativeSysconf {
   clockTicksPerSecond: number | null;
 }
 
+// --- layout experiment ---
+/** Addresses of the addon's own probe objects (bigint, display only). */
+export interface NativeLayoutAddresses {
+  text: bigint;
+  rodata: bigint;
+  data: bigint;
+  bss: bigint;
+  bssArray: bigint;
+  stack: bigint;
+  /** sizeof(void *) * 8 in the addon. */
+  pointerBits: number;
+  dataArrayBytes: number;
+  bssArrayBytes: number;
+  dataPages: number;
+  bssPages: number;
+  addonPath: string | null;
+  addonBase: bigint | null;
+  /** The fixed address each layoutFault target accesses. */
+  faultTargets: Record<NativeFaultTarget, bigint>;
+}
+/** One program header of a loaded object (dl_iterate_phdr); vaddr is absolute. */
+export interface NativeSegment {
+  type: 'load' | 'relro' | 'tls';
+  flags: string;
+  vaddr: bigint;
+  fileSizeBytes: number;
+  memSizeBytes: number;
+  offsetBytes: number;
+  alignBytes: number;
+}
+/** One loaded ELF object; `name` is '' for the main program. */
+export interface NativeLoadedObject {
+  name: string;
+  base: bigint;
+  segments: NativeSegment[];
+}
+export type NativeFaultTarget = 'null' | 'small-int' | 'kernel' | 'text-write';
+// --- end layout experiment ---
+
 export interface NativeAddon {
   abi: number;
   Mapping: new (options: NativeMappingOptions) => NativeMapping;
@@ -106,6 +145,13 @@ export interface NativeAddon {
   sysconf(): NativeSysconf;
   libc(): { name: 'glibc' | 'unknown'; version: string | null };
   fadvise(fd: number, offsetBytes: number, lengthBytes: number, advice: string): void;
+  // --- layout experiment ---
+  layoutAddresses(): NativeLayoutAddresses;
+  loadedObjects(): NativeLoadedObject[];
+  segmentTouch(segment: 'data' | 'bss', firstPage: number, pages: number, mode: 'read' | 'write'): NativeTouchResult & { address: bigint };
+  /** Kills the calling process on purpose: only ever called in a child task (lib/experiments/layout/fault-task.ts). */
+  layoutFault(target: NativeFaultTarget): { address: bigint; survived: 'read' | 'wrote'; value?: number };
+  // --- end layout experiment ---
 }
 
 const REBUILD_HINT = 'rebuild it with `npm run build` in the vmprobe package directory ' +

@@ -7,6 +7,7 @@
 #include <napi.h>
 
 #include "heap.h"
+#include "layout.h"
 #include "mapping.h"
 #include "pagecache.h"
 #include "residency.h"
@@ -31,6 +32,10 @@ class VmProbeAddon : public Napi::Addon<VmProbeAddon> {
                              InstanceValue("sysconf", Napi::Function::New<Sysconf>(env, "sysconf"), napi_enumerable),
                              InstanceValue("libc", Napi::Function::New<Libc>(env, "libc"), napi_enumerable),
                              InstanceValue("fadvise", Napi::Function::New<Fadvise>(env, "fadvise"), napi_enumerable),
+                             InstanceValue("layoutAddresses", Napi::Function::New<LayoutAddresses>(env, "layoutAddresses"), napi_enumerable),
+                             InstanceValue("loadedObjects", Napi::Function::New<LoadedObjects>(env, "loadedObjects"), napi_enumerable),
+                             InstanceValue("segmentTouch", Napi::Function::New<SegmentTouch>(env, "segmentTouch"), napi_enumerable),
+                             InstanceValue("layoutFault", Napi::Function::New<LayoutFault>(env, "layoutFault"), napi_enumerable),
                          });
   }
 };

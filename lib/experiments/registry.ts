@@ -4,6 +4,7 @@
  */
 import type { ExperimentResult } from '../result';
 import { runLazy, LAZY_DEFAULT_SIZE_BYTES } from './lazy/index';
+import { runLayout } from './layout/index';
 
 /** Options every experiment may receive from the CLI (each uses what it knows). */
 export interface ExperimentCliOptions {
@@ -13,6 +14,8 @@ export interface ExperimentCliOptions {
   limitBytes?: number;
   /** --frame in bytes. */
   frameBytes?: number;
+  /** --pid: another process to examine (layout). */
+  pid?: number;
   /** Progress callback: a short description of what is starting. */
   onProgress?: (what: string) => void;
 }
@@ -41,6 +44,20 @@ export const EXPERIMENTS: readonly ExperimentEntry[] = [
         opts.onStep = (step) => progress(`lazy: ${step}`);
       }
       return (await runLazy(opts)) as unknown as ExperimentResult;
+    },
+  },
+  {
+    name: 'layout',
+    description: 'the live address-space map, drawn: segments, heap, mmap area, stacks, ASLR, faults',
+    options: ['--pid PID     classify and draw another process (default: vmprobe itself)'],
+    run: async (o) => {
+      const opts: Parameters<typeof runLayout>[0] = {};
+      if (o.pid !== undefined) opts.pid = o.pid;
+      if (o.onProgress) {
+        const progress = o.onProgress;
+        opts.onStep = (step) => progress(`layout: ${step}`);
+      }
+      return (await runLayout(opts)) as unknown as ExperimentResult;
     },
   },
 ];

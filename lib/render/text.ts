@@ -4,11 +4,14 @@ import type { LazyMeasurements } from '../experiments/lazy/measurements';
 import { renderHost } from './host';
 import { renderClaims, renderTally } from './claims';
 import { renderLazy } from './lazy';
+import { renderLayout } from './layout';
+import type { LayoutMeasurements } from '../experiments/layout/measurements';
 import type { Style } from './style';
 
 type MeasurementRenderer = (measurements: never, style: Style) => string;
 const RENDERERS: Readonly<Record<string, MeasurementRenderer>> = {
   lazy: renderLazy as (m: LazyMeasurements, s: Style) => string,
+  layout: renderLayout as (m: LayoutMeasurements, s: Style) => string,
 };
 
 /** Renders one experiment's measurements and claims (no host block). */

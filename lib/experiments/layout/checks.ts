@@ -1,0 +1,83 @@
+/**
+ * The layout experiment's single-purpose measurements: maps against VmSize, a
+ * deliberate fault in a child, node's text frames in two processes, and the 64-bit
+ * facts of the address space.
+ */
+import * as path from 'node:path';
+import { hexAddress } from '../../result';
+import { layoutAddresses } from '../../layout';
+import { zoneOf, type Region } from '../../layout-regions';
+import { readStatus } from '../../proc/status';
+import { readMaps } from '../../proc/maps';
+import { readElf } from '../../elf';
+import { readMmapMinAddr } from '../../kernel-settings';
+import { zeroPagePfn } from '../../zeropage';
+import { runChild } from '../../child';
+import { childError } from '../../errors';
+import type { TextPages } from './tasks';
+import type { AddressSpaceFacts, FaultOutcome, LayoutMeasurements, TextSharing } from './measurements';
+
+const TASKS = path.join(__dirname, 'tasks.js');
+/** Timeout of every child the layout experiment starts, ms. */
+export const CHILD_TIMEOUT_MS = 20_000;
+
+/** maps total vs VmSize, read until two VmSize readings around the maps agree (threads may map meanwhile). */
+export function mapsVersusVmSize(pid: number | 'self'): LayoutMeasurements['maps'] {
+  let last: LayoutMeasurements['maps'] = { mapsTotalBytes: 0, gateBytes: 0, vmSizeBytes: null, stable: false };
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const before = readStatus(pid).vmSizeBytes ?? null;
+    const entries = readMaps(pid);
+    const after = readStatus(pid).vmSizeBytes ?? null;
+    const gateBytes = entries.filter((e) => e.path === '[vsyscall]').reduce((n, e) => n + e.sizeBytes, 0);
+    last = { mapsTotalBytes: entries.reduce((n, e) => n + e.sizeBytes, 0), gateBytes, vmSizeBytes: after, stable: before === after };
+    if (last.stable) break;
+  }
+  return last;
+}
+
+export async function runFault(target: FaultOutcome['target']): Promise<FaultOutcome> {
+  const o = await runChild<unknown>(TASKS, 'fault', { target }, { timeoutMs: CHILD_TIMEOUT_MS });
+  if (o.error) throw childError(`the child accessing the ${target} target threw instead of faulting: ${o.error.message}`);
+  const record = o.records.find((r): r is { address: string | null } => typeof r === 'object' && r !== null && 'address' in r);
+  return { target, address: record?.address ?? null, signal: o.signal, exitCode: o.exitCode, timedOut: o.timedOut, survived: o.result !== null };
+}
+
+export function compareText(mine: TextPages, child: TextPages): TextSharing {
+  let pages = 0;
+  let comparablePages = 0;
+  let samePfnPages = 0;
+  for (const region of mine.regions) {
+    const other = child.regions.find((r) => r.offsetBytes === region.offsetBytes);
+    region.pfns.forEach((pfn, i) => {
+      pages++;
+      const theirs = other?.pfns[i] ?? null;
+      if (pfn === null || theirs === null) return;
+      comparablePages++;
+      if (pfn === theirs) samePfnPages++;
+    });
+  }
+  return {
+    pages, pfnReadable: zeroPagePfn() !== null, comparablePages, samePfnPages,
+    childSharedCleanBytes: child.sharedCleanBytes, childRssBytes: child.rssBytes, childPssBytes: child.pssBytes,
+  };
+}
+
+export function addressSpaceFacts(regions: readonly Region[], cpuVirtualBits: number | null): AddressSpaceFacts {
+  const user = regions.filter((r) => zoneOf(r.kind) !== 'kernel');
+  const exe = regions.find((r) => r.objectPath !== null && !r.kind.startsWith('lib-'));
+  let executableType: string | null = null;
+  try {
+    if (exe?.objectPath) executableType = readElf(exe.objectPath).fileType;
+  } catch {
+    executableType = null;
+  }
+  const pointerBits = layoutAddresses().pointerBits;
+  return {
+    pointerBits, cpuVirtualBits,
+    userLimit: pointerBits === 64 && cpuVirtualBits !== null ? hexAddress(1n << BigInt(cpuVirtualBits - 1)) : null,
+    highestUserAddress: hexAddress((user[user.length - 1]?.end ?? 1n) - 1n) as string,
+    executableBase: hexAddress(exe?.start ?? null), executableType,
+    mmapMinAddrBytes: readMmapMinAddr(),
+    lowestMappingAddress: hexAddress(regions[0]?.start ?? 0n) as string,
+  };
+}

@@ -1,0 +1,176 @@
+/**
+ * The layout experiment (`vmprobe layout`): the live address-space map of a process,
+ * classified and drawn, with the textbook's segment and ASLR claims checked.
+ * Steps: 1 classify every region, 2 place probe addresses, 3 ASLR in fresh children,
+ * 4 the 64-bit facts and deliberate faults in children, 5 bss and data pages,
+ * 6 text read-only (a child) and shared (PFNs of two processes). With `pid`, steps 1
+ * and the map are of that process; the other steps always measure vmprobe's own.
+ */
+import * as path from 'node:path';
+import { readHostInfo } from '../../host';
+import { SCHEMA_VERSION, hexAddress, type ExperimentResult } from '../../result';
+import { pageSizeBytes, getrlimit } from '../../usage';
+import { readLayout, layoutAddresses, countThreads, readThreadStackPointers } from '../../layout';
+import { findGaps, regionAt, zoneOf, zoneOrder, type Region } from '../../layout-regions';
+import { readProcText } from '../../proc/read';
+import { malloc } from '../../heap';
+import { map } from '../../mapping';
+import { runChild, requireResult } from '../../child';
+import { isCodedError } from '../../errors';
+import { optionalCount, rejectUnknownKeys, validateOptions } from '../../validate';
+import { measureAslr } from './aslr';
+import { measureBss, measureData, readElfFacts } from './segments';
+import { readTextPages, type TextPages } from './tasks';
+import { judgeLayout } from './verdicts';
+import { addressSpaceFacts, compareText, mapsVersusVmSize, runFault, CHILD_TIMEOUT_MS } from './checks';
+import type { GapJson, LayoutMeasurements, ProbeJson, ProbeName, RegionJson } from './measurements';
+
+export type { LayoutMeasurements } from './measurements';
+
+/** Options of the layout experiment. */
+export interface LayoutOptions {
+  /** Classify and draw this process instead of vmprobe's own (default: this process). */
+  pid?: number;
+  /** Fresh children sampled for ASLR (default 8, at least 2). */
+  aslrChildren?: number;
+  /** Untouched .bss pages read in step 5 (default 64). */
+  bssPages?: number;
+  /** Called with each step's name as it starts. */
+  onStep?: (name: string) => void;
+}
+
+/** The layout experiment's JSON result. */
+export type LayoutResult = ExperimentResult<LayoutMeasurements>;
+
+const TASKS = path.join(__dirname, 'tasks.js');
+const DEFAULT_ASLR_CHILDREN = 8;
+const NORANDOMIZE_CHILDREN = 4;
+const DEFAULT_BSS_PAGES = 64;
+const DATA_WRITE_PAGES = 4;
+
+/**
+ * Throws a clear error when another process's map cannot be read: its errno code kept
+ * (EACCES, ENOENT, …, with `errno` and `syscall`), the message saying why, no stack
+ * trace to read through (the CLI prints it as is).
+ */
+function ensureReadable(pid: number): void {
+  try {
+    readProcText(pid, 'maps');
+  } catch (err) {
+    if (!isCodedError(err)) throw err;
+    const why = err.code === 'EACCES' || err.code === 'EPERM'
+      ? `cannot read /proc/${pid}/maps: permission denied (reading another process's map needs the same user and ptrace rights, or CAP_SYS_PTRACE)`
+      : err.code === 'ENOENT' ? `no process ${pid} (/proc/${pid} does not exist)` : `cannot read /proc/${pid}/maps: ${err.code}`;
+    const clear = Object.assign(new Error(why), { code: err.code, errno: err.errno, syscall: err.syscall });
+    clear.stack = `Error [${err.code}]: ${why}`;
+    throw clear;
+  }
+}
+
+/** A region as JSON. */
+export function regionJson(r: Region): RegionJson {
+  return {
+    start: hexAddress(r.start) as string, end: hexAddress(r.end) as string, sizeBytes: r.sizeBytes, perms: r.perms,
+    offsetBytes: r.offsetBytes, dev: r.dev, inode: r.inode, path: r.path, deleted: r.deleted, kind: r.kind, objectPath: r.objectPath,
+  };
+}
+
+function probe(regions: readonly Region[], address: bigint): ProbeJson {
+  const r = regionAt(regions, address);
+  return { address: hexAddress(address) as string, regionKind: r?.kind ?? null, objectPath: r?.objectPath ?? null };
+}
+
+/** Runs the layout experiment and judges the layout.* and seg.* claims. */
+export async function runLayout(options: LayoutOptions = {}): Promise<LayoutResult> {
+  const opts = validateOptions(options);
+  rejectUnknownKeys(opts, 'options', ['pid', 'aslrChildren', 'bssPages', 'onStep']);
+  const pid = opts['pid'] === undefined ? undefined : optionalCount(opts['pid'], 'options.pid', 1, 1);
+  const aslrChildren = optionalCount(opts['aslrChildren'], 'options.aslrChildren', DEFAULT_ASLR_CHILDREN, 2, 64);
+  const bssPages = optionalCount(opts['bssPages'], 'options.bssPages', DEFAULT_BSS_PAGES, 1);
+  const onStep = typeof opts['onStep'] === 'function' ? (opts['onStep'] as (name: string) => void) : (): void => {};
+  const host = readHostInfo();
+  const page = pageSizeBytes();
+  const self = pid === undefined || pid === process.pid;
+  const target: number | 'self' = self || pid === undefined ? 'self' : pid;
+  if (target !== 'self') ensureReadable(target);
+
+  // Steps 1-2: keep the heap and mmap probes alive while the map is read.
+  onStep('classify the map');
+  const heapBlock = malloc({ sizeBytes: 64 });
+  const mapping = map({ sizeBytes: page });
+  let regions: Region[];
+  let probes: Record<ProbeName, ProbeJson>;
+  let threads: LayoutMeasurements['threads'];
+  let mapsCheck: LayoutMeasurements['maps'];
+  try {
+    const sps = readThreadStackPointers(target);
+    regions = readLayout(target, sps);
+    const mine = self ? regions : readLayout('self');
+    const a = layoutAddresses();
+    probes = {
+      text: probe(mine, a.text), rodata: probe(mine, a.rodata), data: probe(mine, a.data), bss: probe(mine, (a.bssArray + BigInt(page) - 1n) / BigInt(page) * BigInt(page)),
+      heap: probe(mine, heapBlock.address as bigint), mmap: probe(mine, mapping.address as bigint), stack: probe(mine, a.stack),
+      zeroGlobal: probe(mine, a.bss),
+    };
+    const heap = regions.find((r) => r.kind === 'heap');
+    const stack = regions.find((r) => r.kind === 'stack');
+    const stackRegions = regions.filter((r) => r.kind === 'thread-stack');
+    threads = {
+      count: countThreads(target), stackPointersKnown: sps.length, threadStackRegions: stackRegions.length,
+      outsideMmapArea: stackRegions.filter((r) => (heap && r.start < heap.end) || (stack && r.end > stack.start)).length,
+    };
+    mapsCheck = mapsVersusVmSize(target);
+  } finally {
+    heapBlock.free();
+    mapping.unmap();
+  }
+  const heap = regions.find((r) => r.kind === 'heap');
+  const stack = regions.find((r) => r.kind === 'stack');
+  const gaps = findGaps(regions);
+  const gapBelow = (r: Region | undefined): number | null => (r ? gaps.find((g) => g.end === r.start)?.sizeBytes ?? 0 : null);
+  const gapAbove = (r: Region | undefined): number | null => (r ? gaps.find((g) => g.start === r.end)?.sizeBytes ?? 0 : null);
+  const lowEdge = heap?.end ?? regions.filter((r) => zoneOf(r.kind) === 'data' || zoneOf(r.kind) === 'text').reduce((m, r) => (r.end > m ? r.end : m), 0n);
+  const mmapOutside = regions.filter((r) => zoneOf(r.kind) === 'mmap' && (r.start < lowEdge || (stack !== undefined && r.start >= stack.end)));
+  const stackLimit = getrlimit('stack').soft;
+
+  onStep('ASLR in fresh children');
+  const aslrPromise = measureAslr(aslrChildren, NORANDOMIZE_CHILDREN);
+  onStep('faults in children');
+  const faultsPromise = Promise.all((['null', 'small-int', 'kernel', 'text-write'] as const).map(runFault));
+  const textChild = runChild<TextPages>(TASKS, 'textPages', null, { timeoutMs: CHILD_TIMEOUT_MS });
+
+  onStep('bss and data pages');
+  const elf = readElfFacts();
+  const bss = measureBss(bssPages);
+  const data = measureData(DATA_WRITE_PAGES);
+  const mineText = readTextPages();
+  const [aslr, faults, textOutcome] = await Promise.all([aslrPromise, faultsPromise, textChild]);
+  const textSharing = compareText(mineText, requireResult(textOutcome, 'the text pages of a second node process'));
+  const selfRegions = self ? regions : readLayout('self');
+  const addonText = selfRegions.filter((r) => r.kind === 'lib-text' && r.objectPath === elf.addonPath).map((r) => r.perms);
+
+  const measurements: LayoutMeasurements = {
+    target: { pid: self ? process.pid : (pid as number), self, classifiedBy: self ? 'program-headers' : 'permissions' },
+    pageSizeBytes: page,
+    regions: regions.map(regionJson),
+    order: zoneOrder(regions),
+    gaps: gaps.map((g): GapJson => ({ start: hexAddress(g.start) as string, end: hexAddress(g.end) as string, sizeBytes: g.sizeBytes, belowKind: g.belowKind, aboveKind: g.aboveKind })),
+    stackGapBytes: gapBelow(stack),
+    heapGapBytes: gapAbove(heap),
+    stackLimitBytes: Number.isFinite(stackLimit) ? stackLimit : null,
+    mmapOutside: mmapOutside.map(regionJson),
+    threads,
+    maps: mapsCheck,
+    probes,
+    addressSpace: addressSpaceFacts(regions, host.cpuAddressBits?.virtual ?? null),
+    faults,
+    elf,
+    bss,
+    data,
+    textRegionPerms: addonText,
+    textSharing,
+    aslr,
+  };
+  return { schema: SCHEMA_VERSION, experiment: 'layout', host, claims: judgeLayout(measurements), measurements };
+}
+
