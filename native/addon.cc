@@ -15,7 +15,7 @@
 
 namespace vmprobe {
 
-constexpr int kAddonAbi = 1;
+constexpr int kAddonAbi = 2;
 
 class VmProbeAddon : public Napi::Addon<VmProbeAddon> {
  public:

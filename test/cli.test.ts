@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { CLAIMS, VERDICTS, pageSizeBytes, type LazyResult, type ReportResult } from '../lib/index';
+import { CLAIMS, EXPERIMENTS, VERDICTS, pageSizeBytes, type LazyResult, type ReportResult } from '../lib/index';
 import { parseLimit, parseSize } from '../lib/size';
 
 const CLI = path.join(__dirname, '..', 'lib', 'cli.js');
@@ -51,7 +51,7 @@ test('`lazy --json --size 4MiB` prints exactly one JSON document on stdout, noth
   for (const c of doc.claims) assert.ok(VERDICTS.includes(c.verdict), `${c.id}: '${c.verdict}'`);
 });
 
-test('`report --json --size 4MiB` prints one report document holding the lazy experiment', () => {
+test('`report --json --size 4MiB` prints one report document holding every registered experiment, lazy first', () => {
   const r = cli(['report', '--json', '--size', SIZE_ARG]);
   assert.equal(r.status, 0, describe(r));
   assert.equal(r.stderr, '', describe(r));
@@ -60,8 +60,8 @@ test('`report --json --size 4MiB` prints one report document holding the lazy ex
   assert.equal(doc.schema, 1);
   assert.equal(doc.experiment, 'report');
   assert.equal(doc.host.pageSizeBytes, pageSizeBytes());
-  assert.deepEqual(doc.experiments.map((e) => e.experiment), ['lazy']);
-  const lazy = doc.experiments[0];
+  assert.deepEqual(doc.experiments.map((e) => e.experiment), EXPERIMENTS.map((e) => e.name));
+  const lazy = doc.experiments.find((e) => e.experiment === 'lazy');
   assert.ok(lazy);
   assert.equal(lazy.schema, 1);
   assert.equal((lazy.measurements as { sizeBytes?: number }).sizeBytes, SIZE_BYTES);
