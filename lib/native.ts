@@ -108,6 +108,46 @@ export interface NativeAddon {
   fadvise(fd: number, offsetBytes: number, lengthBytes: number, advice: string): void;
 }
 
+// --- stack experiment ---
+/** The calling thread's stack (pthread_getattr_np): addresses for display only. */
+export interface NativeThreadStack {
+  stackPointer: bigint;
+  stackLow: bigint;
+  stackTop: bigint;
+  stackSizeBytes: number;
+  guardSizeBytes: number;
+  inUseBytes: number;
+  mainThread: boolean;
+}
+export interface NativeStackRecurseOptions {
+  frameBytes: number;
+  variant: 'frame' | 'alloca';
+  /** Where mark/sample records go (JSON lines, child-channel envelope); none when absent. */
+  fd?: number;
+  sampleEveryFrames?: number;
+  /** Stop once this many bytes below the stack top are in use (required unless untilFault). */
+  stopAtDepthBytes?: number;
+  /** Recurse until the kernel refuses to grow the stack: kills the process; child processes only. */
+  untilFault?: boolean;
+}
+export interface NativeStackRecurseResult extends NativeCounters {
+  frames: number;
+  deepestBytes: number;
+  stackTop: bigint;
+}
+export interface NativeStackAllocCost {
+  elapsedNs: number;
+  iterations: number;
+  minorFaults: number;
+}
+/** The stack exports (declaration merging adds them to NativeAddon). */
+export interface NativeAddon {
+  threadStack(): NativeThreadStack;
+  stackRecurse(options: NativeStackRecurseOptions): NativeStackRecurseResult;
+  stackAllocCost(options: { kind: 'frame' | 'alloca' | 'malloc'; sizeBytes: number; iterations: number }): NativeStackAllocCost;
+}
+// --- end stack experiment ---
+
 const REBUILD_HINT = 'rebuild it with `npm run build` in the vmprobe package directory ' +
   '(or `npx node-gyp rebuild` there; it needs python3, make and a C++ compiler)';
 

@@ -10,6 +10,7 @@
 #include "mapping.h"
 #include "pagecache.h"
 #include "residency.h"
+#include "stack.h"
 #include "usage.h"
 
 namespace vmprobe {
@@ -31,6 +32,9 @@ class VmProbeAddon : public Napi::Addon<VmProbeAddon> {
                              InstanceValue("sysconf", Napi::Function::New<Sysconf>(env, "sysconf"), napi_enumerable),
                              InstanceValue("libc", Napi::Function::New<Libc>(env, "libc"), napi_enumerable),
                              InstanceValue("fadvise", Napi::Function::New<Fadvise>(env, "fadvise"), napi_enumerable),
+                             InstanceValue("threadStack", Napi::Function::New<ThreadStack>(env, "threadStack"), napi_enumerable),
+                             InstanceValue("stackRecurse", Napi::Function::New<StackRecurse>(env, "stackRecurse"), napi_enumerable),
+                             InstanceValue("stackAllocCost", Napi::Function::New<StackAllocCost>(env, "stackAllocCost"), napi_enumerable),
                          });
   }
 };
