@@ -40,3 +40,7 @@ export { EXPERIMENTS } from './experiments/registry';
 export { parseSize, parseLimit } from './size';
 export { isCodedError } from './errors';
 export type { CodedError, VmprobeErrorCode } from './errors';
+export { threadStack, recurseStack, allocationCost, STACK_VARIANTS, ALLOCATION_KINDS, STACK_STOP_HEADROOM_BYTES, STACK_FRAME_RANGE } from './stack';
+export type { ThreadStack, StackVariant, RecurseStackOptions, RecurseStackResult, AllocationKind, AllocationCostOptions, AllocationCost } from './stack';
+export { runStack, STACK_BY_LIMIT_BYTES } from './experiments/stack/index';
+export type { StackOptions, StackResult, StackMeasurements } from './experiments/stack/index';

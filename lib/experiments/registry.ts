@@ -4,6 +4,7 @@
  */
 import type { ExperimentResult } from '../result';
 import { runLazy, LAZY_DEFAULT_SIZE_BYTES } from './lazy/index';
+import { runStack } from './stack/index';
 
 /** Options every experiment may receive from the CLI (each uses what it knows). */
 export interface ExperimentCliOptions {
@@ -41,6 +42,24 @@ export const EXPERIMENTS: readonly ExperimentEntry[] = [
         opts.onStep = (step) => progress(`lazy: ${step}`);
       }
       return runLazy(opts) as unknown as ExperimentResult;
+    },
+  },
+  {
+    name: 'stack',
+    description: 'the stack grows on demand up to RLIMIT_STACK, then SIGSEGV (in a child); thread stacks; JS limit; stack vs heap cost',
+    options: [
+      '--limit SIZE  RLIMIT_STACK of the growth run, or "unlimited" (default: inherited, e.g. from `ulimit -s`)',
+      '--frame SIZE  bytes each recursion level takes (default: the page size)',
+    ],
+    run: async (o) => {
+      const opts: Parameters<typeof runStack>[0] = {};
+      if (o.limitBytes !== undefined) opts.limitBytes = o.limitBytes;
+      if (o.frameBytes !== undefined) opts.frameBytes = o.frameBytes;
+      if (o.onProgress) {
+        const progress = o.onProgress;
+        opts.onStep = (step) => progress(`stack: ${step}`);
+      }
+      return (await runStack(opts)) as unknown as ExperimentResult;
     },
   },
 ];

@@ -4,11 +4,14 @@ import type { LazyMeasurements } from '../experiments/lazy/measurements';
 import { renderHost } from './host';
 import { renderClaims, renderTally } from './claims';
 import { renderLazy } from './lazy';
+import { renderStack } from './stack';
+import type { StackMeasurements } from '../experiments/stack/measurements';
 import type { Style } from './style';
 
 type MeasurementRenderer = (measurements: never, style: Style) => string;
 const RENDERERS: Readonly<Record<string, MeasurementRenderer>> = {
   lazy: renderLazy as (m: LazyMeasurements, s: Style) => string,
+  stack: renderStack as (m: StackMeasurements, s: Style) => string,
 };
 
 /** Renders one experiment's measurements and claims (no host block). */

@@ -38,6 +38,16 @@ export interface StartRecord {
   rlimitBytes: number | null;
   layout: ReturnType<typeof readStackLayout>;
   execArgv: string[];
+  /** Whether this process catches SIGSEGV (SigCgt of /proc/self/status; node's V8 installs a handler). */
+  segvHandlerInstalled: boolean | null;
+}
+
+const SIGSEGV_NUMBER = 11;
+
+/** Bit `signal` of a /proc status signal mask (hex); null when the mask is missing. */
+export function maskHasSignal(maskHex: string | undefined, signal: number): boolean | null {
+  if (maskHex === undefined || !/^[0-9a-fA-F]+$/.test(maskHex)) return null;
+  return ((BigInt(`0x${maskHex}`) >> BigInt(signal - 1)) & 1n) === 1n;
 }
 
 function softStackLimit(): number {
@@ -70,6 +80,7 @@ export function overflowTask(payload: OverflowPayload, emit: (record: unknown) =
     rlimitBytes: Number.isFinite(limit) ? limit : null,
     layout: readStackLayout(limit),
     execArgv: process.execArgv,
+    segvHandlerInstalled: maskHasSignal(readStatus().raw['SigCgt'], SIGSEGV_NUMBER),
   };
   emit(start);
   if (payload.js) {

@@ -126,7 +126,7 @@ export async function runStack(options: StackOptions = {}): Promise<StackResult>
     return { rlimitBytes: finiteOrNull(limit), skipped: null, deathDepthBytes: run.deathDepthBytes, signal: run.signal, fate: run.fate, distanceToLimitBytes: run.distanceToLimitBytes, reachedBytes: run.reachedBytes, layout: run.layout };
   });
   // The child's own RLIMIT_STACK is set below the worker's stack size, to show it does not bind the worker.
-  const threadChildLimit = Math.max(MiB, (threadStackSizeMb * MiB) / 2);
+  const threadChildLimit = Math.min(inherited.hard, Math.max(MiB, (threadStackSizeMb * MiB) / 2));
   const [rows, threadStack] = await Promise.all([
     byLimitRuns,
     runThreadStep({ stackSizeMb: threadStackSizeMb, depthFraction: 0.75, frameBytes }, threadChildLimit, wrapper, timeoutMs),

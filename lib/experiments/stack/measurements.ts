@@ -79,6 +79,8 @@ export interface OverflowRun {
   /** Where an unlimited run was told to stop, in bytes. */
   capBytes: number | null;
   layout: StackLayout | null;
+  /** Whether the child had a SIGSEGV handler installed (null: unknown). */
+  segvHandlerInstalled: boolean | null;
   js: JsDepth | null;
   elapsedMs: number;
   /** Why the run could not tell more (child error, stderr tail), or null. */

@@ -78,6 +78,7 @@ export function interpretOverflow(outcome: ChildOutcome<unknown>, plan: Overflow
     reachedBytes: mark?.depthBytes ?? null,
     capBytes: plan.capBytes,
     layout: start?.layout ?? null,
+    segvHandlerInstalled: start?.segvHandlerInstalled ?? null,
     js,
     elapsedMs: outcome.elapsedMs,
     problem: diedInJs ? `the child died of ${String(outcome.signal)} during the JS recursion, before V8 threw RangeError` : problemOf(outcome, fate),

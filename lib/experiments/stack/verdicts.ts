@@ -115,13 +115,14 @@ export function judgeOverflowSegv(m: StackMeasurements): ClaimResult {
   const died = runs.filter((r) => r.fate === 'signal');
   const segv = died.filter((r) => r.signal === 'SIGSEGV');
   const signals = [...new Set(died.map((r) => r.signal))].join(', ');
-  const evidence = { runs, threadOverflowSignal: m.threadStack.overflow.signal };
+  const handler = m.growth.segvHandlerInstalled;
+  const evidence = { runs, threadOverflowSignal: m.threadStack.overflow.signal, segvHandlerInstalled: handler };
   if (runs.length === 0 || died.length === 0) {
     return { id, verdict: 'not-applicable', summary: `no run with a finite RLIMIT_STACK died (${runs.map((r) => r.fate).join(', ') || 'none ran'})`, evidence };
   }
   const thread = m.threadStack.overflow.signal ? `; a worker overflowing its stack killed the whole process with ${m.threadStack.overflow.signal}` : '';
   if (segv.length === runs.length) {
-    return { id, verdict: 'holds', summary: `${segv.length} of ${runs.length} children died of SIGSEGV at their limit${thread}; the kernel delivers it even without a handler that could run`, evidence };
+    return { id, verdict: 'holds', summary: `${segv.length} of ${runs.length} children died of SIGSEGV at their limit${thread}${handler === true ? '; node had a SIGSEGV handler installed, yet it could not run on the exhausted stack (no alternate signal stack) and the default action killed the process' : ''}`, evidence };
   }
   if (segv.length === 0) return { id, verdict: 'refuted', summary: `children that overran their limit died of ${signals}, not SIGSEGV${thread}`, evidence };
   return { id, verdict: 'qualified', summary: `${segv.length} of ${runs.length} children died of SIGSEGV; others: ${signals}${thread}`, evidence };
