@@ -21,7 +21,7 @@ function growth(over: Partial<OverflowRun> = {}): OverflowRun {
   return {
     inherited: true, rlimitBytes: 8 * MiB, frameBytes: PAGE, variant: 'frame', fate: 'signal', signal: 'SIGSEGV', exitCode: null,
     deathDepthBytes: 8 * MiB - 2000, deathDepthFrames: 2000, distanceToLimitBytes: 2000, reachedBytes: 8 * MiB - 2000, capBytes: null,
-    layout: null, segvHandlerInstalled: true, js: null, elapsedMs: 100, problem: null, ...over,
+    layout: null, segvHandlerInstalled: true, js: null, elapsedMs: 100, recursionNs: null, problem: null, ...over,
   };
 }
 

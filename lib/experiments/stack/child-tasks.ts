@@ -89,7 +89,7 @@ export function overflowTask(payload: OverflowPayload, emit: (record: unknown) =
   }
   const common = { frameBytes: payload.frameBytes, variant: payload.variant, fd: CHILD_CHANNEL_FD, sampleEveryFrames: payload.sampleEveryFrames };
   const r = native.stackRecurse(payload.capBytes === null ? { ...common, untilFault: true } : { ...common, stopAtDepthBytes: payload.capBytes });
-  return { frames: r.frames, deepestBytes: r.deepestBytes };
+  return { frames: r.frames, deepestBytes: r.deepestBytes, elapsedNs: r.elapsedNs };
 }
 
 function snapshot(): StackSnapshot {

@@ -83,6 +83,8 @@ export interface OverflowRun {
   segvHandlerInstalled: boolean | null;
   js: JsDepth | null;
   elapsedMs: number;
+  /** Wall time of the native recursion when it returned at the cap, in ns (null when it died). */
+  recursionNs: number | null;
   /** Why the run could not tell more (child error, stderr tail), or null. */
   problem: string | null;
 }

@@ -81,6 +81,7 @@ export function interpretOverflow(outcome: ChildOutcome<unknown>, plan: Overflow
     segvHandlerInstalled: start?.segvHandlerInstalled ?? null,
     js,
     elapsedMs: outcome.elapsedMs,
+    recursionNs: (outcome.result as { elapsedNs?: number } | null)?.elapsedNs ?? null,
     problem: diedInJs ? `the child died of ${String(outcome.signal)} during the JS recursion, before V8 threw RangeError` : problemOf(outcome, fate),
   };
   return { run, samples };
