@@ -29,7 +29,8 @@ export function renderStack(m: StackMeasurements, style: Style): string {
   out.push(style.bold(`1. Growth to the limit: RLIMIT_STACK ${limitText(g.rlimitBytes)}${g.inherited ? ', inherited' : ''}; frames of ${formatBytes(m.frameBytes)} (${m.variant}); limits set by ${m.limitWrapper}`));
   const fate = g.fate === 'signal'
     ? `the child died of ${g.signal ?? '?'} at ${formatBytes(g.deathDepthBytes ?? 0)} of stack (${formatCount(g.deathDepthFrames ?? 0)} frames), ${formatBytes(g.distanceToLimitBytes ?? 0)} short of the limit`
-    : `the child ended by ${g.fate}${g.reachedBytes !== null ? ` after reaching ${formatBytes(g.reachedBytes)}` : ''}`;
+    : g.fate === 'capped' ? `no fault: the child grew its stack to the ${formatBytes(g.capBytes ?? 0)} cap (${formatBytes(g.reachedBytes ?? 0)}) and stopped there`
+      : `the child ended by ${g.fate}${g.reachedBytes !== null ? ` after reaching ${formatBytes(g.reachedBytes)}` : ''}${g.problem !== null ? `: ${g.problem}` : ''}`;
   out.push(`  ${fate} (${formatCount(g.elapsedMs)} ms).`);
   out.push(renderChart([
     { mark: '·', label: 'stack in use', points: m.samples.map((s) => ({ x: s.depthBytes, y: s.depthBytes })) },

@@ -12,7 +12,7 @@ import { readMaps } from '../../proc/maps';
 import { readSmaps } from '../../proc/smaps';
 import { readStatus } from '../../proc/status';
 import { hexAddress } from '../../result';
-import { allocationCost, recurseStack, threadStack, type StackVariant } from '../../stack';
+import { allocationCost, recurseStack, threadStack, STACK_STOP_HEADROOM_BYTES, type StackVariant } from '../../stack';
 import { mainStackMapping, readStackLayout, readThreadStackInfo } from './layout';
 import type { CostRow, NoShrinkStep, StackSnapshot, ThreadStackInfo } from './measurements';
 import type { WorkerData, WorkerReport } from './thread-worker';
@@ -114,7 +114,7 @@ export interface SteadyPayload {
 export function steadyTask(payload: SteadyPayload): { noShrink: NoShrinkStep; cost: CostRow[] } {
   const before = snapshot();
   const stack = threadStack();
-  const fits = stack.stackSizeBytes - 2 * 64 * 1024 - payload.frameBytes;
+  const fits = stack.stackSizeBytes - 2 * STACK_STOP_HEADROOM_BYTES - payload.frameBytes;
   const depthBytes = Math.min(payload.depthBytes, fits);
   const r = recurseStack({ depthBytes, frameBytes: payload.frameBytes, variant: payload.variant });
   const after = snapshot();
@@ -125,7 +125,9 @@ export function steadyTask(payload: SteadyPayload): { noShrink: NoShrinkStep; co
     }
     return min;
   };
-  const cost = payload.costSizes.map((sizeBytes): CostRow => {
+  // Stack allocations must fit the free stack (a child under a small --limit has little).
+  const free = (): number => { const t = threadStack(); return t.stackSizeBytes - t.inUseBytes - STACK_STOP_HEADROOM_BYTES; };
+  const cost = payload.costSizes.filter((sizeBytes) => sizeBytes <= free()).map((sizeBytes): CostRow => {
     const frameNsPerOp = best('frame', sizeBytes);
     const allocaNsPerOp = best('alloca', sizeBytes);
     const mallocNsPerOp = best('malloc', sizeBytes);
