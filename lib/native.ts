@@ -111,12 +111,19 @@ export interface NativeAddon {
 // --- stack experiment ---
 /** The calling thread's stack (pthread_getattr_np): addresses for display only. */
 export interface NativeThreadStack {
+  /** An address in the caller's current frame (a local variable of the native call). */
   stackPointer: bigint;
+  /** Lowest usable address of the stack (above any guard). */
   stackLow: bigint;
+  /** One past the highest address: the stack top, where a downward stack starts. */
   stackTop: bigint;
+  /** stackTop - stackLow, in bytes. For the main thread glibc derives it from RLIMIT_STACK and the mapping below. */
   stackSizeBytes: number;
+  /** The guard glibc placed below a thread stack, in bytes (0 for the main thread: the kernel guards it). */
   guardSizeBytes: number;
+  /** stackTop - stackPointer, in bytes. */
   inUseBytes: number;
+  /** True on the process's main thread. */
   mainThread: boolean;
 }
 export interface NativeStackRecurseOptions {

@@ -6,32 +6,25 @@
  * native code). Running a stack into its limit happens only in a child process
  * (experiments/stack).
  */
-import { native } from './native';
+import { native, type NativeThreadStack } from './native';
 import { outOfRange, invalidArgType } from './errors';
 import { optionalCount, rejectUnknownKeys, validateChoice, validateCount, validateOptions } from './validate';
 import { pageSizeBytes } from './usage';
 
-/** The calling thread's stack. Addresses are for display and comparison only. */
-export interface ThreadStack {
-  /** An address in the caller's current frame (a local variable of the native call). */
-  stackPointer: bigint;
-  /** Lowest usable address of the stack (above any guard). */
-  stackLow: bigint;
-  /** One past the highest address: the stack top, where a downward stack starts. */
-  stackTop: bigint;
-  /** stackTop - stackLow, in bytes. For the main thread glibc derives it from RLIMIT_STACK and the mapping below. */
-  stackSizeBytes: number;
-  /** The guard area glibc placed below a thread stack, in bytes (0 for the main thread: the kernel guards it). */
-  guardSizeBytes: number;
-  /** stackTop - stackPointer, in bytes. */
-  inUseBytes: number;
-  /** True on the process's main thread. */
-  mainThread: boolean;
-}
+/**
+ * The calling thread's stack: stack pointer, bounds (stackLow..stackTop), size, guard
+ * and bytes in use. Addresses are for display and comparison only.
+ */
+export type ThreadStack = NativeThreadStack;
 
 /** The calling thread's stack bounds and stack pointer, now (pthread_getattr_np(3)). */
 export function threadStack(): ThreadStack {
   return native.threadStack();
+}
+
+function requiredCount(opts: Record<string, unknown>, key: string, min: number, max?: number): number {
+  if (opts[key] === undefined) throw invalidArgType(key, 'of type number', undefined);
+  return validateCount(opts[key], key, min, max);
 }
 
 /** How each recursion level takes its stack: a variable-length local array, or alloca(3). */
@@ -75,8 +68,7 @@ export interface RecurseStackResult {
 export function recurseStack(options: RecurseStackOptions): RecurseStackResult {
   const opts = validateOptions(options);
   rejectUnknownKeys(opts, 'options', ['depthBytes', 'frameBytes', 'variant']);
-  if (opts['depthBytes'] === undefined) throw invalidArgType('depthBytes', 'of type number', undefined);
-  const depthBytes = validateCount(opts['depthBytes'], 'depthBytes', 1);
+  const depthBytes = requiredCount(opts, 'depthBytes', 1);
   const frameBytes = optionalCount(opts['frameBytes'], 'frameBytes', pageSizeBytes(), STACK_FRAME_RANGE.minBytes, STACK_FRAME_RANGE.maxBytes);
   const variant = validateChoice(opts['variant'], 'variant', STACK_VARIANTS, 'frame');
   const stack = native.threadStack();
@@ -119,8 +111,7 @@ export function allocationCost(options: AllocationCostOptions): AllocationCost {
   const opts = validateOptions(options);
   rejectUnknownKeys(opts, 'options', ['kind', 'sizeBytes', 'iterations']);
   const kind = validateChoice(opts['kind'], 'kind', ALLOCATION_KINDS);
-  if (opts['sizeBytes'] === undefined) throw invalidArgType('sizeBytes', 'of type number', undefined);
-  const sizeBytes = validateCount(opts['sizeBytes'], 'sizeBytes', 1, STACK_FRAME_RANGE.maxBytes);
+  const sizeBytes = requiredCount(opts, 'sizeBytes', 1, STACK_FRAME_RANGE.maxBytes);
   const iterations = optionalCount(opts['iterations'], 'iterations', 10_000, 1);
   if (kind !== 'malloc') {
     const stack = native.threadStack();
