@@ -122,7 +122,7 @@ export function judgeOverflowSegv(m: StackMeasurements): ClaimResult {
   }
   const thread = m.threadStack.overflow.signal ? `; a worker overflowing its stack killed the whole process with ${m.threadStack.overflow.signal}` : '';
   if (segv.length === runs.length) {
-    return { id, verdict: 'holds', summary: `${segv.length} of ${runs.length} children died of SIGSEGV at their limit${thread}${handler === true ? '; node had a SIGSEGV handler installed, yet it could not run on the exhausted stack (no alternate signal stack) and the default action killed the process' : ''}`, evidence };
+    return { id, verdict: 'holds', summary: `${segv.length} of ${runs.length} children died of SIGSEGV at their limit${thread}${handler === true ? '; node had a SIGSEGV handler installed (SigCgt) and still died of it: a handler cannot run on an exhausted stack unless it was given an alternate signal stack' : ''}`, evidence };
   }
   if (segv.length === 0) return { id, verdict: 'refuted', summary: `children that overran their limit died of ${signals}, not SIGSEGV${thread}`, evidence };
   return { id, verdict: 'qualified', summary: `${segv.length} of ${runs.length} children died of SIGSEGV; others: ${signals}${thread}`, evidence };
