@@ -27,7 +27,9 @@ export function renderStack(m: StackMeasurements, style: Style): string {
   const g = m.growth;
   const out: string[] = [];
   out.push(style.bold(`1. Growth to the limit: RLIMIT_STACK ${limitText(g.rlimitBytes)}${g.inherited ? ', inherited' : ''}; frames of ${formatBytes(m.frameBytes)} (${m.variant}); limits set by ${m.limitWrapper}`));
-  const fate = g.fate === 'signal'
+  const fate = g.fate === 'signal' && g.deathDepthBytes === null
+    ? g.problem ?? `the child died of ${g.signal ?? '?'} before the recursion reported any depth`
+    : g.fate === 'signal'
     ? `the child died of ${g.signal ?? '?'} at ${formatBytes(g.deathDepthBytes ?? 0)} of stack (${formatCount(g.deathDepthFrames ?? 0)} frames), ${formatBytes(g.distanceToLimitBytes ?? 0)} short of the limit`
     : g.fate === 'capped' ? `no fault: the child grew its stack to the ${formatBytes(g.capBytes ?? 0)} cap (${formatBytes(g.reachedBytes ?? 0)}) and stopped there`
       : `the child ended by ${g.fate}${g.reachedBytes !== null ? ` after reaching ${formatBytes(g.reachedBytes)}` : ''}${g.problem !== null ? `: ${g.problem}` : ''}`;

@@ -82,7 +82,9 @@ export function interpretOverflow(outcome: ChildOutcome<unknown>, plan: Overflow
     js,
     elapsedMs: outcome.elapsedMs,
     recursionNs: (outcome.result as { elapsedNs?: number } | null)?.elapsedNs ?? null,
-    problem: diedInJs ? `the child died of ${String(outcome.signal)} during the JS recursion, before V8 threw RangeError` : problemOf(outcome, fate),
+    problem: diedInJs ? `the child died of ${String(outcome.signal)} during the JS recursion, before V8 threw RangeError`
+      : fate === 'signal' && start === null ? `the child died of ${String(outcome.signal)} before its task started: node could not even start under this limit`
+        : problemOf(outcome, fate),
   };
   return { run, samples };
 }
