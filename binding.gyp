@@ -10,7 +10,8 @@
         "native/heap.cc",
         "native/usage.cc",
         "native/pagecache.cc",
-        "native/layout.cc"
+        "native/layout.cc",
+        "native/stack.cc"
       ],
       "dependencies": [
         "<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"

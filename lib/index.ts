@@ -49,3 +49,7 @@ export type { ElfInfo, ElfSection, ByteReader } from './elf';
 export { runLayout } from './experiments/layout/index';
 export type { LayoutOptions, LayoutResult, LayoutMeasurements } from './experiments/layout/index';
 export { renderLayoutSvg } from './render/layout-svg';
+export { threadStack, recurseStack, allocationCost, STACK_VARIANTS, ALLOCATION_KINDS, STACK_STOP_HEADROOM_BYTES, STACK_FRAME_RANGE } from './stack';
+export type { ThreadStack, StackVariant, RecurseStackOptions, RecurseStackResult, AllocationKind, AllocationCostOptions, AllocationCost } from './stack';
+export { runStack, STACK_BY_LIMIT_BYTES } from './experiments/stack/index';
+export type { StackOptions, StackResult, StackMeasurements } from './experiments/stack/index';

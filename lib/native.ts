@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { buildError, unsupported } from './errors';
 
 /** The ABI this JavaScript expects from the addon (native/addon.cc: kAddonAbi). */
-export const ADDON_ABI = 2;
+export const ADDON_ABI = 3;
 
 /** Faults and time measured inside one native call (RUSAGE_THREAD, CLOCK_MONOTONIC). */
 export interface NativeCounters {
@@ -153,6 +153,53 @@ export interface NativeAddon {
   layoutFault(target: NativeFaultTarget): { address: bigint; survived: 'read' | 'wrote'; value?: number };
   // --- end layout experiment ---
 }
+
+// --- stack experiment ---
+/** The calling thread's stack (pthread_getattr_np): addresses for display only. */
+export interface NativeThreadStack {
+  /** An address in the caller's current frame (a local variable of the native call). */
+  stackPointer: bigint;
+  /** Lowest usable address of the stack (above any guard). */
+  stackLow: bigint;
+  /** One past the highest address: the stack top, where a downward stack starts. */
+  stackTop: bigint;
+  /** stackTop - stackLow, in bytes. For the main thread glibc derives it from RLIMIT_STACK and the mapping below. */
+  stackSizeBytes: number;
+  /** The guard glibc placed below a thread stack, in bytes (0 for the main thread: the kernel guards it). */
+  guardSizeBytes: number;
+  /** stackTop - stackPointer, in bytes. */
+  inUseBytes: number;
+  /** True on the process's main thread. */
+  mainThread: boolean;
+}
+export interface NativeStackRecurseOptions {
+  frameBytes: number;
+  variant: 'frame' | 'alloca';
+  /** Where mark/sample records go (JSON lines, child-channel envelope); none when absent. */
+  fd?: number;
+  sampleEveryFrames?: number;
+  /** Stop once this many bytes below the stack top are in use (required unless untilFault). */
+  stopAtDepthBytes?: number;
+  /** Recurse until the kernel refuses to grow the stack: kills the process; child processes only. */
+  untilFault?: boolean;
+}
+export interface NativeStackRecurseResult extends NativeCounters {
+  frames: number;
+  deepestBytes: number;
+  stackTop: bigint;
+}
+export interface NativeStackAllocCost {
+  elapsedNs: number;
+  iterations: number;
+  minorFaults: number;
+}
+/** The stack exports (declaration merging adds them to NativeAddon). */
+export interface NativeAddon {
+  threadStack(): NativeThreadStack;
+  stackRecurse(options: NativeStackRecurseOptions): NativeStackRecurseResult;
+  stackAllocCost(options: { kind: 'frame' | 'alloca' | 'malloc'; sizeBytes: number; iterations: number }): NativeStackAllocCost;
+}
+// --- end stack experiment ---
 
 const REBUILD_HINT = 'rebuild it with `npm run build` in the vmprobe package directory ' +
   '(or `npx node-gyp rebuild` there; it needs python3, make and a C++ compiler)';

@@ -11,11 +11,12 @@
 #include "mapping.h"
 #include "pagecache.h"
 #include "residency.h"
+#include "stack.h"
 #include "usage.h"
 
 namespace vmprobe {
 
-constexpr int kAddonAbi = 2;
+constexpr int kAddonAbi = 3;
 
 class VmProbeAddon : public Napi::Addon<VmProbeAddon> {
  public:
@@ -36,6 +37,9 @@ class VmProbeAddon : public Napi::Addon<VmProbeAddon> {
                              InstanceValue("loadedObjects", Napi::Function::New<LoadedObjects>(env, "loadedObjects"), napi_enumerable),
                              InstanceValue("segmentTouch", Napi::Function::New<SegmentTouch>(env, "segmentTouch"), napi_enumerable),
                              InstanceValue("layoutFault", Napi::Function::New<LayoutFault>(env, "layoutFault"), napi_enumerable),
+                             InstanceValue("threadStack", Napi::Function::New<ThreadStack>(env, "threadStack"), napi_enumerable),
+                             InstanceValue("stackRecurse", Napi::Function::New<StackRecurse>(env, "stackRecurse"), napi_enumerable),
+                             InstanceValue("stackAllocCost", Napi::Function::New<StackAllocCost>(env, "stackAllocCost"), napi_enumerable),
                          });
   }
 };

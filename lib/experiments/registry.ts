@@ -5,6 +5,7 @@
 import type { ExperimentResult } from '../result';
 import { runLazy, LAZY_DEFAULT_SIZE_BYTES } from './lazy/index';
 import { runLayout } from './layout/index';
+import { runStack } from './stack/index';
 
 /** Options every experiment may receive from the CLI (each uses what it knows). */
 export interface ExperimentCliOptions {
@@ -30,6 +31,12 @@ export interface ExperimentEntry {
   run(options: ExperimentCliOptions): Promise<ExperimentResult>;
 }
 
+/** Sets `opts.onStep` to forward each step, prefixed with the experiment, to the CLI's progress callback. */
+function withProgress(opts: { onStep?: (step: string) => void }, name: string, o: ExperimentCliOptions): void {
+  const progress = o.onProgress;
+  if (progress) opts.onStep = (step) => progress(`${name}: ${step}`);
+}
+
 /** Every experiment, in report order. */
 export const EXPERIMENTS: readonly ExperimentEntry[] = [
   {
@@ -39,11 +46,23 @@ export const EXPERIMENTS: readonly ExperimentEntry[] = [
     run: async (o) => {
       const opts: Parameters<typeof runLazy>[0] = {};
       if (o.sizeBytes !== undefined) opts.sizeBytes = o.sizeBytes;
-      if (o.onProgress) {
-        const progress = o.onProgress;
-        opts.onStep = (step) => progress(`lazy: ${step}`);
-      }
+      withProgress(opts, 'lazy', o);
       return (await runLazy(opts)) as unknown as ExperimentResult;
+    },
+  },
+  {
+    name: 'stack',
+    description: 'the stack grows on demand up to RLIMIT_STACK, then SIGSEGV (in a child); thread stacks; JS limit; stack vs heap cost',
+    options: [
+      '--limit SIZE  RLIMIT_STACK of the growth run, or "unlimited" (default: inherited, e.g. from `ulimit -s`)',
+      '--frame SIZE  bytes each recursion level takes (default: the page size)',
+    ],
+    run: async (o) => {
+      const opts: Parameters<typeof runStack>[0] = {};
+      if (o.limitBytes !== undefined) opts.limitBytes = o.limitBytes;
+      if (o.frameBytes !== undefined) opts.frameBytes = o.frameBytes;
+      withProgress(opts, 'stack', o);
+      return (await runStack(opts)) as unknown as ExperimentResult;
     },
   },
   {
@@ -53,10 +72,7 @@ export const EXPERIMENTS: readonly ExperimentEntry[] = [
     run: async (o) => {
       const opts: Parameters<typeof runLayout>[0] = {};
       if (o.pid !== undefined) opts.pid = o.pid;
-      if (o.onProgress) {
-        const progress = o.onProgress;
-        opts.onStep = (step) => progress(`layout: ${step}`);
-      }
+      withProgress(opts, 'layout', o);
       return (await runLayout(opts)) as unknown as ExperimentResult;
     },
   },

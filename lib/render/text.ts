@@ -6,12 +6,15 @@ import { renderClaims, renderTally } from './claims';
 import { renderLazy } from './lazy';
 import { renderLayout } from './layout';
 import type { LayoutMeasurements } from '../experiments/layout/measurements';
+import { renderStack } from './stack';
+import type { StackMeasurements } from '../experiments/stack/measurements';
 import type { Style } from './style';
 
 type MeasurementRenderer = (measurements: never, style: Style) => string;
 const RENDERERS: Readonly<Record<string, MeasurementRenderer>> = {
   lazy: renderLazy as (m: LazyMeasurements, s: Style) => string,
   layout: renderLayout as (m: LayoutMeasurements, s: Style) => string,
+  stack: renderStack as (m: StackMeasurements, s: Style) => string,
 };
 
 /** Renders one experiment's measurements and claims (no host block). */
