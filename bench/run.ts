@@ -11,6 +11,7 @@ import { compileReferences, type References } from './compile';
 import { measureTouch, type NsPerPageSamples } from './touch';
 import { measureFaultAccuracy } from './fault-accuracy';
 import { measureMincoreScan } from './mincore-scan';
+import { runStackBench, type BenchRow } from './stack';
 
 /** One line of the final table. */
 interface Row {
@@ -161,7 +162,26 @@ function printTable(rows: readonly Row[]): void {
   });
 }
 
-function main(): void {
+/** Converts an experiment bench's rows (bench/<experiment>.ts) into table rows. */
+function fromExperimentRows(rows: readonly BenchRow[]): Row[] {
+  return rows.map((r) => ({
+    benchmark: r.benchmark, vmprobe: r.vmprobe, reference: r.reference,
+    ratio: r.ratio === null ? '—' : `${fmt(r.ratio, 3)}×`, target: r.target,
+    verdict: r.pass === null ? 'INFO' : r.pass ? 'PASS' : 'MISS',
+  }));
+}
+
+/** Runs one experiment's async bench; a throw becomes an ERROR row. */
+async function attemptExperiment(name: string, bench: () => Promise<BenchRow[]>): Promise<Row[]> {
+  try {
+    return fromExperimentRows(await bench());
+  } catch (err) {
+    console.log(`${name}: failed: ${err instanceof Error ? err.message : String(err)}`);
+    return [{ benchmark: name, vmprobe: 'n/a', reference: 'n/a', ratio: '—', target: '—', verdict: 'ERROR' }];
+  }
+}
+
+async function main(): Promise<void> {
   const startMs = Date.now();
   printHost();
   const rows: Row[] = [];
@@ -183,8 +203,9 @@ function main(): void {
   } finally {
     refs?.remove();
   }
+  rows.push(...await attemptExperiment('stack', runStackBench));
   printTable(rows);
   console.log(`\n(${fmt((Date.now() - startMs) / 1000)} s; a MISS is a finding, not a failure)`);
 }
 
-main();
+void main();
