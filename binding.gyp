@@ -9,7 +9,8 @@
         "native/residency.cc",
         "native/heap.cc",
         "native/usage.cc",
-        "native/pagecache.cc"
+        "native/pagecache.cc",
+        "native/malloc_control.cc"
       ],
       "dependencies": [
         "<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"

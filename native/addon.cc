@@ -7,6 +7,7 @@
 #include <napi.h>
 
 #include "heap.h"
+#include "malloc_control.h"
 #include "mapping.h"
 #include "pagecache.h"
 #include "residency.h"
@@ -31,6 +32,11 @@ class VmProbeAddon : public Napi::Addon<VmProbeAddon> {
                              InstanceValue("sysconf", Napi::Function::New<Sysconf>(env, "sysconf"), napi_enumerable),
                              InstanceValue("libc", Napi::Function::New<Libc>(env, "libc"), napi_enumerable),
                              InstanceValue("fadvise", Napi::Function::New<Fadvise>(env, "fadvise"), napi_enumerable),
+                             InstanceValue("programBreak", Napi::Function::New<ProgramBreak>(env, "programBreak"), napi_enumerable),
+                             InstanceValue("mallopt", Napi::Function::New<Mallopt>(env, "mallopt"), napi_enumerable),
+                             InstanceValue("mallocTrim", Napi::Function::New<MallocTrim>(env, "mallocTrim"), napi_enumerable),
+                             InstanceValue("mallinfo2", Napi::Function::New<Mallinfo2>(env, "mallinfo2"), napi_enumerable),
+                             InstanceValue("mallocInfo", Napi::Function::New<MallocInfo>(env, "mallocInfo"), napi_enumerable),
                          });
   }
 };
