@@ -4,11 +4,13 @@ import type { LazyMeasurements } from '../experiments/lazy/measurements';
 import { renderHost } from './host';
 import { renderClaims, renderTally } from './claims';
 import { renderLazy } from './lazy';
+import { renderMalloc } from './malloc';
 import type { Style } from './style';
 
 type MeasurementRenderer = (measurements: never, style: Style) => string;
 const RENDERERS: Readonly<Record<string, MeasurementRenderer>> = {
   lazy: renderLazy as (m: LazyMeasurements, s: Style) => string,
+  malloc: renderMalloc as MeasurementRenderer,
 };
 
 /** Renders one experiment's measurements and claims (no host block). */

@@ -145,17 +145,22 @@ export interface MalloptStep {
 export interface TrimStep {
   blockBytes: number;
   blocks: number;
-  /** Program break and RSS at each moment (bytes; break as hex). */
-  samples: Array<{ moment: string; break: string; rssBytes: number; topBytes: number }>;
+  /** Program break, [heap] mapping RSS (smaps), process anonymous RSS and top chunk at each moment (bytes; break as hex). */
+  samples: Array<{ moment: string; break: string; heapRssBytes: number | null; anonRssBytes: number | null; topBytes: number }>;
   breakDropMiddleBytes: number;
   breakDropTopBytes: number;
+  /** Drop of the [heap] mapping's RSS when the middle blocks were freed (round B), bytes. */
   rssDropMiddleBytes: number;
-  rssDropTopBytes: number;
   trimReturned: boolean;
   rssDropTrimBytes: number;
   mmapBlockBytes: number;
+  /** The chunk flags said IS_MMAPPED (else the block came from the heap and says nothing about munmap). */
+  mmapBlockWasMmapped: boolean;
+  /** Some mapping still covers the block's address after free(). */
   mmapMappedAfterFree: boolean;
-  rssDropMmapFreeBytes: number;
+  /** RSS of the mapping holding the mmapped block just before free(), and of whatever holds that address after it, bytes. */
+  mmapResidentBeforeFreeBytes: number;
+  mmapResidentAfterFreeBytes: number;
 }
 
 /** One worker's blocks (step 7). */

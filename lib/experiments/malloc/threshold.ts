@@ -88,14 +88,18 @@ export function measureMallopt(payload: ThresholdPayload): MalloptStep {
 export function measureCarve(payload: ThresholdPayload): Omit<CarveStep, 'sweepCarvedSizes'> {
   const topPadBytes = 4 * payload.thresholdChunkBytes;
   const topPadAccepted = mallopt('M_TOP_PAD', topPadBytes);
-  // A request below the threshold, too big for any free bin, with the top drained: glibc
-  // grows the heap by request + top pad.
-  const grow = malloc({ sizeBytes: Math.floor(payload.thresholdChunkBytes / 2), drainTop: true });
+  // The largest request below the threshold, with the top drained: unless a free bin
+  // holds a chunk that big, glibc grows the heap by request + top pad. Retried a few
+  // times, in case a bin did serve it.
+  const grown: HeapBlock[] = [];
+  for (let attempt = 0; attempt < 8 && topBytes() < topPadBytes / 2; attempt++) {
+    grown.push(malloc({ sizeBytes: payload.crossoverBytes - 1, drainTop: true }));
+  }
   const topBeforeBytes = topBytes();
   const requestBytes = 2 * payload.crossoverBytes;
   const block = malloc({ sizeBytes: requestBytes });
   const source = sourceOf(block);
   block.free();
-  grow.free();
+  for (const g of grown) g.free();
   return { topPadBytes, topPadAccepted, topBeforeBytes, requestBytes, source };
 }
