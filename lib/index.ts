@@ -40,3 +40,13 @@ export { EXPERIMENTS } from './experiments/registry';
 export { parseSize, parseLimit } from './size';
 export { isCodedError } from './errors';
 export type { CodedError, VmprobeErrorCode } from './errors';
+// --- malloc experiment ---
+export type { ChunkHeader, ReallocResult } from './heap';
+export { programBreak, mallopt, mallocTrim, mallinfo2, mallocInfo, mallocInfoXml, requireGlibc, MALLOPT_PARAMS } from './malloc-control';
+export type { MalloptParam, Mallinfo2, LibcIdentity } from './malloc-control';
+export { parseMallocInfo } from './malloc-info';
+export type { MallocInfo, MallocInfoArena, MallocInfoSizeClass } from './malloc-info';
+export { classifyBlock, flagsWitness, addressWitness, mapsWitness } from './malloc-classify';
+export type { BlockSource, BlockClassification, HeapContext, AddressWitness, MapsWitness } from './malloc-classify';
+export { runMalloc, MALLOC_DEFAULT_MAX_SWEEP_BYTES } from './experiments/malloc/index';
+export type { MallocOptions as MallocExperimentOptions, MallocResult, MallocMeasurements, MallocNotMeasured } from './experiments/malloc/index';
