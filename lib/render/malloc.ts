@@ -56,7 +56,8 @@ export function renderMalloc(m: MallocMeasurements | MallocNotMeasured, style: S
     (m.carve.sweepCarvedSizes.length > 0 ? ` In the sweep itself, ${m.carve.sweepCarvedSizes.map((s) => formatCount(s)).join(', ')} B were carved from the top chunk.` : ''));
   out.push('  (b) dynamic threshold: request, free, request again (top chunk drained each time):');
   out.push(renderTable(['request', 'chunk', 'first', 'after free'], m.dynamicThreshold.trials.map((x) => [formatBytes(x.sizeBytes), mb(x.chunkBytes), x.first, x.afterFree])));
-  out.push(`      the rise stops between chunks of ${mb(m.dynamicThreshold.largestRaisingChunkBytes)} (still raised it) and ${mb(m.dynamicThreshold.smallestNonRaisingChunkBytes)} (did not): glibc's maximum, measured.`);
+  const exact = (n: number | null): string => (n === null ? '–' : `${formatCount(n)} B`);
+  out.push(`      the rise stops between chunks of ${exact(m.dynamicThreshold.largestRaisingChunkBytes)} (still raised it) and ${exact(m.dynamicThreshold.smallestNonRaisingChunkBytes)} (did not): glibc's maximum, measured.`);
   out.push(`  (c) mallopt: ${m.mallopt.accepted ? 'accepted' : 'refused'}; after freeing a ${formatBytes(m.mallopt.dynamicTrial.sizeBytes)} mmapped block the same request went to ${m.mallopt.dynamicTrial.afterFree} (${m.mallopt.dynamicTrial.afterFree === 'mmap' ? 'the dynamic rise is off' : 'still dynamic'}).`);
   out.push('  (d) the environment (MALLOC_MMAP_THRESHOLD_, GLIBC_TUNABLES=glibc.malloc.mmap_threshold=…) sets it at startup and also turns the rise off; the host block lists the tunables in force.');
   out.push('');

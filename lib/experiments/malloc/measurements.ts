@@ -67,7 +67,8 @@ export interface RoundingStep {
 /** Step 5: the size word before each block against the chunk it heads. */
 export interface SizeHeaderStep {
   headerWordBytes: number;
-  samples: Array<{ sizeBytes: number; source: 'brk' | 'mmap'; rawSizeField: string; chunkSizeBytes: number; usableBytes: number; flagBits: number }>;
+  /** source: the chunk flags' witness. */
+  samples: Array<{ sizeBytes: number; source: BlockSource; rawSizeField: string; chunkSizeBytes: number; usableBytes: number; flagBits: number }>;
   /** Samples whose header size equals exactly the requested size. */
   equalsRequest: number;
   /** Samples whose chunk size equals usable + one word (heap) or usable + two words (mmap). */

@@ -5,7 +5,7 @@
  * moves the threshold mid-sweep.
  */
 import { malloc, type HeapBlock } from '../../heap';
-import { classifyBlock } from '../../malloc-classify';
+import { classifyBlock, flagsWitness } from '../../malloc-classify';
 import { programBreak } from '../../malloc-control';
 import { readMaps } from '../../proc/maps';
 import { hexAddress } from '../../result';
@@ -88,7 +88,7 @@ function measureRounding(keep: HeapBlock[], maxSmall: number, page: number): { r
     const h = b.chunkHeader();
     headerWordBytes = h.headerWordBytes;
     return {
-      sizeBytes: b.sizeBytes, source: h.isMmapped ? 'mmap' as const : 'brk' as const, rawSizeField: h.rawSizeField,
+      sizeBytes: b.sizeBytes, source: flagsWitness(h), rawSizeField: h.rawSizeField,
       chunkSizeBytes: h.chunkSizeBytes, usableBytes: b.usableSizeBytes, flagBits: Number(BigInt(h.rawSizeField) & 7n),
     };
   });
