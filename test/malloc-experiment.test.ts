@@ -191,3 +191,12 @@ test('runMalloc validates its options', async () => {
   await assert.rejects(runMalloc({ workers: 0 }), { code: 'ERR_OUT_OF_RANGE' });
   await assert.rejects(runMalloc({ bogus: 1 } as never), { code: 'ERR_INVALID_ARG_VALUE' });
 });
+
+test('the CLI knows the malloc experiment (help lists it and its --size)', async () => {
+  const { main } = await import('../lib/cli');
+  let out = '';
+  const sink = { write: (s: string) => { out += s; return true; }, isTTY: false } as unknown as NodeJS.WriteStream;
+  assert.equal(await main(['malloc', '--help'], { stdout: sink, stderr: sink }), 0);
+  assert.match(out, /Usage: vmprobe malloc/);
+  assert.match(out, /--size SIZE {3}largest size of the sweep/);
+});

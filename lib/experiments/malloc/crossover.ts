@@ -63,3 +63,8 @@ export function searchCrossover(lowBytes: number, highBytes: number, keep: Searc
   };
 }
 
+
+/** The search with its threshold filled in: the last brk chunk plus one chunk granule (measured by the rounding step). */
+export function withGranularity(c: CrossoverSearch, granularityBytes: number): CrossoverSearch {
+  return { ...c, thresholdChunkBytes: c.largestBrkChunkBytes === null ? null : c.largestBrkChunkBytes + granularityBytes };
+}

@@ -11,7 +11,7 @@ import { readMaps } from '../../proc/maps';
 import { hexAddress } from '../../result';
 import { pageSizeBytes } from '../../usage';
 import { allocateKept, readHeapContext, toSweepEntries, type KeptBlock } from './probe';
-import { searchCrossover, type SearchBlock } from './crossover';
+import { searchCrossover, withGranularity, type SearchBlock } from './crossover';
 import { mostCommonStep, nextPowerOfTwo } from './numbers';
 import type { BreakStep, CrossoverSearch, LazyStep, RoundingStep, SizeHeaderStep, SourcesChildResult } from './measurements';
 
@@ -147,10 +147,6 @@ function measureLazy(keep: HeapBlock[], sizeBytes: number): LazyStep {
     callocCreationMinorFaults: c.creation.minorFaults,
     callocResidentAfterCreation: cRes.residentPages,
   };
-}
-
-function withGranularity(c: CrossoverSearch, granularityBytes: number): CrossoverSearch {
-  return { ...c, thresholdChunkBytes: c.largestBrkChunkBytes === null ? null : c.largestBrkChunkBytes + granularityBytes };
 }
 
 /**

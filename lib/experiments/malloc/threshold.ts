@@ -9,7 +9,7 @@ import { flagsWitness, type BlockSource } from '../../malloc-classify';
 import { mallopt } from '../../malloc-control';
 import { pageSizeBytes } from '../../usage';
 import { topBytes } from './probe';
-import { searchCrossover, type SearchBlock } from './crossover';
+import { searchCrossover, withGranularity, type SearchBlock } from './crossover';
 import type { CarveStep, DynamicThresholdStep, DynamicTrial, MalloptStep } from './measurements';
 
 /** What the threshold children need from the sources child. */
@@ -78,8 +78,7 @@ export function measureMallopt(payload: ThresholdPayload): MalloptStep {
   const requested = 2 * payload.thresholdChunkBytes;
   const accepted = mallopt('M_MMAP_THRESHOLD', requested);
   const keep: SearchBlock[] = [];
-  const found = searchCrossover(Math.floor(requested / 2), 2 * requested, keep);
-  const crossover = { ...found, thresholdChunkBytes: found.largestBrkChunkBytes === null ? null : found.largestBrkChunkBytes + payload.granularityBytes };
+  const crossover = withGranularity(searchCrossover(Math.floor(requested / 2), 2 * requested, keep), payload.granularityBytes);
   for (const b of keep) b.free();
   return { requestedThresholdBytes: requested, accepted, crossover, dynamicTrial: dynamicTrial(2 * requested) };
 }
