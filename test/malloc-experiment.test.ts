@@ -195,8 +195,9 @@ test('runMalloc validates its options', async () => {
 test('the CLI knows the malloc experiment (help lists it and its --size)', async () => {
   const { main } = await import('../lib/cli');
   let out = '';
-  const sink = { write: (s: string) => { out += s; return true; }, isTTY: false } as unknown as NodeJS.WriteStream;
-  assert.equal(await main(['malloc', '--help'], { stdout: sink, stderr: sink }), 0);
+  const sink = { write: (s: string) => { out += s; return true; }, isTTY: false };
+  const io = { stdout: sink, stderr: sink } as unknown as NonNullable<Parameters<typeof main>[1]>;
+  assert.equal(await main(['malloc', '--help'], io), 0);
   assert.match(out, /Usage: vmprobe malloc/);
   assert.match(out, /--size SIZE {3}largest size of the sweep/);
 });
