@@ -100,9 +100,15 @@ test('a request above the threshold is carved from a big enough top chunk', { sk
 test('rounding and the size header: usable sizes step by the measured granule and the word before holds chunk size + flags', { skip: skipNoGlibc }, async () => {
   const m = await measured();
   const r = m.rounding;
+  const oversized = new Map(r.oversized.map((o) => [o.sizeBytes, o]));
+  const classOf = (i: number): number => oversized.get(i + 1)?.regularUsableBytes ?? (r.usableBytes[i] as number);
   for (let i = 1; i < r.usableBytes.length; i++) {
-    const step = (r.usableBytes[i] as number) - (r.usableBytes[i - 1] as number);
-    assert.ok(step === 0 || step === r.granularityBytes, `request ${i + 1}: step ${step}`);
+    const step = classOf(i) - classOf(i - 1);
+    assert.ok(step === 0 || step === r.granularityBytes, `request ${i + 1}: class step ${step}`);
+  }
+  const minimumChunkBytes = r.minimumUsableBytes + m.sizeHeader.headerWordBytes;
+  for (const o of r.oversized) {
+    assert.ok(o.usableBytes - o.regularUsableBytes < minimumChunkBytes, `${o.sizeBytes} B got ${o.usableBytes}, class ${o.regularUsableBytes}: more than a minimum chunk extra`);
   }
   const h = m.sizeHeader;
   assert.equal(h.consistentWithUsable, h.samples.length, JSON.stringify(h.samples));

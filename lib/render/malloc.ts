@@ -69,6 +69,9 @@ export function renderMalloc(m: MallocMeasurements | MallocNotMeasured, style: S
     ...(r.example ? [[`${r.example.sizeBytes} (textbook: ${r.example.nextPowerOfTwo})`, formatCount(r.example.usableBytes), formatCount(r.chunkBytes[r.example.sizeBytes - 1] ?? 0)]] : []),
     ...r.large.map((x) => [`${formatCount(x.sizeBytes)}${x.mmapped ? ' (mmap)' : ''}`, formatCount(x.usableBytes), formatCount(x.chunkBytes)]),
   ]));
+  if (r.oversized.length > 0) {
+    out.push(`  ${r.oversized.length} request(s) got a whole free chunk bigger than their class (splitting it would have left less than a minimum chunk): ${r.oversized.map((o) => `${o.sizeBytes} B → ${o.usableBytes} (class ${o.regularUsableBytes})`).join(', ')}.`);
+  }
   out.push('');
   const h = m.sizeHeader;
   out.push(style.bold(`5 The size header: the ${h.headerWordBytes}-byte word before each block`));

@@ -54,7 +54,12 @@ export interface RoundingStep {
   /** Chunk sizes (header word, flags masked) of the same blocks. */
   chunkBytes: number[];
   large: Array<{ sizeBytes: number; usableBytes: number; chunkBytes: number; mmapped: boolean }>;
-  /** The most common step between consecutive distinct usable sizes, bytes. */
+  /**
+   * Requests that got more than their size class (a whole free chunk, because splitting
+   * it would have left less than a minimum chunk), with the usable size the class gives.
+   */
+  oversized: Array<{ sizeBytes: number; usableBytes: number; regularUsableBytes: number }>;
+  /** The most common step between consecutive distinct usable sizes of the size classes, bytes. */
   granularityBytes: number;
   /** Smallest usable size seen (minimum chunk), bytes. */
   minimumUsableBytes: number;

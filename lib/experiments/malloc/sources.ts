@@ -73,10 +73,16 @@ function measureRounding(keep: HeapBlock[], maxSmall: number, page: number): { r
     return { sizeBytes: b.sizeBytes, usableBytes: b.usableSizeBytes, chunkBytes: h.chunkSizeBytes, mmapped: h.isMmapped };
   });
   const pow2Matches = usableBytes.filter((u, i) => u === nextPowerOfTwo(i + 1)).length;
+  // glibc hands out a whole free chunk when splitting it would leave less than a
+  // minimum chunk, so a request now and then gets more than its size class: the lower
+  // envelope (smallest usable size of this or any larger request) is the rule.
+  const envelope = [...usableBytes];
+  for (let i = envelope.length - 2; i >= 0; i--) envelope[i] = Math.min(envelope[i] as number, envelope[i + 1] as number);
+  const oversized = usableBytes.flatMap((u, i) => (u > (envelope[i] as number) ? [{ sizeBytes: i + 1, usableBytes: u, regularUsableBytes: envelope[i] as number }] : []));
   const exampleSize = 212;
   const rounding: RoundingStep = {
-    usableBytes, chunkBytes, large,
-    granularityBytes: mostCommonStep(usableBytes),
+    usableBytes, chunkBytes, large, oversized,
+    granularityBytes: mostCommonStep(envelope),
     minimumUsableBytes: Math.min(...usableBytes),
     pow2Matches,
     example: exampleSize <= maxSmall ? { sizeBytes: exampleSize, usableBytes: usableBytes[exampleSize - 1] as number, nextPowerOfTwo: nextPowerOfTwo(exampleSize) } : null,
