@@ -105,3 +105,19 @@ test('in a child: mallopt(M_MMAP_THRESHOLD) is accepted and moves where requests
   assert.equal(r.aboveMmapped, true, '300 KiB over a 256 KiB threshold comes from mmap');
   assert.equal(r.trimmed, true, 'malloc_trim(0) after freeing 63 touched 60 KiB blocks below the top');
 });
+
+test('no leak: 5,000 rounds of malloc/realloc/chunkHeader/free and the statistics calls leave the heap as it was (±2 MiB)', { skip: skipNoGlibc }, () => {
+  const inUse = (): number => mallinfo2().inUseBytes;
+  const before = inUse();
+  for (let i = 0; i < 5000; i++) {
+    const b = malloc({ sizeBytes: 64 + (i % 512), drainTop: i % 100 === 0 });
+    b.realloc(1024 + (i % 4096));
+    b.chunkHeader();
+    b.free();
+    programBreak();
+    if (i % 500 === 0) native.mallocInfo();
+  }
+  const grownBytes = inUse() - before;
+  // The JS wrappers' small native objects wait for V8's GC, hence the tolerance.
+  assert.ok(grownBytes < 2 * 1024 * 1024, `in-use bytes grew by ${grownBytes}`);
+});
