@@ -123,17 +123,9 @@ export interface NativeMallinfo2 {
   topReleasableBytes: number;
 }
 export type NativeMalloptParam = 'M_MMAP_THRESHOLD' | 'M_TRIM_THRESHOLD' | 'M_TOP_PAD' | 'M_MMAP_MAX' | 'M_ARENA_MAX';
-/** The malloc-control exports (native/malloc_control.cc). */
-export interface NativeMallocControl {
-  programBreak(): bigint;
-  mallopt(param: NativeMalloptParam, value: number): boolean;
-  mallocTrim(padBytes: number): boolean;
-  mallinfo2(): NativeMallinfo2;
-  mallocInfo(): string;
-}
 // --- end malloc experiment ---
 
-export interface NativeAddon extends NativeMallocControl {
+export interface NativeAddon {
   abi: number;
   Mapping: new (options: NativeMappingOptions) => NativeMapping;
   HeapBlock: new (options: { sizeBytes: number; zeroed?: boolean; alignBytes?: number; drainTop?: boolean }) => NativeHeapBlock;
@@ -145,6 +137,13 @@ export interface NativeAddon extends NativeMallocControl {
   sysconf(): NativeSysconf;
   libc(): { name: 'glibc' | 'unknown'; version: string | null };
   fadvise(fd: number, offsetBytes: number, lengthBytes: number, advice: string): void;
+  // --- malloc experiment (native/malloc_control.cc) ---
+  programBreak(): bigint;
+  mallopt(param: NativeMalloptParam, value: number): boolean;
+  mallocTrim(padBytes: number): boolean;
+  mallinfo2(): NativeMallinfo2;
+  mallocInfo(): string;
+  // --- end malloc experiment ---
 }
 
 const REBUILD_HINT = 'rebuild it with `npm run build` in the vmprobe package directory ' +
