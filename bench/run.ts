@@ -11,7 +11,9 @@ import { compileReferences, type References } from './compile';
 import { measureTouch, type NsPerPageSamples } from './touch';
 import { measureFaultAccuracy } from './fault-accuracy';
 import { measureMincoreScan } from './mincore-scan';
-import { runStackBench, type BenchRow } from './stack';
+import { runStackBench } from './stack';
+import type { BenchRow } from './bench-row';
+import { runMallocBench } from './malloc';
 
 /** One line of the final table. */
 interface Row {
@@ -203,6 +205,7 @@ async function main(): Promise<void> {
   } finally {
     refs?.remove();
   }
+  rows.push(...await attemptExperiment('malloc', runMallocBench));
   rows.push(...await attemptExperiment('stack', runStackBench));
   printTable(rows);
   console.log(`\n(${fmt((Date.now() - startMs) / 1000)} s; a MISS is a finding, not a failure)`);

@@ -12,8 +12,7 @@ import { pageSizeBytes } from '../lib/usage';
 import { runOverflow } from '../lib/experiments/stack/runs';
 import { limitWrapperKind } from '../lib/experiments/stack/wrapper';
 
-/** One benchmark row. */
-export interface BenchRow { benchmark: string; vmprobe: string; reference: string; ratio: number | null; target: string; pass: boolean | null }
+import type { BenchRow } from './bench-row';
 
 const MiB = 1024 * 1024;
 // Each sample makes the kernel print /proc/self/status and /proc/self/maps (tens of µs on

@@ -12,7 +12,7 @@ import { readAslrMode, readOvercommit, readSwap, readThpSettings, readMmapMinAdd
 export interface MallocTunables {
   /** GLIBC_TUNABLES entries under glibc.malloc.*, e.g. { 'glibc.malloc.mmap_threshold': '65536' }. */
   glibcTunables: Record<string, string>;
-  /** MALLOC_*_ environment variables (MALLOC_MMAP_THRESHOLD_, MALLOC_TRIM_THRESHOLD_, …). */
+  /** MALLOC_* environment variables (MALLOC_MMAP_THRESHOLD_, MALLOC_ARENA_MAX, MALLOC_PERTURB_, …). */
   environment: Record<string, string>;
 }
 
@@ -48,7 +48,7 @@ export function readMallocTunables(env: NodeJS.ProcessEnv = process.env): Malloc
   }
   const environment: Record<string, string> = {};
   for (const [key, value] of Object.entries(env)) {
-    if (/^MALLOC_[A-Z_]+_$/.test(key) && value !== undefined) environment[key] = value;
+    if (/^MALLOC_[A-Z_]+$/.test(key) && value !== undefined) environment[key] = value;
   }
   return { glibcTunables, environment };
 }

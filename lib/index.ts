@@ -53,3 +53,13 @@ export { threadStack, recurseStack, allocationCost, STACK_VARIANTS, ALLOCATION_K
 export type { ThreadStack, StackVariant, RecurseStackOptions, RecurseStackResult, AllocationKind, AllocationCostOptions, AllocationCost } from './stack';
 export { runStack, STACK_BY_LIMIT_BYTES } from './experiments/stack/index';
 export type { StackOptions, StackResult, StackMeasurements } from './experiments/stack/index';
+// --- malloc experiment ---
+export type { ChunkHeader, ReallocResult } from './heap';
+export { programBreak, mallopt, mallocTrim, mallinfo2, mallocInfo, mallocInfoXml, requireGlibc, MALLOPT_PARAMS } from './malloc-control';
+export type { MalloptParam, Mallinfo2, LibcIdentity } from './malloc-control';
+export { parseMallocInfo } from './malloc-info';
+export type { MallocInfo, MallocInfoArena, MallocInfoSizeClass } from './malloc-info';
+export { classifyBlock, flagsWitness, addressWitness, mapsWitness } from './malloc-classify';
+export type { BlockSource, BlockClassification, HeapContext, AddressWitness, MapsWitness } from './malloc-classify';
+export { runMalloc, MALLOC_DEFAULT_MAX_SWEEP_BYTES } from './experiments/malloc/index';
+export type { MallocOptions as MallocExperimentOptions, MallocResult, MallocMeasurements, MallocNotMeasured } from './experiments/malloc/index';

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { buildError, unsupported } from './errors';
 
 /** The ABI this JavaScript expects from the addon (native/addon.cc: kAddonAbi). */
-export const ADDON_ABI = 3;
+export const ADDON_ABI = 4;
 
 /** Faults and time measured inside one native call (RUSAGE_THREAD, CLOCK_MONOTONIC). */
 export interface NativeCounters {
@@ -72,6 +72,11 @@ export interface NativeHeapBlock {
   free(): void;
   touch(offsetBytes: number, lengthBytes: number, strideBytes: number, mode: 'read' | 'write'): NativeTouchResult;
   residency(offsetBytes: number, lengthBytes: number, maxRuns: number): NativeResidency;
+  // --- malloc experiment ---
+  readonly drainedTopBytes: number;
+  realloc(sizeBytes: number): NativeCounters & { moved: boolean };
+  chunkHeader(): NativeChunkHeader;
+  // --- end malloc experiment ---
 }
 
 export interface NativeRusage {
@@ -132,11 +137,36 @@ export interface NativeLoadedObject {
 }
 export type NativeFaultTarget = 'null' | 'small-int' | 'kernel' | 'text-write';
 // --- end layout experiment ---
+// --- malloc experiment ---
+/** glibc's chunk size word before a HeapBlock, decoded (native/heap.cc). */
+export interface NativeChunkHeader {
+  headerWordBytes: number;
+  rawSizeField: bigint;
+  chunkSizeBytes: number;
+  prevInuse: boolean;
+  isMmapped: boolean;
+  nonMainArena: boolean;
+  mmapOffsetBytes: number | null;
+}
+/** struct mallinfo2, fields renamed with units (native/malloc_control.cc). */
+export interface NativeMallinfo2 {
+  arenaBytes: number;
+  freeChunks: number;
+  fastbinChunks: number;
+  mmappedChunks: number;
+  mmappedBytes: number;
+  fastbinFreeBytes: number;
+  inUseBytes: number;
+  freeBytes: number;
+  topReleasableBytes: number;
+}
+export type NativeMalloptParam = 'M_MMAP_THRESHOLD' | 'M_TRIM_THRESHOLD' | 'M_TOP_PAD' | 'M_MMAP_MAX' | 'M_ARENA_MAX';
+// --- end malloc experiment ---
 
 export interface NativeAddon {
   abi: number;
   Mapping: new (options: NativeMappingOptions) => NativeMapping;
-  HeapBlock: new (options: { sizeBytes: number; zeroed?: boolean }) => NativeHeapBlock;
+  HeapBlock: new (options: { sizeBytes: number; zeroed?: boolean; alignBytes?: number; drainTop?: boolean }) => NativeHeapBlock;
   mincoreScan(address: bigint, lengthBytes: number, maxRuns: number): NativeResidency;
   bufferRange(view: ArrayBuffer | ArrayBufferView): { address: bigint | null; byteLength: number };
   getrusage(who: 'self' | 'thread' | 'children'): NativeRusage;
@@ -152,6 +182,13 @@ export interface NativeAddon {
   /** Kills the calling process on purpose: only ever called in a child task (lib/experiments/layout/fault-task.ts). */
   layoutFault(target: NativeFaultTarget): { address: bigint; survived: 'read' | 'wrote'; value?: number };
   // --- end layout experiment ---
+  // --- malloc experiment (native/malloc_control.cc) ---
+  programBreak(): bigint;
+  mallopt(param: NativeMalloptParam, value: number): boolean;
+  mallocTrim(padBytes: number): boolean;
+  mallinfo2(): NativeMallinfo2;
+  mallocInfo(): string;
+  // --- end malloc experiment ---
 }
 
 // --- stack experiment ---

@@ -8,6 +8,7 @@
 
 #include "heap.h"
 #include "layout.h"
+#include "malloc_control.h"
 #include "mapping.h"
 #include "pagecache.h"
 #include "residency.h"
@@ -16,7 +17,7 @@
 
 namespace vmprobe {
 
-constexpr int kAddonAbi = 3;
+constexpr int kAddonAbi = 4;
 
 class VmProbeAddon : public Napi::Addon<VmProbeAddon> {
  public:
@@ -40,6 +41,11 @@ class VmProbeAddon : public Napi::Addon<VmProbeAddon> {
                              InstanceValue("threadStack", Napi::Function::New<ThreadStack>(env, "threadStack"), napi_enumerable),
                              InstanceValue("stackRecurse", Napi::Function::New<StackRecurse>(env, "stackRecurse"), napi_enumerable),
                              InstanceValue("stackAllocCost", Napi::Function::New<StackAllocCost>(env, "stackAllocCost"), napi_enumerable),
+                             InstanceValue("programBreak", Napi::Function::New<ProgramBreak>(env, "programBreak"), napi_enumerable),
+                             InstanceValue("mallopt", Napi::Function::New<Mallopt>(env, "mallopt"), napi_enumerable),
+                             InstanceValue("mallocTrim", Napi::Function::New<MallocTrim>(env, "mallocTrim"), napi_enumerable),
+                             InstanceValue("mallinfo2", Napi::Function::New<Mallinfo2>(env, "mallinfo2"), napi_enumerable),
+                             InstanceValue("mallocInfo", Napi::Function::New<MallocInfo>(env, "mallocInfo"), napi_enumerable),
                          });
   }
 };

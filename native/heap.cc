@@ -1,9 +1,15 @@
-// heap.cc — HeapBlock: malloc/calloc one block, touch it, free it exactly once.
+// heap.cc — HeapBlock: malloc/calloc/posix_memalign one block, realloc it, read the
+// chunk header glibc keeps before it, touch it, free it exactly once.
 //
-// Follows malloc(3), malloc_usable_size(3). JS never frees by address: the block is
-// freed by free() (idempotent) or by the finalizer of a forgotten handle. Touches are
+// Follows malloc(3), posix_memalign(3), malloc_usable_size(3), and glibc's
+// malloc/malloc.c for the chunk layout. JS never frees by address: the block is freed
+// by free() (idempotent) or by the finalizer of a forgotten handle. Touches are
 // bounded by the requested size, never the usable size, so a test of the allocator
-// cannot scribble on glibc's bookkeeping.
+// cannot scribble on glibc's bookkeeping. With drainTop the handle also owns the
+// fillers that used up the top chunk before the request (freed with the block).
+// Hazard: the chunk header is read only from the block this handle owns and while it
+// is live (the word before it belongs to the same chunk, so it is mapped); never from
+// an address JS supplies.
 #include "heap.h"
 
 #include <malloc.h>
@@ -11,6 +17,7 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 
 #include "args.h"
@@ -24,6 +31,8 @@ Napi::Function HeapBlock::Define(Napi::Env env) {
   return DefineClass(env, "HeapBlock",
                      {
                          InstanceMethod<&HeapBlock::Free>("free"),
+                         InstanceMethod<&HeapBlock::Realloc>("realloc"),
+                         InstanceMethod<&HeapBlock::ChunkHeader>("chunkHeader"),
                          InstanceMethod<&HeapBlock::Touch>("touch"),
                          InstanceMethod<&HeapBlock::Residency>("residency"),
                          InstanceAccessor<&HeapBlock::GetAddress>("address"),
@@ -31,37 +40,153 @@ Napi::Function HeapBlock::Define(Napi::Env env) {
                          InstanceAccessor<&HeapBlock::GetUsableSizeBytes>("usableSizeBytes"),
                          InstanceAccessor<&HeapBlock::GetClosed>("closed"),
                          InstanceAccessor<&HeapBlock::GetCreation>("creation"),
+                         InstanceAccessor<&HeapBlock::GetDrainedTopBytes>("drainedTopBytes"),
                      });
 }
 
-// new HeapBlock({ sizeBytes, zeroed })
+namespace {
+
+// glibc malloc.c: the low three bits of a chunk's size field are flags.
+constexpr size_t kPrevInuse = 0x1;
+constexpr size_t kIsMmapped = 0x2;
+constexpr size_t kNonMainArena = 0x4;
+constexpr size_t kSizeBits = kPrevInuse | kIsMmapped | kNonMainArena;
+
+bool IsPowerOfTwo(uint64_t n) { return n != 0 && (n & (n - 1)) == 0; }
+
+#if defined(__GLIBC__) && __GLIBC_PREREQ(2, 33)
+// Allocates what is left of the main arena's top chunk (mallinfo2().keepcost) but a
+// few words, so that the next request cannot be carved from the top chunk and must go
+// through sysmalloc, where glibc applies the mmap threshold. Runs in the same native
+// call as that request: no JS (and no malloc of a JS wrapper) in between.
+size_t DrainTop(std::vector<void*>* fillers) {
+  const size_t minChunk = 4 * sizeof(size_t);  // glibc MINSIZE on this ABI
+  size_t drained = 0;
+  for (int round = 0; round < 4; ++round) {
+    const size_t top = mallinfo2().keepcost;
+    if (top <= 4 * minChunk) break;
+    const size_t request = top - 2 * minChunk - sizeof(size_t);
+    void* f = malloc(request);
+    if (f == nullptr) break;
+    fillers->push_back(f);
+    drained += request;
+  }
+  return drained;
+}
+#endif
+
+}  // namespace
+
+// new HeapBlock({ sizeBytes, zeroed, alignBytes, drainTop })
 HeapBlock::HeapBlock(const Napi::CallbackInfo& info) : Napi::ObjectWrap<HeapBlock>(info) {
   Napi::Env env = info.Env();
   pageSize_ = static_cast<size_t>(sysconf(_SC_PAGESIZE));
   Napi::Object opts = ReadOptionsObject(info, 0, "options");
   sizeBytes_ = ReadCount(opts.Get("sizeBytes"), "sizeBytes", 1, kMaxSafeInteger);
   const bool zeroed = ReadOptionalBool(opts, "zeroed", false);
+  const uint64_t alignBytes = ReadOptionalCount(opts, "alignBytes", 0, 0, 1ULL << 30);
+  if (alignBytes != 0 && (!IsPowerOfTwo(alignBytes) || alignBytes % sizeof(void*) != 0)) {
+    ThrowArgValue(env, "alignBytes", "must be a power of two and a multiple of " + std::to_string(sizeof(void*)) +
+                                         " (posix_memalign). Received " + std::to_string(alignBytes));
+  }
+  if (alignBytes != 0 && zeroed) ThrowArgValue(env, "zeroed", "cannot be combined with alignBytes (posix_memalign does not zero)");
+  const bool drainTop = ReadOptionalBool(opts, "drainTop", false);
+#if !(defined(__GLIBC__) && __GLIBC_PREREQ(2, 33))
+  if (drainTop) ThrowUnsupported(env, "drainTop needs glibc >= 2.33 (mallinfo2); this addon was built against another C library");
+#endif
+  void* p = nullptr;
+  const char* call = zeroed ? "calloc" : alignBytes != 0 ? "posix_memalign" : "malloc";
+#if defined(__GLIBC__) && __GLIBC_PREREQ(2, 33)
+  if (drainTop) drainedTopBytes_ = DrainTop(&fillers_);
+#endif
   FaultClock clock;
-  void* p = zeroed ? calloc(1, sizeBytes_) : malloc(sizeBytes_);
+  int alignErr = 0;
+  if (alignBytes != 0) {
+    alignErr = posix_memalign(&p, static_cast<size_t>(alignBytes), sizeBytes_);
+  } else {
+    p = zeroed ? calloc(1, sizeBytes_) : malloc(sizeBytes_);
+  }
   creation_ = clock.Elapsed();
   if (p == nullptr) {
-    int err = errno;
-    ThrowErrno(env, err == 0 ? ENOMEM : err, zeroed ? "calloc" : "malloc", std::to_string(sizeBytes_) + " bytes");
+    // posix_memalign returns the error instead of setting errno.
+    int err = alignBytes != 0 ? alignErr : errno;
+    Release();  // the fillers, if any
+    ThrowErrno(env, err == 0 ? ENOMEM : err, call, std::to_string(sizeBytes_) + " bytes");
   }
   block_ = static_cast<uint8_t*>(p);
   usableSizeBytes_ = malloc_usable_size(p);
 }
 
-HeapBlock::~HeapBlock() { free(block_); }
+HeapBlock::~HeapBlock() { Release(); }
+
+void HeapBlock::Release() {
+  free(block_);
+  block_ = nullptr;
+  for (void* f : fillers_) free(f);
+  fillers_.clear();
+}
 
 void HeapBlock::EnsureOpen(Napi::Env env) const {
   if (block_ == nullptr) ThrowClosed(env, "heap block", "free");
 }
 
 Napi::Value HeapBlock::Free(const Napi::CallbackInfo& info) {
-  free(block_);
-  block_ = nullptr;
+  Release();
   return info.Env().Undefined();
+}
+
+// realloc(newSizeBytes) → { moved, creation counters }. On failure the old block is
+// still owned and unchanged (realloc(3) leaves it alone), and the error is thrown.
+Napi::Value HeapBlock::Realloc(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  EnsureOpen(env);
+  const size_t newSize = ReadCount(info[0], "sizeBytes", 1, kMaxSafeInteger);
+  FaultClock clock;
+  void* p = realloc(block_, newSize);
+  Counters c = clock.Elapsed();
+  if (p == nullptr) {
+    int err = errno;
+    ThrowErrno(env, err == 0 ? ENOMEM : err, "realloc", std::to_string(newSize) + " bytes");
+  }
+  const bool moved = p != block_;
+  block_ = static_cast<uint8_t*>(p);
+  sizeBytes_ = newSize;
+  usableSizeBytes_ = malloc_usable_size(p);
+  Napi::Object o = CountersToJs(env, c);
+  o.Set("moved", Napi::Boolean::New(env, moved));
+  return o;
+}
+
+// chunkHeader() → the size word glibc keeps just before this block, decoded.
+// { headerWordBytes, rawSizeField, chunkSizeBytes, prevInuse, isMmapped, nonMainArena,
+//   mmapOffsetBytes } — mmapOffsetBytes (the prev_size word of an mmapped chunk: the
+// distance from the mapping's start to the chunk) is null for heap chunks, where that
+// word belongs to the previous chunk's user data.
+Napi::Value HeapBlock::ChunkHeader(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  EnsureOpen(env);
+#ifdef __GLIBC__
+  size_t sizeField;
+  std::memcpy(&sizeField, block_ - sizeof(size_t), sizeof sizeField);
+  const bool mmapped = (sizeField & kIsMmapped) != 0;
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("headerWordBytes", Napi::Number::New(env, static_cast<double>(sizeof(size_t))));
+  o.Set("rawSizeField", Napi::BigInt::New(env, static_cast<uint64_t>(sizeField)));
+  o.Set("chunkSizeBytes", Napi::Number::New(env, static_cast<double>(sizeField & ~kSizeBits)));
+  o.Set("prevInuse", Napi::Boolean::New(env, (sizeField & kPrevInuse) != 0));
+  o.Set("isMmapped", Napi::Boolean::New(env, mmapped));
+  o.Set("nonMainArena", Napi::Boolean::New(env, (sizeField & kNonMainArena) != 0));
+  if (mmapped) {
+    size_t prevSize;
+    std::memcpy(&prevSize, block_ - 2 * sizeof(size_t), sizeof prevSize);
+    o.Set("mmapOffsetBytes", Napi::Number::New(env, static_cast<double>(prevSize)));
+  } else {
+    o.Set("mmapOffsetBytes", env.Null());
+  }
+  return o;
+#else
+  ThrowUnsupported(env, "chunkHeader() decodes glibc's malloc chunk layout; this addon was built against a C library other than glibc (musl or another)");
+#endif
 }
 
 Napi::Value HeapBlock::Touch(const Napi::CallbackInfo& info) {
@@ -94,6 +219,9 @@ Napi::Value HeapBlock::GetClosed(const Napi::CallbackInfo& info) {
 }
 Napi::Value HeapBlock::GetCreation(const Napi::CallbackInfo& info) {
   return CountersToJs(info.Env(), creation_);
+}
+Napi::Value HeapBlock::GetDrainedTopBytes(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(drainedTopBytes_));
 }
 
 }  // namespace vmprobe

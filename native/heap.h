@@ -1,4 +1,5 @@
-// heap.h — HeapBlock: a JS object that owns exactly one malloc(3) block.
+// heap.h — HeapBlock: a JS object that owns exactly one malloc(3)/calloc(3)/
+// posix_memalign(3) block, resizable with realloc(3).
 #ifndef VMPROBE_HEAP_H
 #define VMPROBE_HEAP_H
 
@@ -6,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 #include "measure.h"
 
@@ -19,6 +21,8 @@ class HeapBlock : public Napi::ObjectWrap<HeapBlock> {
 
  private:
   Napi::Value Free(const Napi::CallbackInfo& info);
+  Napi::Value Realloc(const Napi::CallbackInfo& info);
+  Napi::Value ChunkHeader(const Napi::CallbackInfo& info);
   Napi::Value Touch(const Napi::CallbackInfo& info);
   Napi::Value Residency(const Napi::CallbackInfo& info);
   Napi::Value GetAddress(const Napi::CallbackInfo& info);
@@ -26,6 +30,8 @@ class HeapBlock : public Napi::ObjectWrap<HeapBlock> {
   Napi::Value GetUsableSizeBytes(const Napi::CallbackInfo& info);
   Napi::Value GetClosed(const Napi::CallbackInfo& info);
   Napi::Value GetCreation(const Napi::CallbackInfo& info);
+  Napi::Value GetDrainedTopBytes(const Napi::CallbackInfo& info);
+  void Release();
   void EnsureOpen(Napi::Env env) const;
 
   uint8_t* block_ = nullptr;  // nullptr once freed
@@ -33,6 +39,8 @@ class HeapBlock : public Napi::ObjectWrap<HeapBlock> {
   size_t usableSizeBytes_ = 0;
   size_t pageSize_ = 0;
   Counters creation_;
+  std::vector<void*> fillers_;  // drainTop: the top chunk's remainder, freed with the block
+  size_t drainedTopBytes_ = 0;
 };
 
 }  // namespace vmprobe

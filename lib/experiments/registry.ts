@@ -6,6 +6,7 @@ import type { ExperimentResult } from '../result';
 import { runLazy, LAZY_DEFAULT_SIZE_BYTES } from './lazy/index';
 import { runLayout } from './layout/index';
 import { runStack } from './stack/index';
+import { runMalloc, MALLOC_DEFAULT_MAX_SWEEP_BYTES } from './malloc/index';
 
 /** Options every experiment may receive from the CLI (each uses what it knows). */
 export interface ExperimentCliOptions {
@@ -48,6 +49,17 @@ export const EXPERIMENTS: readonly ExperimentEntry[] = [
       if (o.sizeBytes !== undefined) opts.sizeBytes = o.sizeBytes;
       withProgress(opts, 'lazy', o);
       return (await runLazy(opts)) as unknown as ExperimentResult;
+    },
+  },
+  {
+    name: 'malloc',
+    description: "glibc malloc: brk vs mmap by three witnesses, the mmap threshold as it really behaves, rounding, free/trim, thread arenas",
+    options: [`--size SIZE   largest size of the sweep (default ${MALLOC_DEFAULT_MAX_SWEEP_BYTES / 1024 / 1024}MiB)`],
+    run: async (o) => {
+      const opts: Parameters<typeof runMalloc>[0] = {};
+      if (o.sizeBytes !== undefined) opts.maxSweepBytes = o.sizeBytes;
+      withProgress(opts, 'malloc', o);
+      return (await runMalloc(opts)) as unknown as ExperimentResult;
     },
   },
   {

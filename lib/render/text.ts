@@ -8,6 +8,7 @@ import { renderLayout } from './layout';
 import type { LayoutMeasurements } from '../experiments/layout/measurements';
 import { renderStack } from './stack';
 import type { StackMeasurements } from '../experiments/stack/measurements';
+import { renderMalloc } from './malloc';
 import type { Style } from './style';
 
 type MeasurementRenderer = (measurements: never, style: Style) => string;
@@ -15,6 +16,7 @@ const RENDERERS: Readonly<Record<string, MeasurementRenderer>> = {
   lazy: renderLazy as (m: LazyMeasurements, s: Style) => string,
   layout: renderLayout as (m: LayoutMeasurements, s: Style) => string,
   stack: renderStack as (m: StackMeasurements, s: Style) => string,
+  malloc: renderMalloc as MeasurementRenderer,
 };
 
 /** Renders one experiment's measurements and claims (no host block). */

@@ -1,0 +1,215 @@
+/**
+ * Judging the malloc.* claims from what the malloc experiment measured. Pure functions
+ * of the measurements: every verdict is reachable from some host's numbers (the tests
+ * feed synthetic measurements to reach each one). The textbook's 128 KiB appears only
+ * as the claim's number, compared with the threshold measured here.
+ */
+import type { ClaimResult } from '../../claims';
+import { formatBytes, formatCount, formatDelta } from '../../format';
+import type { MallocMeasurements } from './measurements';
+
+/** The threshold malloc.threshold-128k states, bytes (the claim's text, not a fact about this host). */
+export const CLAIMED_THRESHOLD_BYTES = 128 * 1024;
+
+/** The measurements when the C library is not glibc: nothing was measured. */
+export interface MallocNotMeasured {
+  libc: { name: string; version: string | null };
+  pageSizeBytes: number;
+  /** Why nothing was measured. */
+  skipped: string;
+}
+
+function notGlibc(id: string, libc: { name: string; version: string | null }): ClaimResult | null {
+  if (libc.name === 'glibc') return null;
+  return {
+    id,
+    verdict: 'not-applicable',
+    summary: `the claim describes glibc's malloc; this C library is ${libc.name}${libc.version ? ` ${libc.version}` : ''}, whose allocator works differently`,
+    evidence: { libc: libc.name },
+  };
+}
+
+/** malloc.two-sources: which sources did the blocks come from? */
+export function judgeTwoSources(m: MallocMeasurements): ClaimResult {
+  const id = 'malloc.two-sources';
+  const na = notGlibc(id, m.libc);
+  if (na) return na;
+  const count = (source: string): number => m.sweep.filter((e) => e.source === source).length;
+  const workerThreadArena = m.arenas.reduce((n, a) => n + a.workerBlocks.reduce((k, w) => k + (w.sources['thread-arena'] ?? 0), 0), 0);
+  const evidence = { brkBlocks: count('brk'), mmapBlocks: count('mmap'), threadArenaBlocks: count('thread-arena'), disputedBlocks: count('disputed'), workerThreadArenaBlocks: workerThreadArena };
+  const head = `sweep of ${formatCount(m.sweep.length)} sizes: ${evidence.brkBlocks} brk, ${evidence.mmapBlocks} mmap, ${evidence.threadArenaBlocks} thread-arena, ${evidence.disputedBlocks} disputed`;
+  if (evidence.brkBlocks === 0 || evidence.mmapBlocks === 0) {
+    return { id, verdict: 'refuted', summary: `${head}: only one source was used here`, evidence };
+  }
+  if (evidence.threadArenaBlocks + workerThreadArena === 0) {
+    return { id, verdict: 'holds', summary: `${head}: brk below the threshold, mmap above`, evidence };
+  }
+  return {
+    id,
+    verdict: 'qualified',
+    summary: `${head}; worker threads got ${formatCount(workerThreadArena)} blocks from thread arenas: a third source, heaps glibc mmaps per arena and carves like brk memory` +
+      (evidence.threadArenaBlocks > 0 ? ` (even ${evidence.threadArenaBlocks} main-thread request(s) got a thread-arena chunk)` : ''),
+    evidence,
+  };
+}
+
+/** malloc.brk-moves: does the program break rise as the heap grows, with [heap]? */
+export function judgeBrkMoves(m: MallocMeasurements): ClaimResult {
+  const id = 'malloc.brk-moves';
+  const na = notGlibc(id, m.libc);
+  if (na) return na;
+  const b = m.breakStep;
+  const evidence = { ...b, trimBreakDropBytes: m.trim.breakDropTopBytes };
+  const head = `${formatBytes(b.requestedBytes)} of small blocks moved the break by ${formatBytes(b.breakDeltaBytes)}`;
+  if (b.breakDeltaBytes <= 0) return { id, verdict: 'refuted', summary: `${head}: the heap grew without brk`, evidence };
+  if (b.heapSizeDeltaBytes === b.breakDeltaBytes) {
+    return { id, verdict: 'holds', summary: `${head}, and [heap] in /proc/self/maps grew by the same ${formatBytes(b.heapSizeDeltaBytes)} (freeing the top later moved it back by ${formatBytes(m.trim.breakDropTopBytes)})`, evidence };
+  }
+  return { id, verdict: 'qualified', summary: `${head}, but [heap] grew by ${b.heapSizeDeltaBytes === null ? 'an unknown amount' : formatBytes(b.heapSizeDeltaBytes)}`, evidence };
+}
+
+/** malloc.threshold-128k: is the measured crossover the claim's 128 KiB, and is it fixed? */
+export function judgeThreshold128k(m: MallocMeasurements): ClaimResult {
+  const id = 'malloc.threshold-128k';
+  const na = notGlibc(id, m.libc);
+  if (na) return na;
+  const measured = m.crossover.thresholdChunkBytes;
+  const evidence = {
+    claimedBytes: CLAIMED_THRESHOLD_BYTES,
+    thresholdChunkBytes: measured,
+    crossoverRequestBytes: m.crossover.crossoverBytes,
+    laterThresholdChunkBytes: m.crossoverLater.thresholdChunkBytes,
+    origin: m.thresholdInForce.origin,
+    dynamicRise: m.dynamicThreshold.rose,
+    dynamicMaxChunkBytes: m.dynamicThreshold.largestRaisingChunkBytes,
+    carvedAboveThreshold: m.carve.source === 'brk' || m.carve.sweepCarvedSizes.length > 0,
+  };
+  if (measured === null) {
+    return { id, verdict: 'refuted', summary: 'no request up to the sweep\'s largest size was served by mmap', evidence };
+  }
+  if (measured !== CLAIMED_THRESHOLD_BYTES) {
+    return {
+      id,
+      verdict: 'refuted',
+      summary: `the threshold in force here is ${formatBytes(measured)} of chunk (requests from ${formatBytes(m.crossover.crossoverBytes ?? 0)} go to mmap), not ${formatBytes(CLAIMED_THRESHOLD_BYTES)}; origin: ${m.thresholdInForce.origin}`,
+      evidence,
+    };
+  }
+  const qualifiers: string[] = [];
+  if (m.crossover.crossoverBytes !== null && m.crossover.crossoverBytes !== measured) {
+    qualifiers.push(`it applies to the chunk (request + header, rounded), so requests from ${formatCount(m.crossover.crossoverBytes)} B already get mmap`);
+  }
+  if (m.dynamicThreshold.rose) {
+    qualifiers.push(`freeing an mmapped chunk raises it to that chunk's size (up to ${formatBytes(m.dynamicThreshold.largestRaisingChunkBytes ?? 0)} here)`);
+  }
+  if (m.crossoverLater.thresholdChunkBytes !== null && m.crossoverLater.thresholdChunkBytes !== measured) {
+    qualifiers.push(`Node's own frees had raised it to ${formatBytes(m.crossoverLater.thresholdChunkBytes)} a moment later in the same process`);
+  }
+  if (evidence.carvedAboveThreshold) qualifiers.push(`a ${formatBytes(m.carve.requestBytes)} request was carved from a ${formatBytes(m.carve.topBeforeBytes)} top chunk without mmap`);
+  if (qualifiers.length === 0) {
+    return { id, verdict: 'holds', summary: `the threshold measured here is ${formatBytes(measured)}, fixed, and decides every request`, evidence };
+  }
+  return { id, verdict: 'qualified', summary: `the threshold starts at ${formatBytes(measured)} here, but ${qualifiers.join('; ')}`, evidence };
+}
+
+/** malloc.threshold-tunable: does mallopt(M_MMAP_THRESHOLD) move the crossover? */
+export function judgeThresholdTunable(m: MallocMeasurements): ClaimResult {
+  const id = 'malloc.threshold-tunable';
+  const na = notGlibc(id, m.libc);
+  if (na) return na;
+  const o = m.mallopt;
+  const evidence = {
+    requestedBytes: o.requestedThresholdBytes, accepted: o.accepted, measuredChunkBytes: o.crossover.thresholdChunkBytes,
+    afterFree: o.dynamicTrial.afterFree, environmentOrigin: m.thresholdInForce.origin,
+  };
+  const moved = o.accepted && o.crossover.thresholdChunkBytes === o.requestedThresholdBytes;
+  if (!moved) {
+    return { id, verdict: 'refuted', summary: `mallopt(M_MMAP_THRESHOLD, ${formatCount(o.requestedThresholdBytes)}) ${o.accepted ? 'was accepted' : 'was refused'}, and the crossover measured afterwards is ${o.crossover.thresholdChunkBytes === null ? 'none' : formatBytes(o.crossover.thresholdChunkBytes)}`, evidence };
+  }
+  if (o.dynamicTrial.afterFree === 'mmap') {
+    return {
+      id,
+      verdict: 'holds',
+      summary: `mallopt(M_MMAP_THRESHOLD, ${formatCount(o.requestedThresholdBytes)}) moved the crossover to exactly ${formatBytes(o.requestedThresholdBytes)} and fixed it (a freed mmapped chunk no longer raises it); the environment can set it too (MALLOC_MMAP_THRESHOLD_, GLIBC_TUNABLES)`,
+      evidence,
+    };
+  }
+  return { id, verdict: 'qualified', summary: `mallopt moved the crossover to ${formatBytes(o.requestedThresholdBytes)}, but a freed mmapped chunk still raised it`, evidence };
+}
+
+/** malloc.pow2-rounding: are heap blocks rounded to powers of two? */
+export function judgePow2Rounding(m: MallocMeasurements): ClaimResult {
+  const id = 'malloc.pow2-rounding';
+  const na = notGlibc(id, m.libc);
+  if (na) return na;
+  const r = m.rounding;
+  const total = r.usableBytes.length;
+  const evidence = { requests: total, pow2Matches: r.pow2Matches, granularityBytes: r.granularityBytes, minimumUsableBytes: r.minimumUsableBytes, example: r.example };
+  const ex = r.example ? `${r.example.sizeBytes} B became ${r.example.usableBytes} B usable, not ${r.example.nextPowerOfTwo}` : '';
+  if (total > 0 && r.pow2Matches === total) return { id, verdict: 'holds', summary: `all ${total} requests got exactly the next power of two`, evidence };
+  if (r.pow2Matches * 2 < total) {
+    return { id, verdict: 'refuted', summary: `${ex}: sizes grow in steps of ${r.granularityBytes} B from a ${r.minimumUsableBytes} B minimum (${r.pow2Matches} of ${total} requests landed on a power of two)`, evidence };
+  }
+  return { id, verdict: 'qualified', summary: `${r.pow2Matches} of ${total} requests got the next power of two; ${ex}`, evidence };
+}
+
+/** malloc.size-header: is the block's size recorded just before it? */
+export function judgeSizeHeader(m: MallocMeasurements): ClaimResult {
+  const id = 'malloc.size-header';
+  const na = notGlibc(id, m.libc);
+  if (na) return na;
+  const h = m.sizeHeader;
+  const n = h.samples.length;
+  const evidence = { samples: n, headerWordBytes: h.headerWordBytes, equalsRequest: h.equalsRequest, consistentWithUsable: h.consistentWithUsable, first: h.samples[0] ?? null };
+  if (n > 0 && h.equalsRequest === n) return { id, verdict: 'holds', summary: `for all ${n} blocks the ${h.headerWordBytes}-byte word before the address holds the requested size`, evidence };
+  if (n > 0 && h.consistentWithUsable === n) {
+    const s = h.samples.find((x) => x.sizeBytes === 212) ?? h.samples[0];
+    return {
+      id,
+      verdict: 'qualified',
+      summary: `the ${h.headerWordBytes}-byte word before each of ${n} blocks holds the CHUNK size (request + header, rounded; ${s ? `${s.sizeBytes} B → ${s.rawSizeField}` : ''}), with flag bits (PREV_INUSE, IS_MMAPPED, NON_MAIN_ARENA) in its low 3 bits`,
+      evidence,
+    };
+  }
+  return { id, verdict: 'refuted', summary: `only ${h.consistentWithUsable} of ${n} blocks have a size word before them matching their chunk`, evidence };
+}
+
+/** malloc.free-returns: does free() shrink the heap? */
+export function judgeFreeReturns(m: MallocMeasurements): ClaimResult {
+  const id = 'malloc.free-returns';
+  const na = notGlibc(id, m.libc);
+  if (na) return na;
+  const t = m.trim;
+  const middleReturns = t.breakDropMiddleBytes > 0 || t.rssDropMiddleBytes >= t.blockBytes;
+  const topReturns = t.breakDropTopBytes > 0;
+  const mmapUnmapped = t.mmapBlockWasMmapped && !t.mmapMappedAfterFree;
+  const arena = m.arenas.find((a) => a.heapsResidentBytes.loaded > 0);
+  const evidence = {
+    breakDropMiddleBytes: t.breakDropMiddleBytes, rssDropMiddleBytes: t.rssDropMiddleBytes, breakDropTopBytes: t.breakDropTopBytes,
+    rssDropTrimBytes: t.rssDropTrimBytes, mmapUnmapped, arenaResidentAfterFreeBytes: arena?.heapsResidentBytes.afterFree ?? null,
+    arenaResidentAfterTrimBytes: arena?.heapsResidentBytes.afterTrim ?? null,
+  };
+  if (middleReturns && topReturns && mmapUnmapped) {
+    return { id, verdict: 'holds', summary: 'freed blocks were returned wherever they sat: the middle, the top, and mmapped blocks', evidence };
+  }
+  if (!topReturns && !middleReturns && !mmapUnmapped) {
+    return { id, verdict: 'refuted', summary: 'no free() returned memory: the break never fell and freed mmapped blocks stayed mapped', evidence };
+  }
+  const parts = [
+    mmapUnmapped ? 'a freed mmapped block was unmapped at once' : 'a freed mmapped block stayed mapped',
+    topReturns ? `freeing the top block moved the break back by ${formatBytes(t.breakDropTopBytes)}` : 'freeing the top block did not move the break',
+    middleReturns ? 'freeing middle blocks returned memory' : `freeing middle blocks returned nothing (break ${formatDelta(-t.breakDropMiddleBytes)}, RSS ${formatDelta(-t.rssDropMiddleBytes)}) until malloc_trim(0) released ${formatBytes(t.rssDropTrimBytes)}`,
+  ];
+  if (arena) parts.push(`worker arenas kept ${formatBytes(arena.heapsResidentBytes.afterFree)} resident after everything was freed (${formatBytes(arena.heapsResidentBytes.afterTrim)} after malloc_trim)`);
+  return { id, verdict: 'qualified', summary: parts.join('; '), evidence };
+}
+
+/** Every malloc.* claim, in CLAIMS.md order. */
+export function judgeMalloc(m: MallocMeasurements | MallocNotMeasured): ClaimResult[] {
+  const judges = [judgeTwoSources, judgeBrkMoves, judgeThreshold128k, judgeThresholdTunable, judgePow2Rounding, judgeSizeHeader, judgeFreeReturns];
+  if ('skipped' in m) {
+    const ids = ['malloc.two-sources', 'malloc.brk-moves', 'malloc.threshold-128k', 'malloc.threshold-tunable', 'malloc.pow2-rounding', 'malloc.size-header', 'malloc.free-returns'];
+    return ids.map((id) => notGlibc(id, m.libc) ?? { id, verdict: 'not-applicable', summary: m.skipped, evidence: {} });
+  }
+  return judges.map((judge) => judge(m));
+}

@@ -1,0 +1,82 @@
+/**
+ * Where did malloc get a block from? Three independent witnesses, judged here as pure
+ * functions so a disagreement can be reported rather than hidden:
+ *   1. the chunk's flags (IS_MMAPPED, NON_MAIN_ARENA in the size word before the block);
+ *   2. its address against the brk heap: [start of `[heap]`, program break);
+ *   3. the mapping /proc/self/maps shows around it: `[heap]`, an anonymous mapping of
+ *      its own, or a thread-arena heap (read-write part followed by its PROT_NONE
+ *      reserve, the whole aligned to its own power-of-two size, as glibc's arena.c
+ *      new_heap makes it).
+ */
+import type { ChunkHeader } from './heap';
+import type { MapsEntry } from './proc/maps';
+import { findMapping } from './proc/maps';
+
+/** Where a block came from. */
+export type BlockSource = 'brk' | 'mmap' | 'thread-arena';
+/** What the address witness can tell: inside the brk heap or not. */
+export type AddressWitness = 'brk' | 'mmap-area';
+/** What the maps witness saw around the block. */
+export type MapsWitness = BlockSource | 'unmapped' | 'other';
+
+/** The three witnesses for one block, and the source they agree on. */
+export interface BlockClassification {
+  /** 'disputed' when the witnesses disagree (see `witnesses`). */
+  source: BlockSource | 'disputed';
+  witnesses: { flags: BlockSource; address: AddressWitness; maps: MapsWitness };
+  agree: boolean;
+  /** For a thread-arena mapping: the size of the heap's whole reservation (glibc's HEAP_MAX_SIZE), else null. */
+  arenaHeapReserveBytes: number | null;
+}
+
+/** The process-wide facts the address and maps witnesses need, read once while the blocks are live. */
+export interface HeapContext {
+  /** sbrk(0). */
+  programBreak: bigint;
+  /** /proc/self/maps, sorted as the kernel lists it. */
+  maps: readonly MapsEntry[];
+}
+
+/** Witness 1: the chunk flags. */
+export function flagsWitness(h: Pick<ChunkHeader, 'isMmapped' | 'nonMainArena'>): BlockSource {
+  if (h.isMmapped) return 'mmap';
+  return h.nonMainArena ? 'thread-arena' : 'brk';
+}
+
+/** Witness 2: inside [start of `[heap]`, program break)? */
+export function addressWitness(address: bigint, ctx: HeapContext): AddressWitness {
+  const heap = ctx.maps.find((e) => e.path === '[heap]');
+  return heap !== undefined && address >= heap.start && address < ctx.programBreak ? 'brk' : 'mmap-area';
+}
+
+function isPowerOfTwo(n: bigint): boolean {
+  return n > 0n && (n & (n - 1n)) === 0n;
+}
+
+/** The reservation size when `entry` looks like a thread-arena heap, else null. */
+export function arenaHeapReserve(entry: MapsEntry, maps: readonly MapsEntry[]): number | null {
+  const i = maps.indexOf(entry);
+  const next = i >= 0 ? maps[i + 1] : undefined;
+  if (next === undefined || next.start !== entry.end || next.path !== null || next.perms !== '---p') return null;
+  const span = next.end - entry.start;
+  return isPowerOfTwo(span) && entry.start % span === 0n ? Number(span) : null;
+}
+
+/** Witness 3: the mapping around the block. */
+export function mapsWitness(address: bigint, maps: readonly MapsEntry[]): { witness: MapsWitness; arenaHeapReserveBytes: number | null } {
+  const entry = findMapping(maps, address);
+  if (entry === undefined) return { witness: 'unmapped', arenaHeapReserveBytes: null };
+  if (entry.path === '[heap]') return { witness: 'brk', arenaHeapReserveBytes: null };
+  if (entry.path !== null || entry.perms !== 'rw-p') return { witness: 'other', arenaHeapReserveBytes: null };
+  const reserve = arenaHeapReserve(entry, maps);
+  return reserve === null ? { witness: 'mmap', arenaHeapReserveBytes: null } : { witness: 'thread-arena', arenaHeapReserveBytes: reserve };
+}
+
+/** Classifies one live block from its address, its chunk header and the process's heap context. */
+export function classifyBlock(address: bigint, header: Pick<ChunkHeader, 'isMmapped' | 'nonMainArena'>, ctx: HeapContext): BlockClassification {
+  const flags = flagsWitness(header);
+  const addr = addressWitness(address, ctx);
+  const m = mapsWitness(address, ctx.maps);
+  const agree = m.witness === flags && (addr === 'brk') === (flags === 'brk');
+  return { source: agree ? flags : 'disputed', witnesses: { flags, address: addr, maps: m.witness }, agree, arenaHeapReserveBytes: m.arenaHeapReserveBytes };
+}
