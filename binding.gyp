@@ -6,6 +6,7 @@
         "native/addon.cc",
         "native/mapping.cc",
         "native/touch.cc",
+        "native/sigbus_guard.cc",
         "native/residency.cc",
         "native/heap.cc",
         "native/usage.cc",

@@ -7,12 +7,13 @@
  * its pages being resident says little about the buffer itself; large buffers (above
  * malloc's mmap threshold) have pages of their own.
  */
+import { types } from 'node:util';
 import { native } from './native';
 import { invalidArgType } from './errors';
 import { optionalBoolean, optionalCount, rejectUnknownKeys, validateOptions } from './validate';
 import { summarizePagemap, type PagemapSummary } from './pages';
 import { toResidency } from './residency-shape';
-import { DEFAULT_MAX_RUNS } from './mapping';
+import { DEFAULT_MAX_RUNS, MAX_RUNS } from './mapping';
 import type { Residency } from './types';
 
 /** Anything whose bytes live in an ArrayBuffer. */
@@ -26,7 +27,8 @@ export interface BufferSpan {
 }
 
 function span(buffer: unknown): BufferSpan {
-  if (!(buffer instanceof ArrayBuffer) && !ArrayBuffer.isView(buffer)) {
+  // util.types, not instanceof: buffers from another realm (vm contexts) count too.
+  if (!types.isArrayBuffer(buffer) && !ArrayBuffer.isView(buffer)) {
     throw invalidArgType('buffer', 'an instance of ArrayBuffer, Buffer, TypedArray or DataView', buffer);
   }
   return native.bufferRange(buffer);
@@ -42,7 +44,7 @@ export function bufferResidency(buffer: BufferLike, options: { maxRuns?: number 
   const s = span(buffer);
   const opts = validateOptions(options);
   rejectUnknownKeys(opts, 'options', ['maxRuns']);
-  const maxRuns = optionalCount(opts['maxRuns'], 'maxRuns', DEFAULT_MAX_RUNS, 0, 2 ** 24);
+  const maxRuns = optionalCount(opts['maxRuns'], 'maxRuns', DEFAULT_MAX_RUNS, 0, MAX_RUNS);
   if (s.address === null) return { ...s, pages: 0, residentPages: 0, runs: [], runCount: 0, runsTruncated: false };
   return { ...s, ...toResidency(native.mincoreScan(s.address, s.byteLength, maxRuns)) };
 }

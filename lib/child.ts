@@ -77,7 +77,10 @@ export function runChild<T>(modulePath: string, exportName: string, payload: unk
     : [process.execPath, ...nodeArgv];
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(command as string, args, { env: options.env ?? process.env, stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
+    // VMPROBE_CHILD_TASK marks a vmprobe child: native calls that end the process on
+    // purpose run only there (native/child_only.h).
+    const env = { ...(options.env ?? process.env), VMPROBE_CHILD_TASK: '1' };
+    const child = spawn(command as string, args, { env, stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
     live.add(child);
     let stderr = '';
     let buffered = '';

@@ -79,7 +79,9 @@ export async function main(argv: string[], io = { stdout: process.stdout, stderr
     return 0;
   }
   if (values.help || command === undefined || command === 'help') {
-    io.stdout.write(`${command && command !== 'help' ? experimentHelp(command) : mainHelp()}\n`);
+    // `vmprobe help lazy` is `vmprobe lazy --help`.
+    const topic = command === 'help' ? positionals[1] : command;
+    io.stdout.write(`${topic ? experimentHelp(topic) : mainHelp()}\n`);
     return command === undefined && !values.help ? 2 : 0;
   }
   try {

@@ -11,8 +11,11 @@ import { optionalBoolean, optionalCount, rejectUnknownKeys, validateChoice, vali
 import { resolveRange, type RangeOptions } from './range';
 import { summarizePagemap, type PagemapSummary } from './pages';
 import { toResidency } from './residency-shape';
-import { DEFAULT_MAX_RUNS, EVERY_PAGE } from './mapping';
+import { DEFAULT_MAX_RUNS, MAX_RUNS, EVERY_PAGE } from './mapping';
 import type { Counters, Residency, TouchOptions, TouchResult } from './types';
+
+/** sizeof(void *) of the addon: 8 on 64-bit, 4 on 32-bit (process.arch tells which). */
+const POINTER_BYTES = ['arm', 'ia32', 'mips', 'mipsel', 'ppc'].includes(process.arch) ? 4 : 8;
 
 /** Options of malloc(). */
 export interface MallocOptions {
@@ -67,7 +70,11 @@ export function malloc(options: MallocOptions): HeapBlock {
   const drainTop = optionalBoolean(opts['drainTop'], 'drainTop', false);
   if (opts['alignBytes'] === undefined) return new HeapBlock(new native.HeapBlock({ sizeBytes, zeroed, drainTop }));
   const alignBytes = validateCount(opts['alignBytes'], 'alignBytes', 1, 2 ** 30);
-  if ((alignBytes & (alignBytes - 1)) !== 0) throw invalidArgValue('alignBytes', `must be a power of two. Received ${alignBytes}`);
+  // posix_memalign(3): a power of two and a multiple of sizeof(void *), which is 8 on
+  // every 64-bit Linux ABI vmprobe builds on; native/heap.cc checks with sizeof(void*).
+  if ((alignBytes & (alignBytes - 1)) !== 0 || alignBytes % POINTER_BYTES !== 0) {
+    throw invalidArgValue('alignBytes', `must be a power of two and a multiple of ${POINTER_BYTES} (posix_memalign). Received ${alignBytes}`);
+  }
   if (zeroed) throw invalidArgValue('zeroed', 'cannot be combined with alignBytes (posix_memalign does not zero)');
   return new HeapBlock(new native.HeapBlock({ sizeBytes, alignBytes, drainTop }));
 }
@@ -123,7 +130,7 @@ export class HeapBlock {
   residency(options: RangeOptions & { maxRuns?: number } = {}): Residency {
     const handle = this.#open();
     const r = resolveRange(options, handle.sizeBytes, ['offsetBytes', 'lengthBytes', 'maxRuns']);
-    const maxRuns = optionalCount(r['maxRuns'], 'maxRuns', DEFAULT_MAX_RUNS, 0, 2 ** 24);
+    const maxRuns = optionalCount(r['maxRuns'], 'maxRuns', DEFAULT_MAX_RUNS, 0, MAX_RUNS);
     return toResidency(handle.residency(r.offsetBytes, r.lengthBytes, maxRuns));
   }
 

@@ -6,7 +6,7 @@
  * bytes, every count of pages in pages, every time in ns, unless the name says
  * otherwise. Errors carry a stable `code` (see errors.ts).
  */
-export { map, mapFile, Mapping, ADVICE, DEFAULT_MAX_RUNS } from './mapping';
+export { map, mapFile, Mapping, ADVICE, DEFAULT_MAX_RUNS, MAX_RUNS } from './mapping';
 export type { MapOptions, MapFileOptions, Protection, Advice } from './mapping';
 export { malloc, HeapBlock } from './heap';
 export type { MallocOptions } from './heap';
@@ -14,11 +14,11 @@ export { bufferResidency, bufferPagemap, bufferSpan } from './buffers';
 export type { BufferLike, BufferSpan } from './buffers';
 export { decodePagemapEntry, readPagemap } from './pagemap';
 export type { PagemapEntry } from './pagemap';
-export { summarizePagemap } from './pages';
+export { summarizePagemap, MAX_PAGEMAP_ENTRIES } from './pages';
 export type { PagemapSummary } from './pages';
 export { zeroPagePfn } from './zeropage';
 export type { ZeroPageMethod } from './zeropage';
-export { getrusage, getrlimit, setrlimit, sysconf, pageSizeBytes, RLIMIT_NAMES } from './usage';
+export { getrusage, getrlimit, setrlimit, sysconf, pageSizeBytes, RLIMIT_NAMES, RLIMITS_FATAL_WHEN_LOWERED } from './usage';
 export type { Rusage, RusageWho, Rlimit, RlimitName, Sysconf } from './usage';
 export type { Counters, TouchOptions, TouchResult, Residency, ResidencyRun } from './types';
 export type { RangeOptions } from './range';

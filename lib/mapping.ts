@@ -60,6 +60,8 @@ const RESIDENCY_KEYS = ['offsetBytes', 'lengthBytes', 'maxRuns'] as const;
 const PAGEMAP_KEYS = ['offsetBytes', 'lengthBytes', 'entries'] as const;
 /** The native touch's stride for "one access in every page the range spans". */
 export const EVERY_PAGE = 0;
+/** The most runs residency() returns (native/residency.h kMaxRuns): more objects could exhaust V8's heap. */
+export const MAX_RUNS = 2 ** 20;
 /** Runs reported by residency() unless maxRuns says otherwise. */
 export const DEFAULT_MAX_RUNS = 1024;
 
@@ -186,7 +188,7 @@ export class Mapping {
   residency(options: RangeOptions & { maxRuns?: number } = {}): Residency {
     const handle = this.#open();
     const r = resolveRange(options, handle.sizeBytes, RESIDENCY_KEYS);
-    const maxRuns = optionalCount(r['maxRuns'], 'maxRuns', DEFAULT_MAX_RUNS, 0, 2 ** 24);
+    const maxRuns = optionalCount(r['maxRuns'], 'maxRuns', DEFAULT_MAX_RUNS, 0, MAX_RUNS);
     return toResidency(handle.residency(r.offsetBytes, r.lengthBytes, maxRuns));
   }
 

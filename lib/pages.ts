@@ -6,7 +6,10 @@ import { decodePagemapEntry, readPagemapChunks, type PagemapEntry } from './page
 import { zeroPagePfn, type ZeroPageMethod } from './zeropage';
 import { pageSizeBytes } from './usage';
 import { optionalBoolean, rejectUnknownKeys, validateAddress, validateCount, validateOptions } from './validate';
-import { invalidArgType } from './errors';
+import { invalidArgType, outOfRange } from './errors';
+
+/** The most entries one call returns with entries: true: one object per page could exhaust V8's heap. */
+export const MAX_PAGEMAP_ENTRIES = 2 ** 20;
 
 /** Pagemap counts over a range, in pages. */
 export interface PagemapSummary {
@@ -43,6 +46,9 @@ export function summarizePagemap(address: bigint, lengthBytes: number, opts: { p
   const pageSize = BigInt(pageSizeBytes());
   const first = address / pageSize;
   const pages = lengthBytes === 0 ? 0 : Number((address + BigInt(lengthBytes) - 1n) / pageSize - first + 1n);
+  if (withEntries && pages > MAX_PAGEMAP_ENTRIES) {
+    throw outOfRange('lengthBytes', `at most ${MAX_PAGEMAP_ENTRIES} pages with entries: true (one object per page)`, `${lengthBytes} (${pages} pages)`);
+  }
   const zeroPfn = zeroPagePfn();
   const method: ZeroPageMethod = zeroPfn !== null ? 'pfn' : 'present-not-exclusive';
   const summary: PagemapSummary = {

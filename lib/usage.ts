@@ -4,7 +4,7 @@
  */
 import { native, type NativeRusage, type NativeSysconf } from './native';
 import { validateChoice, validateCount } from './validate';
-import { invalidArgType } from './errors';
+import { invalidArgType, invalidArgValue } from './errors';
 
 /** Whose usage: the whole process, the calling thread only, or waited-for children. */
 export type RusageWho = 'self' | 'thread' | 'children';
@@ -46,14 +46,29 @@ function validateLimit(value: unknown, name: string): number {
 }
 
 /**
- * setrlimit(2) on THIS process. Lowering a hard limit cannot be undone without
- * CAP_SYS_RESOURCE, and a low RLIMIT_STACK or RLIMIT_AS can kill the process: vmprobe's
- * own experiments only call this in child processes. `Infinity` = unlimited.
+ * Limits that can kill this process when lowered: V8 aborts when it cannot reserve
+ * memory (as, data), the stack overflows into SIGSEGV (stack), the kernel sends
+ * SIGXCPU/SIGKILL (cpu, rttime) or SIGXFSZ (fsize).
+ */
+export const RLIMITS_FATAL_WHEN_LOWERED: readonly RlimitName[] = ['as', 'data', 'stack', 'cpu', 'rttime', 'fsize'];
+
+/**
+ * setrlimit(2) on THIS process. `Infinity` = unlimited. Lowering a hard limit cannot be
+ * undone without CAP_SYS_RESOURCE. Lowering a soft limit in RLIMITS_FATAL_WHEN_LOWERED
+ * is refused (ERR_INVALID_ARG_VALUE): it could kill the process vmprobe is imported
+ * into; set such limits in a child process (vmprobe's experiments do).
  */
 export function setrlimit(resource: RlimitName, limit: Rlimit): void {
   const name = validateChoice(resource, 'resource', RLIMIT_NAMES);
   if (limit === null || typeof limit !== 'object') throw invalidArgType('limit', 'of type object ({ soft, hard })', limit);
-  native.setrlimit(name, validateLimit(limit.soft, 'limit.soft'), validateLimit(limit.hard, 'limit.hard'));
+  const soft = validateLimit(limit.soft, 'limit.soft');
+  const hard = validateLimit(limit.hard, 'limit.hard');
+  const current = native.getrlimit(name);
+  if (RLIMITS_FATAL_WHEN_LOWERED.includes(name) && (soft < current.soft || hard < current.hard)) {
+    throw invalidArgValue('limit', `would lower RLIMIT_${name.toUpperCase()} (soft ${current.soft} → ${soft}, hard ${current.hard} → ${hard}) ` +
+      'in this process, which can kill it; set it in a child process instead');
+  }
+  native.setrlimit(name, soft, hard);
 }
 
 /** sysconf(3) values: page size in bytes, physical pages, online CPUs, clock ticks per second. */

@@ -44,12 +44,13 @@ namespace vmprobe {
 // (even a destructor) can overwrite errno.
 [[noreturn]] inline void ThrowErrno(Napi::Env env, int savedErrno, const char* syscall,
                                     const std::string& detail) {
-  const char* name = uv_err_name(-savedErrno);
-  std::string code = (name != nullptr && std::strncmp(name, "Unknown", 7) != 0)
-                         ? std::string(name)
-                         : "E" + std::to_string(savedErrno);
-  std::string message = std::string(syscall) + " failed: " + code + " (" +
-                        std::strerror(savedErrno) + ")";
+  // The _r variants: no allocation for unknown errnos, safe across worker threads.
+  char name[64];
+  uv_err_name_r(-savedErrno, name, sizeof name);
+  std::string code = std::strncmp(name, "Unknown", 7) != 0 ? std::string(name) : "E" + std::to_string(savedErrno);
+  char text[256];
+  uv_strerror_r(-savedErrno, text, sizeof text);
+  std::string message = std::string(syscall) + " failed: " + code + " (" + text + ")";
   if (!detail.empty()) message += ": " + detail;
   Napi::Error err = Napi::Error::New(env, message);
   err.Set("code", Napi::String::New(env, code));

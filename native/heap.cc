@@ -12,7 +12,9 @@
 // an address JS supplies.
 #include "heap.h"
 
+#include <link.h>
 #include <malloc.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -54,6 +56,32 @@ constexpr size_t kSizeBits = kPrevInuse | kIsMmapped | kNonMainArena;
 
 bool IsPowerOfTwo(uint64_t n) { return n != 0 && (n & (n - 1)) == 0; }
 
+// Whether a known replacement allocator is loaded into this process. Hazard: with
+// jemalloc, tcmalloc, mimalloc (...) preloaded — common for Node services — __GLIBC__
+// is still defined at build time, but a block has no glibc chunk header, and reading
+// the words before a fresh extent could fault. Comparing symbol addresses does not
+// work (a non-PIE executable owns the canonical address of malloc), so look at what is
+// loaded: any object whose file name names a known allocator.
+int FindAllocator(struct dl_phdr_info* info, size_t, void* data) {
+  static const char* const kAllocators[] = {"jemalloc", "tcmalloc", "mimalloc", "hoard", "tbbmalloc", "scudo", "snmalloc"};
+  const char* name = info->dlpi_name;
+  if (name == nullptr) return 0;
+  for (const char* a : kAllocators) {
+    if (std::strstr(name, a) != nullptr) {
+      *static_cast<const char**>(data) = a;
+      return 1;
+    }
+  }
+  return 0;
+}
+
+// The replacement allocator loaded into this process, or nullptr for glibc's own malloc.
+const char* ReplacementAllocator() {
+  const char* found = nullptr;
+  dl_iterate_phdr(FindAllocator, &found);
+  return found;
+}
+
 #if defined(__GLIBC__) && __GLIBC_PREREQ(2, 33)
 // Allocates what is left of the main arena's top chunk (mallinfo2().keepcost) but a
 // few words, so that the next request cannot be carved from the top chunk and must go
@@ -62,9 +90,13 @@ bool IsPowerOfTwo(uint64_t n) { return n != 0 && (n & (n - 1)) == 0; }
 size_t DrainTop(std::vector<void*>* fillers) {
   const size_t minChunk = 4 * sizeof(size_t);  // glibc MINSIZE on this ABI
   size_t drained = 0;
+  size_t previousTop = SIZE_MAX;
   for (int round = 0; round < 4; ++round) {
     const size_t top = mallinfo2().keepcost;
-    if (top <= 4 * minChunk) break;
+    // A filler that did not come out of the top chunk (another arena, or mmap) would
+    // be allocated for nothing: stop as soon as the top stops shrinking.
+    if (top <= 4 * minChunk || top >= previousTop) break;
+    previousTop = top;
     const size_t request = top - 2 * minChunk - sizeof(size_t);
     void* f = malloc(request);
     if (f == nullptr) break;
@@ -97,7 +129,13 @@ HeapBlock::HeapBlock(const Napi::CallbackInfo& info) : Napi::ObjectWrap<HeapBloc
   void* p = nullptr;
   const char* call = zeroed ? "calloc" : alignBytes != 0 ? "posix_memalign" : "malloc";
 #if defined(__GLIBC__) && __GLIBC_PREREQ(2, 33)
-  if (drainTop) drainedTopBytes_ = DrainTop(&fillers_);
+  if (drainTop) {
+    if (const char* other = ReplacementAllocator())
+      ThrowUnsupported(env, std::string("drainTop needs glibc's malloc; ") + other + " is loaded in this process");
+    if (static_cast<pid_t>(syscall(SYS_gettid)) != getpid())
+      ThrowUnsupported(env, "drainTop drains the main arena's top chunk and only works on the main thread (a worker allocates from its own arena)");
+    drainedTopBytes_ = DrainTop(&fillers_);
+  }
 #endif
   FaultClock clock;
   int alignErr = 0;
@@ -166,6 +204,8 @@ Napi::Value HeapBlock::ChunkHeader(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   EnsureOpen(env);
 #ifdef __GLIBC__
+  if (const char* other = ReplacementAllocator())
+    ThrowUnsupported(env, std::string("chunkHeader() decodes glibc's malloc chunks, but ") + other + " is loaded in this process");
   size_t sizeField;
   std::memcpy(&sizeField, block_ - sizeof(size_t), sizeof sizeField);
   const bool mmapped = (sizeField & kIsMmapped) != 0;
@@ -200,7 +240,7 @@ Napi::Value HeapBlock::Residency(const Napi::CallbackInfo& info) {
   EnsureOpen(env);
   const size_t offset = ReadCount(info[0], "offsetBytes", 0, sizeBytes_);
   const size_t length = ReadCount(info[1], "lengthBytes", 0, sizeBytes_ - offset);
-  const size_t maxRuns = ReadCount(info[2], "maxRuns", 0, 1u << 24);
+  const size_t maxRuns = ReadCount(info[2], "maxRuns", 0, kMaxRuns);
   return ScanResidency(env, reinterpret_cast<uintptr_t>(block_) + offset, length, maxRuns, pageSize_);
 }
 

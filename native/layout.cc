@@ -10,6 +10,10 @@
 // layout/fault-task.ts) and lib/index.ts does not export it.
 #include "layout.h"
 
+#include "child_only.h"
+
+#include <cerrno>
+
 #include <dlfcn.h>
 #include <link.h>
 #include <unistd.h>
@@ -69,18 +73,31 @@ struct LoadedObject {
   std::vector<Segment> segments;
 };
 
+struct Collected {
+  std::vector<LoadedObject> objects;
+  bool outOfMemory = false;
+};
+
+// Hazard: dl_iterate_phdr holds the loader's lock while it calls back; an exception
+// unwinding through glibc would leave it held (later dlopen calls deadlock). So nothing
+// may escape: a failed allocation stops the walk and is reported after it.
 int CollectObject(struct dl_phdr_info* info, size_t, void* data) {
-  auto* objects = static_cast<std::vector<LoadedObject>*>(data);
-  LoadedObject o;
-  o.name = info->dlpi_name != nullptr ? info->dlpi_name : "";
-  o.base = static_cast<uint64_t>(info->dlpi_addr);
-  for (ElfW(Half) i = 0; i < info->dlpi_phnum; ++i) {
-    const ElfW(Phdr)& ph = info->dlpi_phdr[i];
-    if (ph.p_type != PT_LOAD && ph.p_type != PT_GNU_RELRO && ph.p_type != PT_TLS) continue;
-    o.segments.push_back({ph.p_type, ph.p_flags, o.base + ph.p_vaddr, ph.p_filesz, ph.p_memsz, ph.p_offset, ph.p_align});
+  auto* collected = static_cast<Collected*>(data);
+  try {
+    LoadedObject o;
+    o.name = info->dlpi_name != nullptr ? info->dlpi_name : "";
+    o.base = static_cast<uint64_t>(info->dlpi_addr);
+    for (ElfW(Half) i = 0; i < info->dlpi_phnum; ++i) {
+      const ElfW(Phdr)& ph = info->dlpi_phdr[i];
+      if (ph.p_type != PT_LOAD && ph.p_type != PT_GNU_RELRO && ph.p_type != PT_TLS) continue;
+      o.segments.push_back({ph.p_type, ph.p_flags, o.base + ph.p_vaddr, ph.p_filesz, ph.p_memsz, ph.p_offset, ph.p_align});
+    }
+    collected->objects.push_back(std::move(o));
+    return 0;
+  } catch (...) {
+    collected->outOfMemory = true;
+    return 1;
   }
-  objects->push_back(std::move(o));
-  return 0;
 }
 
 const char* SegmentTypeName(uint32_t type) {
@@ -158,8 +175,10 @@ Napi::Value LayoutAddresses(const Napi::CallbackInfo& info) {
 // loadedObjects() -> [{ name, base, segments: [{ type, flags, vaddr, fileSizeBytes, memSizeBytes, offsetBytes, alignBytes }] }]
 Napi::Value LoadedObjects(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  std::vector<LoadedObject> objects;
-  dl_iterate_phdr(CollectObject, &objects);
+  Collected collected;
+  dl_iterate_phdr(CollectObject, &collected);
+  if (collected.outOfMemory) ThrowErrno(env, ENOMEM, "dl_iterate_phdr", "out of memory collecting program headers");
+  const std::vector<LoadedObject>& objects = collected.objects;
   Napi::Array out = Napi::Array::New(env, objects.size());
   for (size_t i = 0; i < objects.size(); ++i) {
     const LoadedObject& lo = objects[i];
@@ -210,6 +229,7 @@ Napi::Value SegmentTouch(const Napi::CallbackInfo& info) {
 Napi::Value LayoutFault(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const size_t target = ReadChoice(info[0], "target", {"null", "small-int", "kernel", "text-write"});
+  RequireChildTask(env, "layoutFault()");
   Napi::Object o = Napi::Object::New(env);
   uintptr_t address = 0;
   switch (target) {

@@ -7,7 +7,12 @@
 //     SIGBUS): touch() refuses both (checking the file's size right before touching);
 //     asArrayBuffer() only exposes read-write ANONYMOUS memory (a file can shrink under
 //     a buffer), and protect() detaches the buffer before taking rights away;
-//   - the ArrayBuffer is detached before munmap, so JS can never reach unmapped memory.
+//   - the ArrayBuffer is detached before munmap, so JS can never reach unmapped memory;
+//     while a buffer may still hold the memory (it can be transferred within the
+//     thread), unmap() replaces the pages with zero memory instead of unmapping, and
+//     protect() refuses to take rights away;
+//   - a file truncated by another process during a touch raises SIGBUS: caught
+//     (sigbus_guard.h) and reported as an error.
 // Only regular files can be mapped: device files (/dev/mem, ...) are refused.
 #include "mapping.h"
 
@@ -22,6 +27,7 @@
 #include "args.h"
 #include "errors.h"
 #include "residency.h"
+#include "sigbus_guard.h"
 #include "touch.h"
 
 namespace vmprobe {
@@ -81,6 +87,18 @@ struct FdGuard {
 };
 
 }  // namespace
+
+int Region::Scrub() {
+  if (base == nullptr) return 0;
+  // MAP_FIXED replaces the old pages atomically: no moment without a mapping here.
+  void* fresh = mmap(base, mappedBytes, PROT_READ | PROT_WRITE, MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  const int result = fresh == MAP_FAILED ? errno : 0;
+  if (fd >= 0) {
+    close(fd);
+    fd = -1;
+  }
+  return result;
+}
 
 int Region::Release() {
   int result = 0;
@@ -258,9 +276,15 @@ Napi::Value Mapping::Unmap(const Napi::CallbackInfo& info) {
   // Idempotent, like close() in better-sqlite3: a second unmap() does nothing.
   if (region_ == nullptr || region_->base == nullptr) return info.Env().Undefined();
   DetachBuffer();
-  int err = region_->Release();
+  // Hazard: an ArrayBuffer we handed out can have been transferred within this thread
+  // (e.g. enqueued into a byte ReadableStream): V8 then detaches ours but a new buffer
+  // we cannot see shares the memory, and its finalizer still holds the Region. While
+  // anything but us holds it, do not munmap: swap the pages for fresh zero memory
+  // (freeing the old ones) and let the last buffer's finalizer unmap the range.
+  const bool shared = region_.use_count() > 1;
+  const int err = shared ? region_->Scrub() : region_->Release();
   region_.reset();
-  if (err != 0) ThrowErrno(info.Env(), err, "munmap", "");
+  if (err != 0) ThrowErrno(info.Env(), err, shared ? "mmap" : "munmap", shared ? "replacing pages a buffer may still reach" : "");
   return info.Env().Undefined();
 }
 
@@ -268,8 +292,12 @@ Napi::Value Mapping::Protect(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   EnsureOpen(env);
   const int prot = ReadProt(info[0], "protection");
-  // An ArrayBuffer promises JS read-write access; take it away before the rights go.
-  if (prot != (PROT_READ | PROT_WRITE)) DetachBuffer();
+  // An ArrayBuffer promises JS read-write access, and detaching ours is not enough (it
+  // may have been transferred within this thread, see Unmap): while any buffer may still
+  // reach the memory, refuse to take rights away.
+  if (prot != (PROT_READ | PROT_WRITE) && region_.use_count() > 1)
+    ThrowArgValue(env, "protection", std::string("'") + ProtName(prot) + "' cannot be set while an ArrayBuffer from asArrayBuffer() may still "
+                                     "reach this mapping (JS accesses would crash the process); unmap() it, or drop the buffer and let it be collected");
   if (mprotect(region_->base, region_->mappedBytes, prot) != 0) {
     int err = errno;
     ThrowErrno(env, err, "mprotect", std::string("to ") + ProtName(prot));
@@ -368,7 +396,18 @@ Napi::Value Mapping::Touch(const Napi::CallbackInfo& info) {
                                               " bytes the file backs (past its end a touch raises SIGBUS)",
                       std::to_string(a.length) + " from offset " + std::to_string(a.offset));
   }
-  return TouchResultToJs(env, TouchRange(region_->base, a.offset, a.length, a.stride, a.write, pageSize_));
+  if (region_->fd < 0) return TouchResultToJs(env, TouchRange(region_->base, a.offset, a.length, a.stride, a.write, pageSize_));
+  // File pages: the file can shrink between the size check above and the access.
+  TouchResult result;
+  uint8_t* base = region_->base;
+  const uintptr_t lo = reinterpret_cast<uintptr_t>(base);
+  const bool ok = RunCatchingSigbus(lo, lo + region_->mappedBytes, [&] {
+    result = TouchRange(base, a.offset, a.length, a.stride, a.write, pageSize_);
+  });
+  if (!ok)
+    ThrowOutOfRange(env, "lengthBytes", "within the bytes the file backs (it shrank during the touch: SIGBUS caught)",
+                    std::to_string(a.length) + " from offset " + std::to_string(a.offset));
+  return TouchResultToJs(env, result);
 }
 
 // residency(offsetBytes, lengthBytes, maxRuns)
@@ -377,7 +416,7 @@ Napi::Value Mapping::Residency(const Napi::CallbackInfo& info) {
   EnsureOpen(env);
   const size_t offset = ReadCount(info[0], "offsetBytes", 0, sizeBytes_);
   const size_t length = ReadCount(info[1], "lengthBytes", 0, sizeBytes_ - offset);
-  const size_t maxRuns = ReadCount(info[2], "maxRuns", 0, 1u << 24);
+  const size_t maxRuns = ReadCount(info[2], "maxRuns", 0, kMaxRuns);
   return ScanResidency(env, reinterpret_cast<uintptr_t>(region_->base) + offset, length, maxRuns, pageSize_);
 }
 

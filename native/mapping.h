@@ -25,6 +25,9 @@ struct Region {
   ~Region() { Release(); }
   // munmap + close; returns 0 or the errno of a failed munmap. Safe to call twice.
   int Release();
+  // Replaces the pages with fresh zero memory (MAP_FIXED) and closes the file, keeping
+  // the range mapped for a buffer that may still point at it; the destructor unmaps.
+  int Scrub();
 };
 
 class Mapping : public Napi::ObjectWrap<Mapping> {

@@ -100,7 +100,7 @@ Napi::Value MincoreScan(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const uint64_t address = ReadAddress(info[0], "address");
   const uint64_t length = ReadCount(info[1], "lengthBytes", 0, kMaxSafeInteger);
-  const size_t maxRuns = ReadCount(info[2], "maxRuns", 0, 1u << 24);
+  const size_t maxRuns = ReadCount(info[2], "maxRuns", 0, kMaxRuns);
   return ScanResidency(env, address, length, maxRuns, static_cast<size_t>(sysconf(_SC_PAGESIZE)));
 }
 

@@ -9,6 +9,10 @@
 
 namespace vmprobe {
 
+// Most runs one scan returns as objects (a million objects is already ~100 MB of heap;
+// more could exhaust V8's heap, which aborts the process).
+constexpr size_t kMaxRuns = 1u << 20;
+
 // Scans the pages spanning [address, address + lengthBytes) and returns
 // { pages, residentPages, runCount, runs: [{ startPage, pages, resident }] } where
 // runs are run-length runs of equal residency, the first `maxRuns` of them.

@@ -18,6 +18,8 @@
 //       many pages of that mapping are resident (mincore).
 #include "stack.h"
 
+#include "child_only.h"
+
 #include <alloca.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -368,6 +370,7 @@ Napi::Value StackRecurse(const Napi::CallbackInfo& info) {
   s.fd = opts.Get("fd").IsUndefined() ? -1 : static_cast<int>(ReadCount(opts.Get("fd"), "fd", 0, INT32_MAX));
   s.sampleEveryFrames = ReadOptionalCount(opts, "sampleEveryFrames", 0, 0, kMaxSafeInteger);
   const bool untilFault = ReadOptionalBool(opts, "untilFault", false);
+  if (untilFault) RequireChildTask(env, "stackRecurse({ untilFault: true })");
   s.stopAtDepthBytes = untilFault ? 0 : ReadCount(opts.Get("stopAtDepthBytes"), "stopAtDepthBytes", 1, kMaxSafeInteger);
   if (s.fd >= 0 && fcntl(s.fd, F_GETFD) < 0) {
     int err = errno;

@@ -60,11 +60,12 @@ export const NATIVE_ENTRY = path.resolve(__dirname, '..', '..', 'lib', 'native.j
  * Runs `script` (CommonJS; `LIB` holds the absolute path of dist/lib/index.js) in a fresh
  * `node`, expects exit code 0 and exactly one JSON document on stdout, and returns it.
  */
-export function runChildJson(script: string, opts: { nodeArgs?: string[]; timeoutMs?: number } = {}): unknown {
+export function runChildJson(script: string, opts: { nodeArgs?: string[]; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): unknown {
   const prelude = `const LIB = ${JSON.stringify(LIB_ENTRY)}; const NATIVE = ${JSON.stringify(NATIVE_ENTRY)};\n`;
   const child = spawnSync(process.execPath, [...(opts.nodeArgs ?? []), '-e', prelude + script], {
     encoding: 'utf8',
     timeout: opts.timeoutMs ?? 20_000,
+    env: opts.env ?? process.env,
   });
   const where = `child exited with status ${String(child.status)} signal ${String(child.signal)}\nstdout: ${child.stdout}\nstderr: ${child.stderr}`;
   const timedOut = (child.error as { code?: string } | undefined)?.code === 'ETIMEDOUT';
