@@ -43,7 +43,9 @@ export function renderLayoutSvg(m: LayoutMeasurements): string {
     parts.push(`<text x="${BAR_X + BAR_W + 10}" y="${y + 12}" class="${gap ? 'gap' : 'label'}">${escapeXml(text)}</text>`);
     if (!gap && m.target.self) {
       const probes = Object.entries(m.probes).filter(([, p]) => BigInt(p.address) >= band.start && BigInt(p.address) < band.end).map(([n]) => n);
-      if (probes.length > 0) parts.push(`<text x="${WIDTH_PX - 10}" y="${y + 12}" class="probe" text-anchor="end">${escapeXml(`◀ ${probes.join(', ')}`)}</text>`);
+      // On a band's second row when it has one: a long band label would run under the marks.
+      const probeY = y + 12 + (band.rows > 1 ? ROW_PX : 0);
+      if (probes.length > 0) parts.push(`<text x="${WIDTH_PX - 10}" y="${probeY}" class="probe" text-anchor="end">${escapeXml(`◀ ${probes.join(', ')}`)}</text>`);
     }
     y += h;
   }

@@ -7,6 +7,7 @@
 import type { LazyMeasurements } from '../../experiments/lazy/measurements';
 import { formatBytes, formatCount } from '../../format';
 import { lineChart, type LineSeries } from './line-chart';
+import { pow2StepTicks } from './scale';
 
 const MIB = 1024 * 1024;
 type Point = readonly [number, number];
@@ -51,16 +52,16 @@ export function renderLazyCurveSvg(m: LazyMeasurements): { svg: string; caption:
   const c = curves(m);
   const n = m.pages;
   const series: LineSeries[] = [
-    { name: 'page faults (cumulative)', color: '#2563eb', points: c.faults, dots: true },
-    { name: 'zero pages (shared, no memory)', color: '#ea580c', points: c.zero, dots: true },
+    { name: 'page faults, cumulative', color: '#2563eb', points: c.faults, halo: true },
+    { name: 'zero pages (no memory)', color: '#ea580c', points: c.zero, dots: true },
     { name: 'private pages (own memory)', color: '#16a34a', points: c.private, dots: true },
-    { name: 'mapping RSS', color: '#7c3aed', points: c.rss, dashed: true },
+    { name: 'RSS of the mapping', color: '#7c3aed', points: c.rss, dashed: true },
   ];
   const maxY = Math.max(...series.flatMap((s) => s.points.map(([, y]) => y)), 1);
   const svg = lineChart({
     title: `Lazy allocation: ${formatBytes(m.sizeBytes)} mapped, read, then written`,
-    x: { title: `pages touched: read pass 0–${formatCount(n)}, then write pass (pages of ${formatBytes(m.pageSizeBytes)})`, max: 2 * n },
-    y: { title: 'pages · faults', max: maxY },
+    x: { title: `pages touched: read pass 0–${formatCount(n)}, then write pass (pages of ${formatBytes(m.pageSizeBytes)})`, max: 2 * n, ticks: pow2StepTicks(2 * n) },
+    y: { title: 'pages · faults', max: maxY, ticks: pow2StepTicks(maxY) },
     yRight: { title: 'RSS of the mapping (MiB)', factor: m.pageSizeBytes / MIB },
     series,
     rules: [{ axis: 'x', value: n, label: 'reads end, writes begin', color: '#6b7280' }],

@@ -17,6 +17,8 @@ export interface LineSeries {
   dashed?: boolean;
   /** Draw a dot at every point too. */
   dots?: boolean;
+  /** Draw as a wide translucent band under the other lines (for a series others coincide with). */
+  halo?: boolean;
 }
 
 /** A dashed reference line across the plot at x = value or y = value. */
@@ -25,6 +27,8 @@ export interface Rule {
   value: number;
   label: string;
   color: string;
+  /** Where an x rule's label sits (default 'top'). */
+  labelAt?: 'top' | 'bottom';
 }
 
 /** A labelled point. */
@@ -39,6 +43,8 @@ export interface Marker {
 export interface LinearAxis {
   title: string;
   max: number;
+  /** Tick values (default: 1, 2, 5 × 10^k steps); the last one is the axis's end. */
+  ticks?: number[];
 }
 
 /** What lineChart draws. */
@@ -55,14 +61,14 @@ export interface LineChartSpec {
   heightPx?: number;
 }
 
-const MARGIN = { top: 40, right: 70, bottom: 50, left: 70 };
+const MARGIN = { top: 56, right: 70, bottom: 50, left: 70 };
 
 /** Renders the chart as one <svg> element. */
 export function lineChart(spec: LineChartSpec): string {
   const width = spec.widthPx ?? 720;
-  const height = spec.heightPx ?? 340;
-  const xTicks = niceTicks(spec.x.max);
-  const yTicks = niceTicks(spec.y.max);
+  const height = spec.heightPx ?? 360;
+  const xTicks = spec.x.ticks ?? niceTicks(spec.x.max);
+  const yTicks = spec.y.ticks ?? niceTicks(spec.y.max);
   const xMax = xTicks[xTicks.length - 1] ?? 1;
   const yMax = yTicks[yTicks.length - 1] ?? 1;
   const left = MARGIN.left;
@@ -93,17 +99,19 @@ export function lineChart(spec: LineChartSpec): string {
     if (rule.axis === 'x') {
       const x = r(sx(rule.value));
       body.push(`<line x1="${x}" y1="${top}" x2="${x}" y2="${bottom}" stroke="${rule.color}" stroke-width="1.5" stroke-dasharray="6,4" class="rule"/>`);
-      body.push(`<text x="${Number(x) - 5}" y="${top + 12}" text-anchor="end" class="note" fill="${rule.color}">${escapeXml(rule.label)}</text>`);
+      body.push(`<text x="${Number(x) - 5}" y="${rule.labelAt === 'bottom' ? bottom - 8 : top + 12}" text-anchor="end" class="note" style="fill:${rule.color}">${escapeXml(rule.label)}</text>`);
     } else {
       const y = r(sy(rule.value));
       body.push(`<line x1="${left}" y1="${y}" x2="${right}" y2="${y}" stroke="${rule.color}" stroke-width="1.5" stroke-dasharray="6,4" class="rule"/>`);
-      body.push(`<text x="${left + 6}" y="${Number(y) - 6}" class="note" fill="${rule.color}">${escapeXml(rule.label)}</text>`);
+      body.push(`<text x="${left + 6}" y="${Number(y) - 6}" class="note" style="fill:${rule.color}">${escapeXml(rule.label)}</text>`);
     }
   }
-  for (const s of spec.series) {
+  // Halo series first, so the lines that coincide with them stay visible on top.
+  for (const s of [...spec.series].sort((a, b) => Number(b.halo === true) - Number(a.halo === true))) {
     if (s.points.length === 0) continue;
     const pts = s.points.map(([x, y]) => `${r(sx(x))},${r(sy(y))}`).join(' ');
-    body.push(`<polyline points="${pts}" fill="none" stroke="${s.color}" stroke-width="2.5" stroke-linejoin="round"${s.dashed ? ' stroke-dasharray="7,4"' : ''} class="series"><title>${escapeXml(s.name)}</title></polyline>`);
+    const stroke = s.halo ? 'stroke-width="9" stroke-opacity="0.3" stroke-linecap="round"' : 'stroke-width="2.5"';
+    body.push(`<polyline points="${pts}" fill="none" stroke="${s.color}" ${stroke} stroke-linejoin="round"${s.dashed ? ' stroke-dasharray="7,4"' : ''} class="series"><title>${escapeXml(s.name)}</title></polyline>`);
     if (s.dots) for (const [x, y] of s.points) body.push(`<circle cx="${r(sx(x))}" cy="${r(sy(y))}" r="2.6" fill="${s.color}"/>`);
   }
   for (const m of spec.markers ?? []) {
@@ -111,8 +119,8 @@ export function lineChart(spec: LineChartSpec): string {
     const y = sy(m.y);
     body.push(`<circle cx="${r(x)}" cy="${r(y)}" r="5" fill="none" stroke="${m.color}" stroke-width="2" class="marker"/>`);
     const anchor = x > (left + right) / 2 ? 'end' : 'start';
-    body.push(`<text x="${r(x + (anchor === 'end' ? -9 : 9))}" y="${r(y + 16)}" text-anchor="${anchor}" class="note" fill="${m.color}">${escapeXml(m.label)}</text>`);
+    body.push(`<text x="${r(x + (anchor === 'end' ? -9 : 9))}" y="${r(y + 16)}" text-anchor="${anchor}" class="note" style="fill:${m.color}">${escapeXml(m.label)}</text>`);
   }
-  const entries: LegendEntry[] = spec.series.map((s) => ({ name: s.name, color: s.color, shape: s.dashed ? 'dashed' : 'line' }));
-  return svgDocument(width, height, spec.title, [...body, ...legend(entries, left, 20)]);
+  const entries: LegendEntry[] = spec.series.map((s) => ({ name: s.name, color: s.color, shape: s.halo ? 'band' : s.dashed ? 'dashed' : 'line' }));
+  return svgDocument(width, height, spec.title, [...body, ...legend(entries, left, 20, right)]);
 }

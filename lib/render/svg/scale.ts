@@ -69,3 +69,12 @@ export function shortBytes(bytes: number): string {
 export function tickLabel(value: number): string {
   return Number(value.toFixed(2)).toLocaleString('en-US');
 }
+
+/** Ticks from 0 in steps of a power of two (about `count` of them) up to at least `max`: axes in pages whose MiB read round. */
+export function pow2StepTicks(max: number, count = 4): number[] {
+  const step = 2 ** Math.max(0, Math.ceil(Math.log2(Math.max(max, 1) / count)));
+  const ticks: number[] = [];
+  for (let v = 0; v < max + step; v += step) ticks.push(v);
+  if (ticks.length > 1 && (ticks[ticks.length - 2] as number) >= max) ticks.pop();
+  return ticks;
+}

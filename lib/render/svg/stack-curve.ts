@@ -15,12 +15,12 @@ export function renderStackCurveSvg(m: StackMeasurements): { svg: string; captio
   const unit = byteUnitFor(maxDepth);
   const u = (bytes: number): number => bytes / unit.bytes;
   const series: LineSeries[] = [
-    { name: 'VmStk', color: '#2563eb', points: samples.filter((s) => s.vmStkBytes !== null).map((s) => [u(s.depthBytes), u(s.vmStkBytes as number)]), dots: true },
-    { name: '[stack] RSS (mincore)', color: '#16a34a', points: samples.filter((s) => s.stackRssBytes !== null).map((s) => [u(s.depthBytes), u(s.stackRssBytes as number)]) },
+    { name: 'VmStk', color: '#2563eb', points: samples.filter((s) => s.vmStkBytes !== null).map((s) => [u(s.depthBytes), u(s.vmStkBytes as number)]), halo: true },
+    { name: '[stack] RSS (mincore)', color: '#16a34a', points: samples.filter((s) => s.stackRssBytes !== null).map((s) => [u(s.depthBytes), u(s.stackRssBytes as number)]), dots: true },
     { name: 'stack in use', color: '#9ca3af', points: [[0, 0], [u(maxDepth), u(maxDepth)]], dashed: true },
   ];
   const rules: Rule[] = m.rlimitBytes === null ? [] : [
-    { axis: 'x', value: u(m.rlimitBytes), label: `RLIMIT_STACK ${formatBytes(m.rlimitBytes)}`, color: '#dc2626' },
+    { axis: 'x', value: u(m.rlimitBytes), label: `RLIMIT_STACK ${formatBytes(m.rlimitBytes)}`, color: '#dc2626', labelAt: 'bottom' },
   ];
   const last = samples[samples.length - 1];
   const markers: Marker[] = m.deathDepthBytes !== null && m.signal !== null
