@@ -13,7 +13,7 @@ const FILL: Readonly<Record<Zone | 'free', string>> = {
   kernel: '#b07cc6', stack: '#e06c75', mmap: '#56b6c2', heap: '#e5c07b', data: '#98c379', text: '#61afef', free: '#ffffff',
 };
 const ROW_PX = 16;
-const WIDTH_PX = 760;
+const WIDTH_PX = 900;
 const BAR_X = 130;
 const BAR_W = 90;
 

@@ -37,6 +37,11 @@ table.claims thead th { font-size: 12px; text-transform: uppercase; letter-spaci
 table.claims tr.group th { background: var(--band); font-size: 15px; padding-top: 12px; }
 table.claims tr.group .count { font-weight: 400; color: var(--muted); margin-left: 8px; font-size: 13px; }
 td.verdict { width: 132px; }
+tr[data-status="holds"] td.verdict { box-shadow: inset 3px 0 var(--holds); }
+tr[data-status="qualified"] td.verdict { box-shadow: inset 3px 0 var(--qualified); }
+tr[data-status="refuted"] td.verdict { box-shadow: inset 3px 0 var(--refuted); }
+tr[data-status="not-applicable"] td.verdict { box-shadow: inset 3px 0 var(--na); }
+tr[data-status="not-measured"] td.verdict { box-shadow: inset 3px 0 #c4c9d1; }
 .badge { display: inline-block; border-radius: 6px; padding: 1px 8px; font-weight: 700; font-size: 13px; white-space: nowrap; }
 td.claim { width: 38%; }
 td.claim code { font-weight: 700; color: var(--ink); }
@@ -45,7 +50,7 @@ td.measured { font-size: 14px; overflow-wrap: anywhere; }
 td.measured.not-measured { color: var(--nm); font-style: italic; }
 .figures { display: grid; grid-template-columns: 1fr; gap: 28px; }
 figure { margin: 0; padding: 16px 18px 12px; border: 1px solid var(--rule); border-radius: 10px; background: var(--paper); }
-figure svg { display: block; width: 100%; height: auto; max-width: 820px; margin: 8px auto 0; }
+figure svg { display: block; width: 100%; height: auto; max-width: 900px; margin: 8px auto 0; }
 figcaption { color: var(--muted); font-size: 14px; margin-top: 8px; }
 figure.empty .missing { padding: 24px; text-align: center; color: var(--refuted); background: var(--refuted-bg); border-radius: 6px; }
 svg.chart text { font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; font-size: 12px; fill: var(--ink); }
@@ -72,6 +77,8 @@ footer { margin-top: 40px; color: var(--muted); font-size: 13px; border-top: 1px
   figure { break-inside: avoid; page-break-inside: avoid; border-color: #bbb; }
   figure svg { max-width: 100%; }
   #charts { break-before: page; page-break-before: always; }
+  .how { grid-template-columns: repeat(2, 1fr); }
+  td.verdict { width: 96px; }
   a { color: inherit; text-decoration: none; }
 }
 `;
