@@ -53,3 +53,7 @@ export { threadStack, recurseStack, allocationCost, STACK_VARIANTS, ALLOCATION_K
 export type { ThreadStack, StackVariant, RecurseStackOptions, RecurseStackResult, AllocationKind, AllocationCostOptions, AllocationCost } from './stack';
 export { runStack, STACK_BY_LIMIT_BYTES } from './experiments/stack/index';
 export type { StackOptions, StackResult, StackMeasurements } from './experiments/stack/index';
+// --- report ---
+export { unmeasuredClaims } from './report';
+export type { UnmeasuredClaim } from './result';
+export { renderHtml as renderReportHtml } from './render/html/page';

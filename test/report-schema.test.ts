@@ -73,9 +73,10 @@ test('the schema\'s claim ids are exactly the catalogue\'s (lib/claims.ts), in o
   assert.deepEqual(schema.$defs.claimId.enum, CLAIMS.map((c) => c.id));
 });
 
-test('package.json ships the schema directory and `npm pack` includes schema/report.schema.json', () => {
-  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { files: string[] };
+test('package.json ships and exports the schema, and `npm pack` includes schema/report.schema.json', () => {
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { files: string[]; exports: Record<string, unknown> };
   assert.ok(pkg.files.includes('schema'), `package.json files: ${pkg.files.join(', ')}`);
+  assert.equal(pkg.exports['./schema/report.schema.json'], './schema/report.schema.json', 'the schema is importable as vmprobe/schema/report.schema.json');
   const r = spawnSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   assert.equal(r.status, 0, r.stderr.slice(-2000));
   const [packed] = JSON.parse(r.stdout) as Array<{ files: Array<{ path: string }> }>;
