@@ -36,3 +36,11 @@ test('a mapping smaller than CURVE_CHUNKS pages gets one chunk per page', () => 
   assert.equal(curve.chunks, 3);
   assert.deepEqual(curve.points.map((p) => p.pagesTouched), [0, 1, 2, 3, 1, 2, 3]);
 });
+
+test('a size that is not a page multiple: the curve touches the partial last page too', () => {
+  const page = pageSizeBytes();
+  const curve = runLazyCurve(40 * page + 123, page);
+  assert.equal(curve.pages, 41);
+  const last = curve.points[curve.points.length - 1];
+  assert.deepEqual(last && [last.pass, last.pagesTouched, last.privatePages], ['write', 41, 41], JSON.stringify(last));
+});

@@ -51,7 +51,9 @@ export function runLazyCurve(sizeBytes: number, pageSizeBytes: number): LazyCurv
       for (let i = 0; i < chunks; i++) {
         const startPage = Math.floor((i * pages) / chunks);
         const endPage = Math.floor(((i + 1) * pages) / chunks);
-        const r = mapping.touch({ mode: pass, offsetBytes: startPage * pageSizeBytes, lengthBytes: (endPage - startPage) * pageSizeBytes });
+        // The last page may be partial: the mapping's size need not be a page multiple.
+        const offsetBytes = startPage * pageSizeBytes;
+        const r = mapping.touch({ mode: pass, offsetBytes, lengthBytes: Math.min(endPage * pageSizeBytes, sizeBytes) - offsetBytes });
         faults += r.minorFaults;
         touched += r.pagesTouched;
         points.push(point(mapping, pass, touched, faults));
