@@ -6,17 +6,16 @@
 //
 // Skips (naming the reason) only when /usr/bin/chromium is missing outside CI; in CI
 // (process.env.CI set) a missing Chromium fails the test.
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { CLAIMS, type ReportResult } from '../lib/index';
+import { cli } from './helpers/cli';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ROOT = path.join(__dirname, '..', '..');
-const CLI = path.join(__dirname, '..', 'lib', 'cli.js');
 const ARTIFACTS = path.join(ROOT, 'test-artifacts');
 const HAVE_CHROMIUM = fs.existsSync(CHROMIUM);
 const SKIP = !HAVE_CHROMIUM && !process.env['CI'] ? `${CHROMIUM} is missing (apt-get install -y chromium); CI runs this test` : false;
@@ -53,7 +52,7 @@ const CHARTS_IN_PAGE = `[...document.querySelectorAll('figure[data-chart]')].map
 /** Runs the report with small sizes, writing the page; returns the page path and the JSON printed with it. */
 function writePage(dir: string): { file: string; report: ReportResult } {
   const file = path.join(dir, 'report.html');
-  const r = spawnSync(process.execPath, [CLI, 'report', '--json', '--size', '4MiB', '--html', file], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: 120_000 });
+  const r = cli(['report', '--json', '--size', '4MiB', '--html', file]);
   assert.equal(r.status, 0, `report exited ${r.status}\n${r.stderr.slice(-2000)}`);
   return { file, report: JSON.parse(r.stdout) as ReportResult };
 }

@@ -8,10 +8,10 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { CLAIMS, EXPERIMENTS, type ReportResult } from '../lib/index';
+import { cli } from './helpers/cli';
 
 const ROOT = path.join(__dirname, '..', '..');
 const SCHEMA_FILE = path.join(ROOT, 'schema', 'report.schema.json');
-const CLI = path.join(__dirname, '..', 'lib', 'cli.js');
 
 interface AjvError { instancePath: string; message?: string; params: unknown }
 type Validate = ((data: unknown) => boolean) & { errors?: AjvError[] | null };
@@ -29,7 +29,7 @@ let realReport: ReportResult | undefined;
 /** `vmprobe report --json --size 4MiB`, run once for the tests that need it. */
 function runRealReport(): ReportResult {
   if (realReport) return realReport;
-  const r = spawnSync(process.execPath, [CLI, 'report', '--json', '--size', '4MiB'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: 120_000 });
+  const r = cli(['report', '--json', '--size', '4MiB']);
   assert.equal(r.status, 0, `report exited ${r.status}\n${r.stderr.slice(-2000)}`);
   realReport = JSON.parse(r.stdout) as ReportResult;
   return realReport;

@@ -3,7 +3,6 @@
 // lib/render/svg/*): a real full run (text and page together), usage errors of --html,
 // progress only on a TTY, and the renderers on synthetic results (they never measure:
 // a renderer fed made-up numbers is a fair test of the renderer).
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -20,8 +19,8 @@ import { makeStyle } from '../lib/render/style';
 import { hasMallocSweep, renderMallocSweepSvg, type MallocSweepPoint } from '../lib/render/svg/malloc-sweep';
 import { pow2StepTicks, niceTicks } from '../lib/render/svg/scale';
 import type { ExperimentResult } from '../lib/result';
+import { cli } from './helpers/cli';
 
-const CLI = path.join(__dirname, '..', 'lib', 'cli.js');
 const REGISTERED = EXPERIMENTS.map((e) => e.name);
 // eslint-disable-next-line no-control-regex
 const ANSI = /\x1b\[/;
@@ -30,15 +29,6 @@ const ANSI = /\x1b\[/;
 function occurrences(text: string, id: string): number {
   const escaped = id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   return (text.match(new RegExp(`(?<![\\w.-])${escaped}(?![\\w-])`, 'g')) ?? []).length;
-}
-
-function cli(args: string[], env: Record<string, string> = {}): { status: number | null; stdout: string; stderr: string } {
-  const base = { ...process.env };
-  delete base['NO_COLOR'];
-  delete base['FORCE_COLOR'];
-  const r = spawnSync(process.execPath, [CLI, ...args], { env: { ...base, ...env }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: 120_000 });
-  if (r.error) throw r.error;
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 test('`report --size 4MiB --html FILE`: host first, every catalogue claim exactly once in the text and in the page, grouped by experiment, tally, exit 0', () => {
