@@ -185,3 +185,11 @@ test('axis ticks: 1-2-5 steps reach the maximum; power-of-two steps end exactly 
   assert.deepEqual(pow2StepTicks(8192), [0, 2048, 4096, 6144, 8192]);
   assert.deepEqual(pow2StepTicks(5000), [0, 2048, 4096, 6144]);
 });
+
+test('an experiment that cannot run makes the report exit 1 with a message naming it', () => {
+  // 99999999 is above the kernel's largest pid_max (2^22), so no such process exists.
+  const r = cli(['report', '--only', 'layout', '--pid', '99999999']);
+  assert.equal(r.status, 1, `exit ${r.status}\n${r.stderr}`);
+  assert.match(r.stderr, /^vmprobe: experiment 'layout' could not run: /m);
+  assert.equal(r.stdout, '', 'no partial report on stdout');
+});
