@@ -11,7 +11,9 @@ import type { ReportResult } from '../lib/result';
 import { renderHtml } from '../lib/render/html/page';
 import { renderReport } from '../lib/render/text';
 import { makeStyle } from '../lib/render/style';
-import type { BenchRow } from './stack';
+
+/** One benchmark row (the shape every bench/<name>.ts returns). */
+type BenchRow = { benchmark: string; vmprobe: string; reference: string; ratio: number | null; target: string; pass: boolean | null };
 
 const TARGET_NS = 30e9;
 const RENDER_REPS = 20;

@@ -6,7 +6,7 @@
  * chart renders as soon as the malloc experiment is registered.
  */
 import { escapeXml, legend, svgDocument } from './doc';
-import { log2Scale, pow2Ticks, shortBytes } from './scale';
+import { byteUnitFor, log2Scale, pow2Ticks, shortBytes } from './scale';
 
 /** One request of the sweep. */
 export interface MallocSweepPoint {
@@ -28,6 +28,12 @@ const LANES: ReadonlyArray<{ source: string; label: string; color: string }> = [
   { source: 'thread-arena', label: 'thread arena', color: '#7c3aed' },
   { source: 'brk', label: 'brk heap', color: '#ea580c' },
 ];
+
+/** A size in a short unit, with the exact bytes when the short form rounds: "128 KiB", "131,049 B (≈ 128 KiB)". */
+function exactBytes(bytes: number): string {
+  const short = shortBytes(bytes);
+  return byteUnitFor(bytes).bytes * Number(short.split(' ')[0]) === bytes ? short : `${bytes.toLocaleString('en-US')} B (≈ ${short})`;
+}
 
 /** True when `m` has a sweep the chart can draw. */
 export function hasMallocSweep(m: unknown): m is MallocSweepMeasurements {
@@ -70,7 +76,7 @@ export function renderMallocSweepSvg(m: MallocSweepMeasurements): { svg: string;
   if (m.crossoverBytes !== null) {
     const x = sx(m.crossoverBytes).toFixed(1);
     body.push(`<line x1="${x}" y1="${top - 6}" x2="${x}" y2="${bottom}" stroke="#dc2626" stroke-width="1.5" stroke-dasharray="6,4" class="rule"/>`);
-    body.push(`<text x="${Number(x) + 6}" y="${top - 8}" class="note" style="fill:#dc2626">${escapeXml(`threshold ${shortBytes(m.crossoverBytes)} (measured)`)}</text>`);
+    body.push(`<text x="${Number(x) + 6}" y="${top - 8}" class="note" style="fill:#dc2626">${escapeXml(`threshold ${exactBytes(m.crossoverBytes)}, measured`)}</text>`);
   }
   for (const p of m.sweep) {
     const lane = lanes.find((l) => l.source === p.source);
@@ -79,6 +85,6 @@ export function renderMallocSweepSvg(m: MallocSweepMeasurements): { svg: string;
   const svg = svgDocument(width, height, 'malloc: request size → source', [...body, ...legend(lanes.map((l) => ({ name: l.label, color: l.color, shape: 'dot' })), left, 20)]);
   const counts = lanes.map((l) => `${m.sweep.filter((p) => p.source === l.source).length} from ${l.label}`).join(', ');
   const caption = `${m.sweep.length} request sizes from ${shortBytes(Math.min(...sizes))} to ${shortBytes(Math.max(...sizes))}: ${counts}; ` +
-    (m.crossoverBytes === null ? 'no size switched to mmap for good.' : `from ${shortBytes(m.crossoverBytes)} up, every request got its own mmap.`);
+    (m.crossoverBytes === null ? 'no size switched to mmap for good.' : `from ${exactBytes(m.crossoverBytes)} up, every request got its own mmap.`);
   return { svg, caption };
 }
