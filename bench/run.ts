@@ -14,6 +14,7 @@ import { measureMincoreScan } from './mincore-scan';
 import { runStackBench } from './stack';
 import type { BenchRow } from './bench-row';
 import { runMallocBench } from './malloc';
+import { runReportBench } from './report';
 
 /** One line of the final table. */
 interface Row {
@@ -207,6 +208,7 @@ async function main(): Promise<void> {
   }
   rows.push(...await attemptExperiment('malloc', runMallocBench));
   rows.push(...await attemptExperiment('stack', runStackBench));
+  rows.push(...await attemptExperiment('report', runReportBench));
   printTable(rows);
   console.log(`\n(${fmt((Date.now() - startMs) / 1000)} s; a MISS is a finding, not a failure)`);
 }

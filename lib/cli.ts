@@ -6,10 +6,12 @@
  * run, 2 bad usage.
  */
 import { parseArgs } from 'node:util';
+import * as fs from 'node:fs';
 import { EXPERIMENTS, findExperiment, type ExperimentCliOptions } from './experiments/registry';
 import { runReport, ExperimentFailure } from './report';
 import { parseLimit, parseSize } from './size';
 import { renderJson } from './render/json';
+import { renderHtml } from './render/html/page';
 import { renderExperiment, renderReport } from './render/text';
 import { colorWanted, makeStyle } from './render/style';
 import { isCodedError } from './errors';
@@ -21,6 +23,8 @@ const OPTIONS = {
   frame: { type: 'string' },
   only: { type: 'string' },
   pid: { type: 'string' },
+  html: { type: 'string' },
+  details: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const;
@@ -39,6 +43,8 @@ function mainHelp(): string {
     'Options:',
     '  --json        print exactly one JSON document on stdout (no progress, no colour)',
     '  --only LIST   (report) comma-separated experiments to run, e.g. --only lazy',
+    '  --html FILE   (report) also write the report as one self-contained HTML page with charts',
+    '  --details     (report) print each experiment\'s measurement tables before its claims',
     '  --pid PID     (layout) examine another process instead of vmprobe itself',
     '  -h, --help    help for vmprobe or for one experiment (vmprobe lazy --help)',
     '  --version     print the version',
@@ -50,8 +56,10 @@ function mainHelp(): string {
 
 function experimentHelp(name: string): string {
   if (name === 'report') {
-    return ['Usage: vmprobe report [--only LIST] [--json] [experiment options]', '',
-      'Runs every experiment, prints the host, each experiment\'s measurements and verdicts, and a tally.',
+    return ['Usage: vmprobe report [--only LIST] [--json] [--html FILE] [--details] [experiment options]', '',
+      'Runs every experiment, prints the host, every claim with its verdict (grouped by experiment) and a tally.',
+      '--html FILE writes the same report as one self-contained page with charts; --details adds',
+      'each experiment\'s measurement tables to the terminal output.',
       'Experiment options (--size, --limit, --frame) pass through to the experiments that take them.',
       `Experiments: ${EXPERIMENTS.map((e) => e.name).join(', ')}`].join('\n');
   }
@@ -61,6 +69,16 @@ function experimentHelp(name: string): string {
 }
 
 class UsageError extends Error {}
+
+/** Opens (creates or truncates) `file` for the page; a path that cannot be written is a usage error naming it. */
+function openForWriting(file: string): number {
+  try {
+    return fs.openSync(file, 'w');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    throw new UsageError(`--html cannot write '${file}': ${code} (${(err as Error).message})`);
+  }
+}
 
 /** Runs the CLI with `argv` (without node and script); returns the exit code. */
 export async function main(argv: string[], io = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
@@ -88,6 +106,11 @@ export async function main(argv: string[], io = { stdout: process.stdout, stderr
     if (positionals.length > 1) throw new UsageError(`unexpected argument '${positionals[1]}'`);
     if (command !== 'report' && !findExperiment(command)) throw new UsageError(`unknown experiment '${command}'`);
     if (values.only !== undefined && command !== 'report') throw new UsageError('--only applies to `vmprobe report`');
+    if (values.html !== undefined && command !== 'report') throw new UsageError(`--html applies to \`vmprobe report\` (try \`vmprobe report --only ${command} --html ${values.html}\`)`);
+    if (values.details !== undefined && command !== 'report') throw new UsageError(`--details applies to \`vmprobe report\` (\`vmprobe ${command}\` prints its details already)`);
+    if (values.html === '') throw new UsageError('--html needs a file name');
+    // Open the page's file before the run, so a bad path fails now, not after the experiments.
+    const htmlFd = values.html === undefined ? undefined : openForWriting(values.html);
     const options: ExperimentCliOptions = {};
     if (values.size !== undefined) options.sizeBytes = parseSize(values.size, '--size');
     if (values.limit !== undefined) options.limitBytes = parseLimit(values.limit, '--limit');
@@ -102,9 +125,19 @@ export async function main(argv: string[], io = { stdout: process.stdout, stderr
     const style = makeStyle(!values.json && colorWanted(io.stdout));
     if (command === 'report') {
       const only = values.only?.split(',').map((s) => s.trim()).filter((s) => s !== '');
-      const report = await runReport(only ? { ...options, only } : options);
+      let report;
+      try {
+        report = await runReport(only ? { ...options, only } : options);
+      } catch (err) {
+        if (htmlFd !== undefined) fs.closeSync(htmlFd);
+        throw err;
+      }
       if (progress) io.stderr.write('\r\x1b[K');
-      io.stdout.write(values.json ? `${renderJson(report)}\n` : renderReport(report, style));
+      if (htmlFd !== undefined) {
+        fs.writeSync(htmlFd, renderHtml(report));
+        fs.closeSync(htmlFd);
+      }
+      io.stdout.write(values.json ? `${renderJson(report)}\n` : renderReport(report, style, { details: values.details === true }));
     } else {
       const result = await (findExperiment(command) as NonNullable<ReturnType<typeof findExperiment>>).run(options);
       if (progress) io.stderr.write('\r\x1b[K');

@@ -63,3 +63,7 @@ export { classifyBlock, flagsWitness, addressWitness, mapsWitness } from './mall
 export type { BlockSource, BlockClassification, HeapContext, AddressWitness, MapsWitness } from './malloc-classify';
 export { runMalloc, MALLOC_DEFAULT_MAX_SWEEP_BYTES } from './experiments/malloc/index';
 export type { MallocOptions as MallocExperimentOptions, MallocResult, MallocMeasurements, MallocNotMeasured } from './experiments/malloc/index';
+// --- report ---
+export { unmeasuredClaims } from './report';
+export type { UnmeasuredClaim } from './result';
+export { renderHtml as renderReportHtml } from './render/html/page';

@@ -1,6 +1,7 @@
 /** `vmprobe report`: run every experiment (or those named) and gather their results. */
 import { readHostInfo } from './host';
-import { SCHEMA_VERSION, type ExperimentResult, type ReportResult } from './result';
+import { SCHEMA_VERSION, type ExperimentResult, type ReportResult, type UnmeasuredClaim } from './result';
+import { CLAIMS } from './claims';
 import { EXPERIMENTS, type ExperimentCliOptions } from './experiments/registry';
 import { invalidArgValue } from './errors';
 
@@ -37,5 +38,22 @@ export async function runReport(options: ReportOptions = {}): Promise<ReportResu
       throw new ExperimentFailure(entry.name, err);
     }
   }
-  return { schema: SCHEMA_VERSION, experiment: 'report', host: readHostInfo(), experiments };
+  return { schema: SCHEMA_VERSION, experiment: 'report', host: readHostInfo(), experiments, notMeasured: unmeasuredClaims(experiments, names) };
+}
+
+/**
+ * The catalogue's claims that none of `experiments` judged, each with the reason:
+ * its experiment is not registered in this build, was left out by `only`, or ran
+ * without judging it.
+ */
+export function unmeasuredClaims(experiments: readonly ExperimentResult[], registered: readonly string[]): UnmeasuredClaim[] {
+  const judged = new Set(experiments.flatMap((e) => e.claims.map((c) => c.id)));
+  const ran = new Set(experiments.map((e) => e.experiment));
+  return CLAIMS.filter((c) => !judged.has(c.id)).map((c) => ({
+    id: c.id,
+    experiment: c.experiment,
+    reason: !registered.includes(c.experiment) ? `experiment '${c.experiment}' is not available in this build`
+      : !ran.has(c.experiment) ? `experiment '${c.experiment}' was not selected (--only)`
+        : `experiment '${c.experiment}' ran but returned no verdict for it`,
+  }));
 }

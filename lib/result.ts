@@ -14,12 +14,23 @@ export interface ExperimentResult<M = Record<string, unknown>> {
   measurements: M;
 }
 
-/** `vmprobe report`: every experiment that ran. */
+/** A claim of the catalogue that no experiment of this run judged, and why. */
+export interface UnmeasuredClaim {
+  id: string;
+  /** The experiment that judges it (CLAIMS.md). */
+  experiment: string;
+  /** Why it was not measured, e.g. "experiment 'malloc' is not available in this build". */
+  reason: string;
+}
+
+/** `vmprobe report`: every experiment that ran, and every claim none of them judged. */
 export interface ReportResult {
   schema: typeof SCHEMA_VERSION;
   experiment: 'report';
   host: HostInfo;
   experiments: ExperimentResult[];
+  /** Claims of the catalogue without a verdict in this run (not a verdict: a status). */
+  notMeasured: UnmeasuredClaim[];
 }
 
 /** An address as the JSON result writes it: `0x7f12…`. */

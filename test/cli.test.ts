@@ -3,15 +3,14 @@
 // size parser it uses (lib/size.ts).
 //
 // Exit codes (lib/cli.ts): 0 the run completed, 1 an experiment could not run, 2 bad usage.
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { CLAIMS, EXPERIMENTS, VERDICTS, pageSizeBytes, type LazyResult, type ReportResult } from '../lib/index';
 import { parseLimit, parseSize } from '../lib/size';
+import { cli, type CliRun } from './helpers/cli';
 
-const CLI = path.join(__dirname, '..', 'lib', 'cli.js');
 const PACKAGE_JSON = path.join(__dirname, '..', '..', 'package.json');
 const LAZY_CLAIM_IDS = CLAIMS.filter((c) => c.experiment === 'lazy').map((c) => c.id);
 const SIZE_ARG = '4MiB';
@@ -19,17 +18,7 @@ const SIZE_BYTES = 4 * 1024 * 1024;
 // eslint-disable-next-line no-control-regex
 const ANSI = /\x1b\[/;
 
-interface Run { status: number | null; stdout: string; stderr: string }
-
-/** Runs the CLI with `args`; the environment has no colour settings unless `env` adds them. */
-function cli(args: string[], env: Record<string, string> = {}): Run {
-  const base = { ...process.env };
-  delete base['NO_COLOR'];
-  delete base['FORCE_COLOR'];
-  const r = spawnSync(process.execPath, [CLI, ...args], { env: { ...base, ...env }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: 120_000 });
-  if (r.error) throw r.error;
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+type Run = CliRun;
 
 function describe(r: Run): string {
   return `exit ${r.status}\n--- stdout (${r.stdout.length} chars):\n${r.stdout.slice(0, 400)}\n--- stderr:\n${r.stderr.slice(0, 800)}`;
@@ -56,7 +45,7 @@ test('`report --json --size 4MiB` prints one report document holding every regis
   assert.equal(r.status, 0, describe(r));
   assert.equal(r.stderr, '', describe(r));
   const doc = JSON.parse(r.stdout) as ReportResult;
-  assert.deepEqual(Object.keys(doc).sort(), ['experiment', 'experiments', 'host', 'schema']);
+  assert.deepEqual(Object.keys(doc).sort(), ['experiment', 'experiments', 'host', 'notMeasured', 'schema']);
   assert.equal(doc.schema, 1);
   assert.equal(doc.experiment, 'report');
   assert.equal(doc.host.pageSizeBytes, pageSizeBytes());

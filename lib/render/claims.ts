@@ -1,15 +1,29 @@
 /** Claims with their verdicts, and the tally. */
 import { claimById, VERDICTS, type ClaimResult, type Verdict } from '../claims';
 import type { Style } from './style';
+import type { ReportClaim } from './report-claims';
+
+/** Label of the status of a claim no experiment judged (not a verdict). */
+export const NOT_MEASURED_LABEL = 'not measured';
 
 /** Renders each claim: verdict, summary with the key numbers, then the textbook text. */
 export function renderClaims(claims: ClaimResult[], style: Style): string {
-  const width = Math.max(...VERDICTS.map((v) => v.length));
+  return renderReportClaims(claims.map((c) => ({ ...c, text: claimById(c.id).text, status: 'judged' })), style);
+}
+
+/**
+ * Renders report claims: a verdict and its summary, or "not measured" and why (left out
+ * when it is `sharedReason`, which the caller prints once), then the textbook text.
+ */
+export function renderReportClaims(claims: readonly ReportClaim[], style: Style, sharedReason?: string): string {
+  const width = Math.max(...VERDICTS.map((v) => v.length), NOT_MEASURED_LABEL.length);
+  const indent = ' '.repeat(width);
   return claims.map((c) => {
-    const text = claimById(c.id).text;
-    return `  ${style.verdict(c.verdict, c.verdict.padEnd(width))}  ${style.bold(c.id)}\n` +
-      `  ${' '.repeat(width)}  ${c.summary}\n` +
-      `  ${' '.repeat(width)}  ${style.dim(`claim: ${text}`)}`;
+    const head = c.status === 'judged' ? style.verdict(c.verdict, c.verdict.padEnd(width)) : style.dim(NOT_MEASURED_LABEL.padEnd(width));
+    const line = c.status === 'judged' ? c.summary : c.reason === sharedReason ? undefined : style.dim(c.reason);
+    return `  ${head}  ${style.bold(c.id)}\n` +
+      (line === undefined ? '' : `  ${indent}  ${line}\n`) +
+      `  ${indent}  ${style.dim(`claim: ${c.text || '(not in this build\'s catalogue)'}`)}`;
   }).join('\n');
 }
 

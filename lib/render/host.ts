@@ -8,10 +8,10 @@ function entries(record: Record<string, string>): string {
   return list.length === 0 ? 'none' : list.join(' ');
 }
 
-/** Renders the host block. */
-export function renderHost(host: HostInfo, style: Style): string {
+/** The host facts as [name, value] rows, in the order the report shows them. */
+export function hostRows(host: HostInfo): Array<[string, string]> {
   const aslrNames = ['off', 'stack/mmap/vdso', 'full (stack/mmap/vdso/heap)'];
-  const rows: Array<[string, string]> = [
+  return [
     ['kernel', `Linux ${host.kernelRelease} (${host.arch})`],
     ['libc', host.libc.version ? `${host.libc.name} ${host.libc.version}` : host.libc.name],
     ['node', host.nodeVersion],
@@ -24,6 +24,11 @@ export function renderHost(host: HostInfo, style: Style): string {
     ['malloc tunables', `GLIBC_TUNABLES: ${entries(host.malloc.glibcTunables)}; env: ${entries(host.malloc.environment)}`],
     ['CPU address bits', host.cpuAddressBits === null ? 'unknown' : `${host.cpuAddressBits.virtual} virtual, ${host.cpuAddressBits.physical} physical`],
   ];
+}
+
+/** Renders the host block. */
+export function renderHost(host: HostInfo, style: Style): string {
+  const rows = hostRows(host);
   const width = Math.max(...rows.map(([k]) => k.length));
   return [style.bold('Host'), ...rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`)].join('\n');
 }

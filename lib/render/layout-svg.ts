@@ -13,7 +13,7 @@ const FILL: Readonly<Record<Zone | 'free', string>> = {
   kernel: '#b07cc6', stack: '#e06c75', mmap: '#56b6c2', heap: '#e5c07b', data: '#98c379', text: '#61afef', free: '#ffffff',
 };
 const ROW_PX = 16;
-const WIDTH_PX = 760;
+const WIDTH_PX = 900;
 const BAR_X = 130;
 const BAR_W = 90;
 
@@ -43,7 +43,9 @@ export function renderLayoutSvg(m: LayoutMeasurements): string {
     parts.push(`<text x="${BAR_X + BAR_W + 10}" y="${y + 12}" class="${gap ? 'gap' : 'label'}">${escapeXml(text)}</text>`);
     if (!gap && m.target.self) {
       const probes = Object.entries(m.probes).filter(([, p]) => BigInt(p.address) >= band.start && BigInt(p.address) < band.end).map(([n]) => n);
-      if (probes.length > 0) parts.push(`<text x="${WIDTH_PX - 10}" y="${y + 12}" class="probe" text-anchor="end">${escapeXml(`◀ ${probes.join(', ')}`)}</text>`);
+      // On a band's second row when it has one: a long band label would run under the marks.
+      const probeY = y + 12 + (band.rows > 1 ? ROW_PX : 0);
+      if (probes.length > 0) parts.push(`<text x="${WIDTH_PX - 10}" y="${probeY}" class="probe" text-anchor="end">${escapeXml(`◀ ${probes.join(', ')}`)}</text>`);
     }
     y += h;
   }

@@ -2,7 +2,8 @@
 import type { ExperimentResult, ReportResult } from '../result';
 import type { LazyMeasurements } from '../experiments/lazy/measurements';
 import { renderHost } from './host';
-import { renderClaims, renderTally } from './claims';
+import { renderClaims, renderReportClaims, renderTally } from './claims';
+import { judgedClaims, reportGroups, unmeasured } from './report-claims';
 import { renderLazy } from './lazy';
 import { renderLayout } from './layout';
 import type { LayoutMeasurements } from '../experiments/layout/measurements';
@@ -37,14 +38,38 @@ export function renderExperiment(result: ExperimentResult, style: Style): string
   return [renderHost(result.host, style), '', renderExperimentBody(result, style), '', `Verdicts: ${renderTally(result.claims, style)}`, ''].join('\n');
 }
 
-/** Renders the whole report: host, each experiment, the tally over all claims. */
-export function renderReport(report: ReportResult, style: Style): string {
-  const claims = report.experiments.flatMap((e) => e.claims);
+/** Options of renderReport. */
+export interface ReportTextOptions {
+  /** Also print each experiment's measurement tables before its claims (--details). */
+  details?: boolean;
+}
+
+/**
+ * Renders the whole report: the host, then every claim of the catalogue exactly once,
+ * grouped by experiment (verdict, summary with the key numbers, claim text; or "not
+ * measured" and why), then the tally.
+ */
+export function renderReport(report: ReportResult, style: Style, options: ReportTextOptions = {}): string {
+  const groups = reportGroups(report);
+  const judged = judgedClaims(groups);
+  const missing = unmeasured(groups);
+  const byName = new Map(report.experiments.map((e) => [e.experiment, e]));
+  const sections = groups.map((g) => {
+    const result = byName.get(g.experiment);
+    const renderer = RENDERERS[g.experiment];
+    const body = options.details && result && renderer ? `${renderer(result.measurements as never, style)}\n\n${style.bold('Claims')}\n` : '';
+    const reasons = new Set(g.claims.map((c) => (c.status === 'judged' ? '' : c.reason)));
+    const shared = !g.ran && reasons.size === 1 ? [...reasons][0] : undefined;
+    const heading = g.ran ? `━━ ${g.experiment} ━━ ${renderTally(g.claims.filter((c) => c.status === 'judged'), style)}` : `━━ ${g.experiment} ━━ ${style.dim(`not run: ${shared ?? 'see each claim'}`)}`;
+    return `${style.bold(heading)}\n${body}${renderReportClaims(g.claims, style, shared)}\n`;
+  });
+  const notMeasuredLine = missing.length === 0 ? [] : [style.dim(`Not measured: ${missing.length} claim${missing.length === 1 ? '' : 's'} (${[...new Set(missing.map((c) => c.reason))].join('; ')})`)];
   return [
     renderHost(report.host, style),
     '',
-    ...report.experiments.map((e) => `${renderExperimentBody(e, style)}\n`),
-    `Verdicts over ${claims.length} claims: ${renderTally(claims, style)}`,
+    ...sections,
+    `Verdicts over ${judged.length} claims: ${renderTally(judged, style)}`,
+    ...notMeasuredLine,
     '',
   ].join('\n');
 }

@@ -15,6 +15,7 @@ import { runHugepage, runMapReadWriteDontneed, runOvercommit, runPopulate } from
 import { runFileStep } from './file';
 import { runNodeBuffers } from './buffers';
 import { runMallocStep, type MallocStep } from './malloc-step';
+import { runLazyCurve } from './curve';
 
 const MALLOC_STEP_MODULE = path.join(__dirname, 'malloc-step.js');
 import { judgeLazy } from './verdicts';
@@ -85,6 +86,8 @@ export async function runLazy(options: LazyOptions = {}): Promise<LazyResult> {
     : runMallocStep(smallMallocBytes, sizeBytes);
   onStep('node-buffers');
   const buffers = runNodeBuffers(sizeBytes);
+  onStep('curve');
+  const curve = runLazyCurve(sizeBytes, page);
 
   const measurements: LazyMeasurements = {
     pageSizeBytes: page,
@@ -92,6 +95,7 @@ export async function runLazy(options: LazyOptions = {}): Promise<LazyResult> {
     pages: Math.ceil(sizeBytes / page),
     zeroPageMethod: zeroPagePfn() === null ? 'present-not-exclusive' : 'pfn',
     steps: [mapped!, read!, write!, dontneed as DontneedStep, populate, hugepage, overcommit, file, buffers, mallocStep],
+    curve,
   };
   return { schema: SCHEMA_VERSION, experiment: 'lazy', host, claims: judgeLazy(measurements), measurements };
 }

@@ -5,6 +5,7 @@ import type { FileStep } from './file';
 import type { NodeBuffersStep } from './buffers';
 import type { MallocStep } from './malloc-step';
 import type { ZeroPageMethod } from '../../zeropage';
+import type { LazyCurve } from './curve';
 
 /** Step 5's record: map with MAP_POPULATE, then write. */
 export type PopulateStep = StepRecord & { touchMinorFaults: number; touchMajorFaults: number };
@@ -21,4 +22,6 @@ export interface LazyMeasurements {
   zeroPageMethod: ZeroPageMethod;
   /** Steps 1-10 in order. */
   steps: [StepRecord, StepRecord, StepRecord, DontneedStep, PopulateStep, HugepageStep, OvercommitStep, FileStep, NodeBuffersStep, MallocStep];
+  /** Faults, zero and private pages as a fresh mapping is read, then written, chunk by chunk (for charts; no verdict uses it). */
+  curve?: LazyCurve;
 }

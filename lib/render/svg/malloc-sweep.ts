@@ -1,0 +1,90 @@
+/**
+ * The malloc sweep chart: each request size of the malloc experiment's sweep (log2
+ * axis) as a dot in the lane of the source that served it (brk heap, a thread arena or
+ * its own mmap), the measured crossover marked. Reads only `measurements.sweep` and
+ * `measurements.crossoverBytes`, described here by the shape the chart needs, so the
+ * chart renders as soon as the malloc experiment is registered.
+ */
+import { escapeXml, legend, svgDocument } from './doc';
+import { byteUnitFor, log2Scale, pow2Ticks, shortBytes } from './scale';
+
+/** One request of the sweep. */
+export interface MallocSweepPoint {
+  sizeBytes: number;
+  source: string;
+  usableBytes: number;
+  address: string;
+}
+
+/** The part of the malloc experiment's measurements the chart draws. */
+export interface MallocSweepMeasurements {
+  sweep: MallocSweepPoint[];
+  /** Smallest size served by mmap when every larger one was too (null: no crossover seen). */
+  crossoverBytes: number | null;
+}
+
+const LANES: ReadonlyArray<{ source: string; label: string; color: string }> = [
+  { source: 'mmap', label: 'own mmap', color: '#2563eb' },
+  { source: 'thread-arena', label: 'thread arena', color: '#7c3aed' },
+  { source: 'brk', label: 'brk heap', color: '#ea580c' },
+];
+
+/** A size in a short unit, with the exact bytes when the short form rounds: "128 KiB", "131,049 B (≈ 128 KiB)". */
+function exactBytes(bytes: number): string {
+  const short = shortBytes(bytes);
+  return byteUnitFor(bytes).bytes * Number(short.split(' ')[0]) === bytes ? short : `${bytes.toLocaleString('en-US')} B (≈ ${short})`;
+}
+
+/** True when `m` has a sweep the chart can draw. */
+export function hasMallocSweep(m: unknown): m is MallocSweepMeasurements {
+  const sweep = (m as { sweep?: unknown } | null)?.sweep;
+  return Array.isArray(sweep) && sweep.length > 0 && sweep.every((p: unknown) => typeof (p as MallocSweepPoint).sizeBytes === 'number' && (p as MallocSweepPoint).sizeBytes > 0 && typeof (p as MallocSweepPoint).source === 'string');
+}
+
+/** The chart as an <svg> element, and a caption with the key numbers. */
+export function renderMallocSweepSvg(m: MallocSweepMeasurements): { svg: string; caption: string } {
+  const width = 720;
+  const present = new Set(m.sweep.map((p) => p.source));
+  const lanes = [
+    ...LANES.filter((l) => l.source !== 'thread-arena' || present.has(l.source)),
+    ...[...present].filter((s) => !LANES.some((l) => l.source === s)).map((s) => ({ source: s, label: s, color: '#6b7280' })),
+  ];
+  const laneH = 46;
+  const top = 40;
+  const left = 110;
+  const right = width - 30;
+  const bottom = top + lanes.length * laneH;
+  const height = bottom + 52;
+  const sizes = m.sweep.map((p) => p.sizeBytes);
+  const minSize = Math.min(...sizes) / Math.SQRT2;
+  const maxSize = Math.max(...sizes) * Math.SQRT2;
+  const sx = log2Scale(minSize, maxSize, left, right);
+  const laneY = (source: string): number => top + (lanes.findIndex((l) => l.source === source) + 0.5) * laneH;
+  const body: string[] = [];
+  lanes.forEach((l, i) => {
+    body.push(`<rect x="${left}" y="${top + i * laneH}" width="${right - left}" height="${laneH}" class="lane${i % 2}"/>`);
+    body.push(`<text x="${left - 10}" y="${top + (i + 0.5) * laneH + 4}" text-anchor="end" class="tick">${escapeXml(l.label)}</text>`);
+  });
+  for (const t of pow2Ticks(minSize, maxSize, 10)) {
+    const x = sx(t).toFixed(1);
+    body.push(`<line x1="${x}" y1="${top}" x2="${x}" y2="${bottom + 5}" class="grid"/>`);
+    body.push(`<text x="${x}" y="${bottom + 19}" text-anchor="middle" class="tick">${escapeXml(shortBytes(t))}</text>`);
+  }
+  body.push(`<line x1="${left}" y1="${bottom}" x2="${right}" y2="${bottom}" class="axis"/>`);
+  body.push(`<text x="${(left + right) / 2}" y="${height - 10}" text-anchor="middle" class="axis-title">request size (bytes, log₂ scale)</text>`);
+  body.push(`<text transform="translate(16 ${(top + bottom) / 2}) rotate(-90)" text-anchor="middle" class="axis-title">source</text>`);
+  if (m.crossoverBytes !== null) {
+    const x = sx(m.crossoverBytes).toFixed(1);
+    body.push(`<line x1="${x}" y1="${top - 6}" x2="${x}" y2="${bottom}" stroke="#dc2626" stroke-width="1.5" stroke-dasharray="6,4" class="rule"/>`);
+    body.push(`<text x="${Number(x) + 6}" y="${top - 8}" class="note" style="fill:#dc2626">${escapeXml(`threshold ${exactBytes(m.crossoverBytes)}, measured`)}</text>`);
+  }
+  for (const p of m.sweep) {
+    const lane = lanes.find((l) => l.source === p.source);
+    body.push(`<circle cx="${sx(p.sizeBytes).toFixed(1)}" cy="${laneY(p.source).toFixed(1)}" r="5" fill="${lane?.color ?? '#6b7280'}" class="dot"><title>${escapeXml(`${p.sizeBytes} bytes → ${p.source} at ${p.address} (${p.usableBytes} usable)`)}</title></circle>`);
+  }
+  const svg = svgDocument(width, height, 'malloc: request size → source', [...body, ...legend(lanes.map((l) => ({ name: l.label, color: l.color, shape: 'dot' })), left, 20)]);
+  const counts = lanes.map((l) => `${m.sweep.filter((p) => p.source === l.source).length} from ${l.label}`).join(', ');
+  const caption = `${m.sweep.length} request sizes from ${shortBytes(Math.min(...sizes))} to ${shortBytes(Math.max(...sizes))}: ${counts}; ` +
+    (m.crossoverBytes === null ? 'no size switched to mmap for good.' : `from ${exactBytes(m.crossoverBytes)} up, every request got its own mmap.`);
+  return { svg, caption };
+}
