@@ -76,7 +76,9 @@ export function renderMallocSweepSvg(m: MallocSweepMeasurements): { svg: string;
   if (m.crossoverBytes !== null) {
     const x = sx(m.crossoverBytes).toFixed(1);
     body.push(`<line x1="${x}" y1="${top - 6}" x2="${x}" y2="${bottom}" stroke="#dc2626" stroke-width="1.5" stroke-dasharray="6,4" class="rule"/>`);
-    body.push(`<text x="${Number(x) + 6}" y="${top - 8}" class="note" style="fill:#dc2626">${escapeXml(`threshold ${exactBytes(m.crossoverBytes)}, measured`)}</text>`);
+    // Right of the rule when it sits in the left half, left of it otherwise: never clipped.
+    const leftHalf = Number(x) < (left + right) / 2;
+    body.push(`<text x="${Number(x) + (leftHalf ? 6 : -6)}" y="${top - 8}" text-anchor="${leftHalf ? 'start' : 'end'}" class="note" style="fill:#dc2626">${escapeXml(`measured threshold ${exactBytes(m.crossoverBytes)}`)}</text>`);
   }
   for (const p of m.sweep) {
     const lane = lanes.find((l) => l.source === p.source);
