@@ -155,8 +155,8 @@ test('the malloc sweep chart draws one dot per request and marks the measured th
   const points = sweep();
   const { svg, caption } = renderMallocSweepSvg({ sweep: points, crossoverBytes: 128 * 1024 });
   assert.equal([...svg.matchAll(/class="dot"/g)].length, points.length);
-  assert.match(svg, /threshold 128 KiB, measured/);
-  assert.match(renderMallocSweepSvg({ sweep: points, crossoverBytes: 131049 }).svg, /threshold 131,049 B \(≈ 128 KiB\), measured/);
+  assert.match(svg, /measured threshold 128 KiB</);
+  assert.match(renderMallocSweepSvg({ sweep: points, crossoverBytes: 131049 }).svg, /measured threshold 131,049 B \(≈ 128 KiB\)</);
   assert.match(svg, /request size \(bytes, log₂ scale\)/);
   assert.match(caption, /from 128 KiB up/);
   const noCrossover = renderMallocSweepSvg({ sweep: points, crossoverBytes: null });
