@@ -193,3 +193,33 @@ export function undocumentedRejection(err: unknown): string | null {
   if (/^E[A-Z0-9]+$/.test(code) && typeof errno === 'number' && typeof syscall === 'string') return null;
   return `an undocumented code ${code} (${err.name}: ${err.message})`;
 }
+
+/**
+ * The addon's own exports (lib/native.ts). The package does not export them (its
+ * `exports` map only has "."), but the .node file can be loaded by anyone, so they are
+ * classified too. `fixed-fault-probe` is the one export that touches an address on
+ * purpose — a fixed one from a closed list (null, a small integer, a kernel address,
+ * the addon's own text), never a caller-given one — to let the layout experiment watch
+ * a child die; it is only called in child tasks.
+ */
+export const NATIVE_TABLE: Readonly<Record<string, { memory: MemoryReach | 'fixed-fault-probe'; why: string }>> = {
+  abi: { memory: 'none', why: 'number' },
+  path: { memory: 'none', why: 'the .node file path, added by the bindings loader' },
+  Mapping: { memory: 'own-handle', why: 'native handle class; offsets checked in C++ too' },
+  HeapBlock: { memory: 'own-handle', why: 'native handle class; offsets checked in C++ too' },
+  mincoreScan: { memory: 'kernel-query', why: 'mincore(2) of a caller-given range: the kernel answers, nothing is dereferenced' },
+  bufferRange: { memory: 'none', why: "a JS buffer's address and length" },
+  getrusage: { memory: 'none', why: 'getrusage(2)' },
+  getrlimit: { memory: 'none', why: 'getrlimit(2)' },
+  setrlimit: { memory: 'none', why: 'setrlimit(2): children only' },
+  sysconf: { memory: 'none', why: 'sysconf(3)' },
+  libc: { memory: 'none', why: 'gnu_get_libc_version' },
+  fadvise: { memory: 'none', why: 'posix_fadvise(2) on an fd' },
+  layoutAddresses: { memory: 'none', why: 'addresses of its own probe objects' },
+  loadedObjects: { memory: 'none', why: 'dl_iterate_phdr' },
+  segmentTouch: { memory: 'addon-arrays', why: "page index into its own .data/.bss arrays, checked" },
+  layoutFault: { memory: 'fixed-fault-probe', why: 'faults at a fixed address from a closed list, in a child task only' },
+  threadStack: { memory: 'none', why: 'pthread_getattr_np' },
+  stackRecurse: { memory: 'own-stack', why: "recursion on this thread's stack; stop depth checked against its bounds (untilFault: children only)" },
+  stackAllocCost: { memory: 'own-stack', why: 'frame/alloca/malloc loop' },
+};
