@@ -11,7 +11,8 @@
         "native/usage.cc",
         "native/pagecache.cc",
         "native/layout.cc",
-        "native/stack.cc"
+        "native/stack.cc",
+        "native/live.cc"
       ],
       "dependencies": [
         "<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"

@@ -53,3 +53,5 @@ export { threadStack, recurseStack, allocationCost, STACK_VARIANTS, ALLOCATION_K
 export type { ThreadStack, StackVariant, RecurseStackOptions, RecurseStackResult, AllocationKind, AllocationCostOptions, AllocationCost } from './stack';
 export { runStack, STACK_BY_LIMIT_BYTES } from './experiments/stack/index';
 export type { StackOptions, StackResult, StackMeasurements } from './experiments/stack/index';
+export { liveHandles } from './live';
+export type { LiveHandles } from './live';

@@ -201,6 +201,14 @@ export interface NativeAddon {
 }
 // --- end stack experiment ---
 
+// --- hardening ---
+/** The live-handle counters (declaration merging adds them to NativeAddon). */
+export interface NativeAddon {
+  /** Process-wide counts of mmap regions and malloc blocks not yet released (native/live.cc). */
+  liveHandles(): { mappings: number; heapBlocks: number };
+}
+// --- end hardening ---
+
 const REBUILD_HINT = 'rebuild it with `npm run build` in the vmprobe package directory ' +
   '(or `npx node-gyp rebuild` there; it needs python3, make and a C++ compiler)';
 

@@ -8,6 +8,7 @@
 
 #include "heap.h"
 #include "layout.h"
+#include "live.h"
 #include "mapping.h"
 #include "pagecache.h"
 #include "residency.h"
@@ -40,6 +41,7 @@ class VmProbeAddon : public Napi::Addon<VmProbeAddon> {
                              InstanceValue("threadStack", Napi::Function::New<ThreadStack>(env, "threadStack"), napi_enumerable),
                              InstanceValue("stackRecurse", Napi::Function::New<StackRecurse>(env, "stackRecurse"), napi_enumerable),
                              InstanceValue("stackAllocCost", Napi::Function::New<StackAllocCost>(env, "stackAllocCost"), napi_enumerable),
+                             InstanceValue("liveHandles", Napi::Function::New<GetLiveHandles>(env, "liveHandles"), napi_enumerable),
                          });
   }
 };

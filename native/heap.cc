@@ -15,6 +15,7 @@
 
 #include "args.h"
 #include "errors.h"
+#include "live.h"
 #include "residency.h"
 #include "touch.h"
 
@@ -49,16 +50,21 @@ HeapBlock::HeapBlock(const Napi::CallbackInfo& info) : Napi::ObjectWrap<HeapBloc
     ThrowErrno(env, err == 0 ? ENOMEM : err, zeroed ? "calloc" : "malloc", std::to_string(sizeBytes_) + " bytes");
   }
   block_ = static_cast<uint8_t*>(p);
+  LiveHandles().heapBlocks++;
   usableSizeBytes_ = malloc_usable_size(p);
 }
 
-HeapBlock::~HeapBlock() { free(block_); }
+HeapBlock::~HeapBlock() {
+  if (block_ != nullptr) LiveHandles().heapBlocks--;
+  free(block_);
+}
 
 void HeapBlock::EnsureOpen(Napi::Env env) const {
   if (block_ == nullptr) ThrowClosed(env, "heap block", "free");
 }
 
 Napi::Value HeapBlock::Free(const Napi::CallbackInfo& info) {
+  if (block_ != nullptr) LiveHandles().heapBlocks--;
   free(block_);
   block_ = nullptr;
   return info.Env().Undefined();

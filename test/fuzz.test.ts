@@ -183,6 +183,7 @@ const GENERATORS: Record<string, fc.Arbitrary<unknown[]>> = {
   readElf: a(fc.constantFrom<unknown>(process.execPath, '/proc/self/exe', fx.tempFile, fx.tempDir, '/dev/null', '/nonexistent/x', '')),
   renderLayoutSvg: anyArgs(fx),
   threadStack: anyArgs(fx),
+  liveHandles: anyArgs(fx),
   recurseStack: a(optionsObject(fc.oneof(smallCount(256 * 1024), fc.constantFrom('frame', 'alloca'), anyLeaf(fx))).map((o) => ({ depthBytes: 65536, ...o }))),
   allocationCost: a(optionsObject(fc.oneof(smallCount(64 * 1024), fc.constantFrom('frame', 'alloca', 'malloc'), anyLeaf(fx))).map((o) => ({ kind: 'malloc', sizeBytes: 64, iterations: 10, ...o }))
     .map((o) => (typeof o['iterations'] === 'number' && o['iterations'] > 1000 ? { ...o, iterations: 1000 } : o))),

@@ -128,6 +128,8 @@ export const EXPORT_TABLE: Readonly<Record<string, SurfaceEntry>> = {
   STACK_STOP_HEADROOM_BYTES: { kind: 'constant', memory: 'none', why: 'number' },
   STACK_FRAME_RANGE: { kind: 'constant', memory: 'none', why: 'bounds' },
   STACK_BY_LIMIT_BYTES: { kind: 'constant', memory: 'none', why: 'numbers' },
+  // --- hardening ---
+  liveHandles: { kind: 'measuring', memory: 'none', why: 'process-wide counts of live mappings and heap blocks' },
 };
 
 /** What a handle method does. */
@@ -222,4 +224,5 @@ export const NATIVE_TABLE: Readonly<Record<string, { memory: MemoryReach | 'fixe
   threadStack: { memory: 'none', why: 'pthread_getattr_np' },
   stackRecurse: { memory: 'own-stack', why: "recursion on this thread's stack; stop depth checked against its bounds (untilFault: children only)" },
   stackAllocCost: { memory: 'own-stack', why: 'frame/alloca/malloc loop' },
+  liveHandles: { memory: 'none', why: 'two process-wide counters' },
 };
