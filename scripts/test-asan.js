@@ -1,0 +1,88 @@
+#!/usr/bin/env node
+// `npm run test:asan`: the whole test suite against an addon built with
+// -fsanitize=address,undefined (binding.gyp's VMPROBE_SANITIZE hook).
+//
+// Clean approach: the sanitized addon is built in a scratch COPY of the package
+// (sources, dist/, test fixtures; node_modules linked), never in ./build, so the normal
+// addon that `npm test` and `npm start` load is never touched. The suite runs there
+// with the ASan runtime preloaded (node itself is not instrumented, so the runtime must
+// be loaded first: LD_PRELOAD=$(g++ -print-file-name=libasan.so)). Children inherit it.
+//
+// ASAN_OPTIONS:
+//   detect_leaks=0      V8 and node deliberately leak at exit; LeakSanitizer would only report those.
+//   handle_segv=0, handle_sigbus=0, allow_user_segv_handler=1
+//                       the stack and layout experiments kill children with SIGSEGV on
+//                       purpose and check the signal; ASan must not turn it into a report.
+//   detect_stack_use_after_return=0  (fake stacks would change the stack experiment's depths)
+//   halt_on_error=1, log_path=<dir>/asan   a finding stops the process and leaves a report file.
+// UBSAN_OPTIONS: halt_on_error=1, print_stacktrace=1, log_path=<dir>/ubsan.
+// The run is clean when every test passes AND no report file was written.
+'use strict';
+const { spawnSync, execFileSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+
+const root = path.join(__dirname, '..');
+const started = Date.now();
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'vmprobe-asan-'));
+const reports = path.join(scratch, 'sanitizer-reports');
+fs.mkdirSync(reports);
+
+function run(cmd, args, opts) {
+  const r = spawnSync(cmd, args, { stdio: 'inherit', ...opts });
+  if (r.error) throw r.error;
+  return r.status;
+}
+
+let status = 1;
+try {
+  // 1. The copy: tracked files plus the compiled dist/ (build/ left out on purpose).
+  const files = execFileSync('git', ['ls-files', '-z'], { cwd: root, encoding: 'utf8' }).split('\0').filter(Boolean);
+  for (const f of files) {
+    if (!fs.existsSync(path.join(root, f))) continue;
+    fs.mkdirSync(path.dirname(path.join(scratch, f)), { recursive: true });
+    fs.copyFileSync(path.join(root, f), path.join(scratch, f));
+  }
+  fs.cpSync(path.join(root, 'dist'), path.join(scratch, 'dist'), { recursive: true });
+  fs.symlinkSync(path.join(root, 'node_modules'), path.join(scratch, 'node_modules'));
+
+  // 2. The sanitized addon, in the copy's build/.
+  const sanitize = 'address,undefined';
+  console.log(`== building the addon with -fsanitize=${sanitize} in ${scratch}/build`);
+  if (run(process.execPath, [path.join(scratch, 'scripts', 'ensure-addon.js')], { cwd: scratch, env: { ...process.env, VMPROBE_SANITIZE: sanitize } }) !== 0) {
+    throw new Error('building the sanitized addon failed');
+  }
+  const built = path.join(scratch, 'build', 'Release', 'vmprobe.node');
+  const linked = execFileSync('ldd', [built], { encoding: 'utf8' });
+  if (!/libasan/.test(linked) || !/libubsan/.test(linked)) throw new Error(`${built} is not linked against the sanitizer runtimes:\n${linked}`);
+
+  // 3. The suite, with the runtime preloaded.
+  const libasan = execFileSync('g++', ['-print-file-name=libasan.so'], { encoding: 'utf8' }).trim();
+  const env = {
+    ...process.env,
+    LD_PRELOAD: libasan,
+    ASAN_OPTIONS: `detect_leaks=0:handle_segv=0:handle_sigbus=0:allow_user_segv_handler=1:detect_stack_use_after_return=0:halt_on_error=1:log_path=${path.join(reports, 'asan')}`,
+    UBSAN_OPTIONS: `halt_on_error=1:print_stacktrace=1:log_path=${path.join(reports, 'ubsan')}`,
+    VMPROBE_SANITIZED: sanitize,
+  };
+  console.log(`== node --test dist/test/ with LD_PRELOAD=${libasan}`);
+  const testStatus = run(process.execPath, ['--test', '--test-concurrency=1', 'dist/test/'], { cwd: scratch, env });
+  const found = fs.readdirSync(reports);
+  for (const f of found) {
+    console.error(`== sanitizer report ${f}:\n${fs.readFileSync(path.join(reports, f), 'utf8')}`);
+  }
+  const minutes = ((Date.now() - started) / 60_000).toFixed(1);
+  if (testStatus === 0 && found.length === 0) {
+    console.log(`== test:asan clean: every test passed and no sanitizer report was written (${minutes} min)`);
+    status = 0;
+  } else {
+    console.error(`== test:asan FAILED: tests exit ${testStatus}, ${found.length} sanitizer report(s) (${minutes} min)`);
+  }
+} catch (err) {
+  console.error(`test:asan: ${err instanceof Error ? err.message : String(err)}`);
+} finally {
+  if (!process.env.VMPROBE_KEEP_ASAN_DIR) fs.rmSync(scratch, { recursive: true, force: true });
+  else console.log(`(kept ${scratch})`);
+}
+process.exit(status);
