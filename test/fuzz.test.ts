@@ -310,8 +310,8 @@ test('fuzz: setrlimit with random arguments, in a child process (it changes the 
         const floor = name === 'nofile' || name === 'nproc' ? 64 : name === 'cpu' ? 3600 : name === 'rttime' ? 2 ** 31 : 2 ** 30;
         if (typeof limit.soft === 'number' && limit.soft < floor) limit.soft = floor;
         if (typeof limit.hard === 'number' && limit.hard < floor) limit.hard = floor;
-        // Under AddressSanitizer (npm run test:asan) any finite address-space limit breaks its shadow mappings.
-        if (name === 'as' && process.env.VMPROBE_SANITIZED) { limit.soft = Infinity; limit.hard = Infinity; }
+        // Under AddressSanitizer (npm run test:asan) a finite address-space or data limit breaks its shadow and allocator mappings.
+        if ((name === 'as' || name === 'data') && process.env.VMPROBE_SANITIZED) { limit.soft = Infinity; limit.hard = Infinity; }
       }
       const shown = JSON.stringify([String(name), limit], (k, x) => typeof x === 'bigint' ? x + 'n' : typeof x === 'number' && !Number.isFinite(x) ? String(x) : x);
       fs.writeSync(1, 'call ' + shown + '\\n');
