@@ -13,7 +13,8 @@
         "native/pagecache.cc",
         "native/layout.cc",
         "native/stack.cc",
-        "native/malloc_control.cc"
+        "native/malloc_control.cc",
+        "native/live.cc"
       ],
       "dependencies": [
         "<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"

@@ -58,6 +58,30 @@ function installExitHook(): void {
   });
 }
 
+/**
+ * SIGKILLs every child still running and resolves once each has been reaped (or after
+ * `waitMs`). For a CLI's SIGINT/SIGTERM handler: a signal's default action ends the
+ * process without running 'exit' handlers, which would leave children orphaned. The
+ * library installs no signal handler itself (the importing app owns its signals).
+ * Resolves with the number of children it killed.
+ */
+export function killLiveChildren(waitMs = 2_000): Promise<number> {
+  const children = [...live];
+  if (children.length === 0) return Promise.resolve(0);
+  const reaped = children.map((child) => new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve();
+    else child.once('exit', () => resolve());
+  }));
+  for (const child of children) child.kill('SIGKILL');
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(children.length), waitMs);
+    void Promise.all(reaped).then(() => {
+      clearTimeout(timer);
+      resolve(children.length);
+    });
+  });
+}
+
 /** Path of the generic child entry point (compiled child-entry.js beside this file). */
 export const CHILD_ENTRY = path.join(__dirname, 'child-entry.js');
 

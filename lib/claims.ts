@@ -3,6 +3,7 @@
  * checks each, and the claim as the textbook states it. Verdicts are never here: each
  * experiment derives them from what it measured.
  */
+import { invalidArgType, invalidArgValue } from './errors';
 
 /** The verdict vocabulary. */
 export type Verdict = 'holds' | 'qualified' | 'refuted' | 'not-applicable';
@@ -54,8 +55,9 @@ export const CLAIMS: readonly ClaimDefinition[] = [
 
 /** The claim with this id (throws for an unknown id: a typo in an experiment is a bug). */
 export function claimById(id: string): ClaimDefinition {
+  if (typeof id !== 'string') throw invalidArgType('id', 'of type string', id);
   const claim = CLAIMS.find((c) => c.id === id);
-  if (!claim) throw new Error(`unknown claim id '${id}'`);
+  if (!claim) throw invalidArgValue('id', `is not a known claim id. Received '${id}'`);
   return claim;
 }
 

@@ -5,6 +5,7 @@
  * Exit codes: 0 the run completed (whatever the verdicts), 1 an experiment could not
  * run, 2 bad usage.
  */
+import { killLiveChildren } from './child';
 import { parseArgs } from 'node:util';
 import * as fs from 'node:fs';
 import { EXPERIMENTS, findExperiment, type ExperimentCliOptions } from './experiments/registry';
@@ -158,7 +159,24 @@ export async function main(argv: string[], io = { stdout: process.stdout, stderr
   }
 }
 
+/**
+ * SIGINT/SIGTERM: kill and reap the experiment's children, then exit 128+signal (130
+ * for SIGINT). Without this the signal's default action would end the CLI at once and
+ * leave a running child orphaned.
+ */
+function exitOnSignals(): void {
+  let exiting = false;
+  for (const [signal, number] of [['SIGINT', 2], ['SIGTERM', 15], ['SIGHUP', 1]] as const) {
+    process.on(signal, () => {
+      if (exiting) return;
+      exiting = true;
+      void killLiveChildren().finally(() => process.exit(128 + number));
+    });
+  }
+}
+
 if (require.main === module) {
+  exitOnSignals();
   main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (err: unknown) => {
     process.stderr.write(`vmprobe: ${String(err)}\n`);
     process.exitCode = 1;

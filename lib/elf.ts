@@ -8,7 +8,8 @@
  * section headers are read, never the whole file. 64- and 32-bit, either byte order.
  */
 import * as fs from 'node:fs';
-import { invalidArgValue } from './errors';
+import { invalidArgType, invalidArgValue } from './errors';
+import { validateFunction } from './validate';
 
 /** One section of an ELF file. */
 export interface ElfSection {
@@ -51,7 +52,13 @@ function notElf(why: string): Error {
 }
 
 /** Parses the ELF header and section headers through `read`. Throws ERR_INVALID_ARG_VALUE on a non-ELF or truncated file. */
-export function parseElf(read: ByteReader): ElfInfo {
+export function parseElf(reader: ByteReader): ElfInfo {
+  validateFunction<ByteReader>(reader, 'read');
+  const read: ByteReader = (offset, length) => {
+    const bytes: unknown = reader(offset, length);
+    if (!Buffer.isBuffer(bytes)) throw invalidArgValue('read', `must return a Buffer. It returned ${typeof bytes}`);
+    return bytes;
+  };
   const ident = read(0, 64);
   if (ident.length < 52 || ident.readUInt32BE(0) !== 0x7f454c46) throw notElf('no \\x7fELF magic');
   const bits = ident[4] === 2 ? 64 : ident[4] === 1 ? 32 : null;
@@ -106,6 +113,7 @@ export function parseElf(read: ByteReader): ElfInfo {
 
 /** Reads the ELF header and section table of the file at `path`. */
 export function readElf(path: string): ElfInfo {
+  if (typeof path !== 'string') throw invalidArgType('path', 'of type string', path);
   const fd = fs.openSync(path, 'r');
   try {
     return parseElf((offset, length) => {
@@ -120,5 +128,6 @@ export function readElf(path: string): ElfInfo {
 
 /** parseElf over a whole file already in memory. */
 export function parseElfBuffer(file: Buffer): ElfInfo {
+  if (!Buffer.isBuffer(file)) throw invalidArgType('file', 'an instance of Buffer', file);
   return parseElf((offset, length) => file.subarray(offset, offset + length));
 }

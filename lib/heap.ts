@@ -87,6 +87,8 @@ export class HeapBlock {
 
   /** @internal Use malloc(). */
   constructor(handle: NativeHeapBlock) {
+    // Exported for instanceof only: refuse anything but the addon's own handle.
+    if (!(handle instanceof native.HeapBlock)) throw invalidArgType('handle', 'a native heap block (create a HeapBlock with malloc())', handle);
     this.#handle = handle;
     this.creation = handle.creation;
   }

@@ -5,6 +5,8 @@
 import * as os from 'node:os';
 import * as fs from 'node:fs';
 import { native } from './native';
+import { invalidArgType } from './errors';
+import { validateOptions } from './validate';
 import { getrlimit, pageSizeBytes } from './usage';
 import { readAslrMode, readOvercommit, readSwap, readThpSettings, readMmapMinAddr, type OvercommitSettings, type ThpSettings } from './kernel-settings';
 
@@ -41,14 +43,17 @@ export interface HostInfo {
 
 /** Reads the malloc tunables from an environment (default: this process's). */
 export function readMallocTunables(env: NodeJS.ProcessEnv = process.env): MallocTunables {
+  validateOptions(env, 'env');
+  const tunables = env['GLIBC_TUNABLES'];
+  if (tunables !== undefined && typeof tunables !== 'string') throw invalidArgType('env.GLIBC_TUNABLES', 'of type string', tunables);
   const glibcTunables: Record<string, string> = {};
-  for (const part of (env['GLIBC_TUNABLES'] ?? '').split(':')) {
+  for (const part of (tunables ?? '').split(':')) {
     const eq = part.indexOf('=');
     if (eq > 0 && part.startsWith('glibc.malloc.')) glibcTunables[part.slice(0, eq)] = part.slice(eq + 1);
   }
   const environment: Record<string, string> = {};
   for (const [key, value] of Object.entries(env)) {
-    if (/^MALLOC_[A-Z_]+$/.test(key) && value !== undefined) environment[key] = value;
+    if (/^MALLOC_[A-Z_]+$/.test(key) && typeof value === 'string') environment[key] = value;
   }
   return { glibcTunables, environment };
 }

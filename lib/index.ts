@@ -67,3 +67,5 @@ export type { MallocOptions as MallocExperimentOptions, MallocResult, MallocMeas
 export { unmeasuredClaims } from './report';
 export type { UnmeasuredClaim } from './result';
 export { renderHtml as renderReportHtml } from './render/html/page';
+export { liveHandles } from './live';
+export type { LiveHandles } from './live';

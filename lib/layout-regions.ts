@@ -13,6 +13,8 @@
  * (/proc/<pid>/task/<tid>/syscall), never by size or shape.
  */
 import type { MapsEntry } from './proc/maps';
+import { invalidArgType } from './errors';
+import { validateAddressRanges, validateChoice, validateOptions } from './validate';
 
 /** What a region is. `lib-*` are segments of shared libraries (the addon is one). */
 export type RegionKind =
@@ -73,6 +75,7 @@ export type Zone = 'kernel' | 'stack' | 'mmap' | 'heap' | 'data' | 'text';
 
 /** The zone of a kind: the main program's segments are text/data, libraries and every other mapping the mmap area. */
 export function zoneOf(kind: RegionKind): Zone {
+  validateChoice(kind, 'kind', REGION_KINDS);
   switch (kind) {
     case 'text': case 'rodata': return 'text';
     case 'relro': case 'data': case 'bss': return 'data';
@@ -85,6 +88,7 @@ export function zoneOf(kind: RegionKind): Zone {
 
 /** The segment name of an ELF kind ('lib-text' → 'text'), or null for other kinds. */
 export function segmentOf(kind: RegionKind): 'text' | 'rodata' | 'relro' | 'data' | 'bss' | null {
+  validateChoice(kind, 'kind', REGION_KINDS);
   const s = kind.startsWith('lib-') ? kind.slice(4) : kind;
   return s === 'text' || s === 'rodata' || s === 'relro' || s === 'data' || s === 'bss' ? s : null;
 }
@@ -159,6 +163,8 @@ function segmentFromPerms(e: MapsEntry, next: MapsEntry | undefined): 'text' | '
  * anonymous mmap: with program headers it is split where the segment ends.
  */
 export function classifyRegions(entries: readonly MapsEntry[], context: ClassifyContext = {}): Region[] {
+  validateAddressRanges(entries, 'entries');
+  validateOptions(context, 'context');
   const page = BigInt(context.pageSizeBytes ?? 4096);
   const objects = context.objects ?? null;
   const exePath = context.executablePath ?? entries.find((e) => e.path !== null && !e.pseudo)?.path ?? null;
@@ -222,6 +228,8 @@ function markThreadStacks(regions: Region[], stackPointers: readonly bigint[]): 
 
 /** The region containing `address` (binary search), or undefined. */
 export function regionAt(regions: readonly Region[], address: bigint): Region | undefined {
+  validateAddressRanges(regions, 'regions');
+  if (typeof address !== 'bigint') throw invalidArgType('address', 'of type bigint', address);
   let low = 0;
   let high = regions.length - 1;
   while (low <= high) {
@@ -236,6 +244,7 @@ export function regionAt(regions: readonly Region[], address: bigint): Region | 
 
 /** The zones from high to low addresses, consecutive repeats collapsed (the kernel zone left out). */
 export function zoneOrder(regions: readonly Region[]): Zone[] {
+  validateAddressRanges(regions, 'regions');
   const order: Zone[] = [];
   for (let i = regions.length - 1; i >= 0; i--) {
     const zone = zoneOf((regions[i] as Region).kind);
@@ -257,6 +266,7 @@ export interface Gap {
 
 /** Every unmapped gap between consecutive regions, low to high. */
 export function findGaps(regions: readonly Region[]): Gap[] {
+  validateAddressRanges(regions, 'regions');
   const gaps: Gap[] = [];
   for (let i = 1; i < regions.length; i++) {
     const below = regions[i - 1] as Region;

@@ -12,8 +12,8 @@ import { native, type NativeLayoutAddresses } from './native';
 import { readMaps } from './proc/maps';
 import { validatePid, type ProcPid } from './proc/read';
 import { classifyRegions, type ObjectHeaders, type Region } from './layout-regions';
-import { optionalCount, validateChoice, validateOptions, rejectUnknownKeys } from './validate';
-import { outOfRange } from './errors';
+import { optionalCount, validateChoice, validateOptions, rejectUnknownKeys, validateString } from './validate';
+import { invalidArgType, outOfRange } from './errors';
 import { pageSizeBytes } from './usage';
 import type { TouchResult } from './types';
 
@@ -87,6 +87,7 @@ export function touchSegmentPages(segment: 'data' | 'bss', options: SegmentTouch
  * or null when the thread was running ("running") or the kernel hides it.
  */
 export function parseSyscallStackPointer(text: string): bigint | null {
+  validateString(text, 'text');
   const fields = text.trim().split(/\s+/);
   if (fields.length !== 9 || !/^0x[0-9a-f]+$/i.test(fields[7] ?? '')) return null;
   const sp = BigInt(fields[7] as string);
@@ -128,6 +129,9 @@ export function countThreads(pid: ProcPid = 'self'): number {
  */
 export function readLayout(pid: ProcPid = 'self', threadStackPointers: readonly bigint[] = readThreadStackPointers(pid)): Region[] {
   validatePid(pid);
+  if (!Array.isArray(threadStackPointers) || !threadStackPointers.every((sp) => typeof sp === 'bigint')) {
+    throw invalidArgType('threadStackPointers', 'an array of bigint addresses', threadStackPointers);
+  }
   const self = pid === 'self' || pid === process.pid;
   const entries = readMaps(pid);
   const executablePath = realpathOr(`/proc/${pid}/exe`);

@@ -134,6 +134,10 @@ export class Mapping {
 
   /** @internal Use map() or mapFile(). */
   constructor(handle: NativeMapping, info: { kind: 'anonymous' | 'file'; shared: boolean; path: string | null }) {
+    // Exported for instanceof only: refuse anything but the addon's own handle.
+    if (!(handle instanceof native.Mapping) || info === null || typeof info !== 'object') {
+      throw invalidArgType('handle', 'a native mapping (create a Mapping with map() or mapFile())', handle);
+    }
     this.#handle = handle;
     this.kind = info.kind;
     this.shared = info.shared;

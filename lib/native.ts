@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { buildError, unsupported } from './errors';
 
 /** The ABI this JavaScript expects from the addon (native/addon.cc: kAddonAbi). */
-export const ADDON_ABI = 4;
+export const ADDON_ABI = 5;
 
 /** Faults and time measured inside one native call (RUSAGE_THREAD, CLOCK_MONOTONIC). */
 export interface NativeCounters {
@@ -237,6 +237,14 @@ export interface NativeAddon {
   stackAllocCost(options: { kind: 'frame' | 'alloca' | 'malloc'; sizeBytes: number; iterations: number }): NativeStackAllocCost;
 }
 // --- end stack experiment ---
+
+// --- hardening ---
+/** The live-handle counters (declaration merging adds them to NativeAddon). */
+export interface NativeAddon {
+  /** Process-wide counts of mmap regions and malloc blocks not yet released (native/live.cc). */
+  liveHandles(): { mappings: number; heapBlocks: number };
+}
+// --- end hardening ---
 
 const REBUILD_HINT = 'rebuild it with `npm run build` in the vmprobe package directory ' +
   '(or `npx node-gyp rebuild` there; it needs python3, make and a C++ compiler)';

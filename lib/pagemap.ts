@@ -33,6 +33,7 @@ const PFN_MASK = (1n << 55n) - 1n;
 
 /** Decodes one raw pagemap entry. */
 export function decodePagemapEntry(raw: bigint): PagemapEntry {
+  validateAddress(raw, 'raw');
   const bit = (n: bigint): boolean => ((raw >> n) & 1n) === 1n;
   const present = bit(63n);
   const swapped = bit(62n);
@@ -78,10 +79,14 @@ export function readPagemapChunks(address: bigint, pages: number, visit: (entrie
   }
 }
 
+/** Most pages readPagemap returns in one array (8 bytes each: 128 MiB). */
+const MAX_PAGEMAP_ARRAY_PAGES = 2 ** 24;
+
 /** Raw entries for a range, as one array (use readPagemapChunks for big ranges). */
 export function readPagemap(address: bigint, pages: number): BigUint64Array {
   validateAddress(address, 'address');
-  validateCount(pages, 'pages');
+  // One array holds every entry: cap it well below what a typed array may hold.
+  validateCount(pages, 'pages', 0, MAX_PAGEMAP_ARRAY_PAGES);
   const out = new BigUint64Array(pages);
   readPagemapChunks(address, pages, (entries, first) => out.set(entries, first));
   return out;

@@ -3,7 +3,8 @@ import { readHostInfo } from './host';
 import { SCHEMA_VERSION, type ExperimentResult, type ReportResult, type UnmeasuredClaim } from './result';
 import { CLAIMS } from './claims';
 import { EXPERIMENTS, type ExperimentCliOptions } from './experiments/registry';
-import { invalidArgValue } from './errors';
+import { describeReceived, invalidArgType, invalidArgValue } from './errors';
+import { rejectUnknownKeys, validateOptions } from './validate';
 
 /** Options of runReport. */
 export interface ReportOptions extends ExperimentCliOptions {
@@ -17,14 +18,26 @@ export class ExperimentFailure extends Error {
   readonly experiment: string;
   readonly code = 'ERR_VMPROBE_EXPERIMENT';
   constructor(experiment: string, cause: unknown) {
-    super(`experiment '${experiment}' could not run: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    if (typeof experiment !== 'string') throw invalidArgType('experiment', 'of type string', experiment);
+    super(`experiment '${experiment}' could not run: ${cause instanceof Error ? cause.message : describeReceived(cause)}`, { cause });
     this.experiment = experiment;
   }
 }
 
+/** The keys runReport accepts (ExperimentCliOptions and `only`). */
+const REPORT_KEYS = ['sizeBytes', 'limitBytes', 'frameBytes', 'pid', 'onProgress', 'only'] as const;
+
 /** Runs the experiments in order; throws ExperimentFailure naming the first that could not run. */
 export async function runReport(options: ReportOptions = {}): Promise<ReportResult> {
+  validateOptions(options);
+  rejectUnknownKeys(options as Record<string, unknown>, 'options', REPORT_KEYS);
   const names = EXPERIMENTS.map((e) => e.name);
+  if (options.only !== undefined && !(Array.isArray(options.only) && options.only.every((n) => typeof n === 'string'))) {
+    throw invalidArgType('only', 'an array of experiment names', options.only);
+  }
+  if (options.onProgress !== undefined && typeof options.onProgress !== 'function') {
+    throw invalidArgType('onProgress', 'a function', options.onProgress);
+  }
   for (const name of options.only ?? []) {
     if (!names.includes(name)) throw invalidArgValue('only', `names an unknown experiment '${name}'. Known: ${names.join(', ')}`);
   }

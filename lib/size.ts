@@ -15,6 +15,7 @@ const MULTIPLIERS: Readonly<Record<string, number>> = {
  * (ulimit, /proc). The result must be a whole number of bytes.
  */
 export function parseSize(text: string, name = 'size'): number {
+  if (typeof name !== 'string') throw invalidArgType('name', 'of type string', name);
   if (typeof text !== 'string') throw invalidArgType(name, 'of type string', text);
   const m = /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$/.exec(text);
   const unit = m?.[2]?.toLowerCase() ?? '';
@@ -31,5 +32,7 @@ export function parseSize(text: string, name = 'size'): number {
 
 /** Parses a limit: a size, or `unlimited` (Infinity). */
 export function parseLimit(text: string, name = 'limit'): number {
+  if (typeof name !== 'string') throw invalidArgType('name', 'of type string', name);
+  if (typeof text !== 'string') throw invalidArgType(name, 'of type string', text);
   return /^\s*(unlimited|infinity)\s*$/i.test(text) ? Infinity : parseSize(text, name);
 }

@@ -66,3 +66,30 @@ export function validateAddress(value: unknown, name: string): bigint {
   if (value < 0n || value >= TWO_TO_64) throw outOfRange(name, '>= 0n and < 2n ** 64n', `${value}n`);
   return value;
 }
+
+/** A string (ERR_INVALID_ARG_TYPE otherwise). */
+export function validateString(value: unknown, name: string): string {
+  if (typeof value !== 'string') throw invalidArgType(name, 'of type string', value);
+  return value;
+}
+
+/** A function (ERR_INVALID_ARG_TYPE otherwise). */
+export function validateFunction<F>(value: unknown, name: string): F {
+  if (typeof value !== 'function') throw invalidArgType(name, 'of type function', value);
+  return value as F;
+}
+
+/**
+ * An array of objects with bigint `start` and `end` (parsed maps entries, regions):
+ * checked element by element so a search never trips over a hole or a foreign object.
+ */
+export function validateAddressRanges<T extends { start: bigint; end: bigint }>(value: unknown, name: string): readonly T[] {
+  if (!Array.isArray(value)) throw invalidArgType(name, 'an array of entries with bigint start and end', value);
+  value.forEach((e: unknown, i) => {
+    const r = e as { start?: unknown; end?: unknown } | null;
+    if (r === null || typeof r !== 'object' || typeof r.start !== 'bigint' || typeof r.end !== 'bigint') {
+      throw invalidArgType(`${name}[${i}]`, 'an entry with bigint start and end', e);
+    }
+  });
+  return value as readonly T[];
+}

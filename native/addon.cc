@@ -9,6 +9,7 @@
 #include "heap.h"
 #include "layout.h"
 #include "malloc_control.h"
+#include "live.h"
 #include "mapping.h"
 #include "pagecache.h"
 #include "residency.h"
@@ -17,7 +18,7 @@
 
 namespace vmprobe {
 
-constexpr int kAddonAbi = 4;
+constexpr int kAddonAbi = 5;
 
 class VmProbeAddon : public Napi::Addon<VmProbeAddon> {
  public:
@@ -46,6 +47,7 @@ class VmProbeAddon : public Napi::Addon<VmProbeAddon> {
                              InstanceValue("mallocTrim", Napi::Function::New<MallocTrim>(env, "mallocTrim"), napi_enumerable),
                              InstanceValue("mallinfo2", Napi::Function::New<Mallinfo2>(env, "mallinfo2"), napi_enumerable),
                              InstanceValue("mallocInfo", Napi::Function::New<MallocInfo>(env, "mallocInfo"), napi_enumerable),
+                             InstanceValue("liveHandles", Napi::Function::New<GetLiveHandles>(env, "liveHandles"), napi_enumerable),
                          });
   }
 };

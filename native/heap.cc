@@ -24,6 +24,7 @@
 
 #include "args.h"
 #include "errors.h"
+#include "live.h"
 #include "residency.h"
 #include "touch.h"
 
@@ -152,12 +153,14 @@ HeapBlock::HeapBlock(const Napi::CallbackInfo& info) : Napi::ObjectWrap<HeapBloc
     ThrowErrno(env, err == 0 ? ENOMEM : err, call, std::to_string(sizeBytes_) + " bytes");
   }
   block_ = static_cast<uint8_t*>(p);
+  LiveHandles().heapBlocks++;
   usableSizeBytes_ = malloc_usable_size(p);
 }
 
 HeapBlock::~HeapBlock() { Release(); }
 
 void HeapBlock::Release() {
+  if (block_ != nullptr) LiveHandles().heapBlocks--;
   free(block_);
   block_ = nullptr;
   for (void* f : fillers_) free(f);

@@ -26,6 +26,7 @@
 
 #include "args.h"
 #include "errors.h"
+#include "live.h"
 #include "residency.h"
 #include "sigbus_guard.h"
 #include "touch.h"
@@ -105,6 +106,7 @@ int Region::Release() {
   if (base != nullptr) {
     if (munmap(base, mappedBytes) != 0) result = errno;
     base = nullptr;
+    LiveHandles().mappings--;
   }
   if (fd >= 0) {
     close(fd);
@@ -243,6 +245,7 @@ Mapping::Mapping(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Mapping>(inf
 
   region_ = std::make_shared<Region>();
   region_->base = static_cast<uint8_t*>(base);
+  LiveHandles().mappings++;
   region_->mappedBytes = mapped;
   region_->fd = file.Release();
 }

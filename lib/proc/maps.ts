@@ -1,6 +1,7 @@
 // Parser for /proc/<pid>/maps (proc(5), "/proc/pid/maps"): one line per
 // mapping, "start-end perms offset major:minor inode   [path]", sorted by start.
 import { invalidArgument, malformedLine, procLines, readProcText, type ProcPid } from './read';
+import { validateAddressRanges } from '../validate';
 
 /** One mapping (VMA) of a process's address space, as /proc/<pid>/maps lists it. */
 export interface MapsEntry {
@@ -106,7 +107,7 @@ export function readMaps(pid: ProcPid = 'self'): MapsEntry[] {
  * search; `entries` must be sorted by `start` and not overlap, as the kernel lists them.
  */
 export function findMapping<T extends MapsEntry>(entries: readonly T[], address: bigint): T | undefined {
-  if (!Array.isArray(entries)) throw invalidArgument('ERR_INVALID_ARG_TYPE', 'entries', entries, 'an array of maps entries');
+  validateAddressRanges(entries, 'entries');
   if (typeof address !== 'bigint') throw invalidArgument('ERR_INVALID_ARG_TYPE', 'address', address, 'of type bigint');
   let low = 0;
   let high = entries.length - 1;

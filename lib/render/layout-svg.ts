@@ -7,6 +7,7 @@
 import type { LayoutMeasurements } from '../experiments/layout/measurements';
 import type { Zone } from '../layout-regions';
 import { formatBytes } from '../format';
+import { invalidArgType, invalidArgValue } from '../errors';
 import { layoutBands } from './layout-bands';
 
 const FILL: Readonly<Record<Zone | 'free', string>> = {
@@ -26,6 +27,19 @@ const hex = (a: bigint): string => `0x${a.toString(16)}`;
 
 /** Builds the SVG document of the map in `m`. */
 export function renderLayoutSvg(m: LayoutMeasurements): string {
+  if (m === null || typeof m !== 'object' || !Array.isArray(m.regions) || typeof m.pageSizeBytes !== 'number') {
+    throw invalidArgType('measurements', 'the measurements of a layout result (with regions and pageSizeBytes)', m);
+  }
+  try {
+    return renderSvg(m);
+  } catch (err) {
+    // A structure that passed the checks above but is not a real LayoutMeasurements.
+    if (err instanceof TypeError && !('code' in err)) throw invalidArgValue('measurements', `is not a layout result's measurements: ${err.message}`);
+    throw err;
+  }
+}
+
+function renderSvg(m: LayoutMeasurements): string {
   const bands = layoutBands(m.regions, m.pageSizeBytes);
   const parts: string[] = [];
   let y = 10;

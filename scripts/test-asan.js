@@ -1,0 +1,124 @@
+#!/usr/bin/env node
+// `npm run test:asan`: the whole test suite against an addon built with
+// -fsanitize=address,undefined (binding.gyp's VMPROBE_SANITIZE hook).
+//
+// Clean approach: the sanitized addon is built in a scratch COPY of the package
+// (sources, dist/, test fixtures; node_modules linked), never in ./build, so the normal
+// addon that `npm test` and `npm start` load is never touched. The suite runs there
+// with the ASan runtime preloaded (node itself is not instrumented, so the runtime must
+// be loaded first: LD_PRELOAD=$(g++ -print-file-name=libasan.so)). Children inherit it.
+//
+// ASAN_OPTIONS:
+//   detect_leaks=0      V8 and node deliberately leak at exit; LeakSanitizer would only report those.
+//   allocator_may_return_null=1  malloc(2^52) returns NULL (ENOMEM) as glibc does, instead of aborting.
+//   handle_segv=0, handle_sigbus=0, allow_user_segv_handler=1
+//                       the stack and layout experiments kill children with SIGSEGV on
+//                       purpose and check the signal; ASan must not turn it into a report.
+//   detect_stack_use_after_return=0  (fake stacks would change the stack experiment's depths)
+//   halt_on_error=1, log_path=<dir>/asan   a finding stops the process and leaves a report file
+//                       (an "ERROR:" in it; warnings are printed but are not findings).
+// UBSAN_OPTIONS: halt_on_error=1, print_stacktrace=1, log_path=<dir>/ubsan.
+// The run is clean when every test that runs passes AND no report holds a finding.
+'use strict';
+const { spawnSync, execFileSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+
+const root = path.join(__dirname, '..');
+
+/**
+ * Tests whose PREMISE a sanitized process breaks — not memory errors: they measure the
+ * process itself, and ASan changes that process. They run in `npm test`; here they are
+ * skipped (node --test-name-pattern with a negative lookahead), each group with its reason.
+ * Every other test runs, and any sanitizer finding anywhere fails the run.
+ */
+const PERTURBED = [
+  {
+    why: "exact fault counts: ASan's mmap/munmap interceptors and the instrumented touch loop read and write shadow memory inside the measured call, and those shadow pages fault too",
+    patterns: ['faults? exactly', 'exactly (its|their) own faults', 'only their own faults', 'one fault per page', 'faults? once', 'takes no fault', 'MAP_POPULATE takes the faults', 'fault counters grow by exactly'],
+  },
+  {
+    why: "glibc malloc is replaced by ASan's allocator: no brk [heap], no mmap threshold, freed blocks held in quarantine (not returned)",
+    patterns: ["malloc'd block", 'lazy\\.malloc-virtual', 'has \\[heap\\]', 'releases every mapping and heap block', 'allocationCost times', 'reserves address space for alignment', 'large untouched malloc block', 'large calloc block', 'malloc of a large block'],
+  },
+  {
+    why: 'RSS: shadow memory (1/8 of every touched byte) and redzones are resident too',
+    patterns: ['grows the process RSS'],
+  },
+  {
+    why: "the addon's own layout: ASan pads globals with redzones, adds its own sections and maps its shadow, which the layout probes and the region classifier do not expect",
+    patterns: ['probe address lands in a region', 'kill a child with SIGSEGV', "addon's \\.bss", 'untouched \\.bss pages', '--pid'],
+  },
+];
+const SKIP_PATTERN = PERTURBED.flatMap((g) => g.patterns).join('|');
+const started = Date.now();
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'vmprobe-asan-'));
+const reports = path.join(scratch, 'sanitizer-reports');
+fs.mkdirSync(reports);
+
+function run(cmd, args, opts) {
+  const r = spawnSync(cmd, args, { stdio: 'inherit', ...opts });
+  if (r.error) throw r.error;
+  return r.status;
+}
+
+let status = 1;
+try {
+  // 1. The copy: tracked files plus the compiled dist/ (build/ left out on purpose).
+  const files = execFileSync('git', ['ls-files', '-z'], { cwd: root, encoding: 'utf8' }).split('\0').filter(Boolean);
+  for (const f of files) {
+    if (!fs.existsSync(path.join(root, f))) continue;
+    fs.mkdirSync(path.dirname(path.join(scratch, f)), { recursive: true });
+    fs.copyFileSync(path.join(root, f), path.join(scratch, f));
+  }
+  fs.cpSync(path.join(root, 'dist'), path.join(scratch, 'dist'), { recursive: true });
+  fs.symlinkSync(path.join(root, 'node_modules'), path.join(scratch, 'node_modules'));
+
+  // 2. The sanitized addon, in the copy's build/.
+  const sanitize = 'address,undefined';
+  console.log(`== building the addon with -fsanitize=${sanitize} in ${scratch}/build`);
+  if (run(process.execPath, [path.join(scratch, 'scripts', 'ensure-addon.js')], { cwd: scratch, env: { ...process.env, VMPROBE_SANITIZE: sanitize } }) !== 0) {
+    throw new Error('building the sanitized addon failed');
+  }
+  const built = path.join(scratch, 'build', 'Release', 'vmprobe.node');
+  const linked = execFileSync('ldd', [built], { encoding: 'utf8' });
+  if (!/libasan/.test(linked) || !/libubsan/.test(linked)) throw new Error(`${built} is not linked against the sanitizer runtimes:\n${linked}`);
+
+  // 3. The suite, with the runtime preloaded.
+  const libasan = execFileSync('g++', ['-print-file-name=libasan.so'], { encoding: 'utf8' }).trim();
+  const env = {
+    ...process.env,
+    LD_PRELOAD: libasan,
+    ASAN_OPTIONS: `detect_leaks=0:allocator_may_return_null=1:handle_segv=0:handle_sigbus=0:allow_user_segv_handler=1:detect_stack_use_after_return=0:halt_on_error=1:log_path=${path.join(reports, 'asan')}`,
+    UBSAN_OPTIONS: `halt_on_error=1:print_stacktrace=1:log_path=${path.join(reports, 'ubsan')}`,
+    VMPROBE_SANITIZED: sanitize,
+    VMPROBE_ASAN_SKIP: SKIP_PATTERN,
+    NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${path.join(scratch, 'scripts', 'asan-skip.js')}`.trim(),
+  };
+  console.log(`== node --test dist/test/ with LD_PRELOAD=${libasan}`);
+  for (const g of PERTURBED) console.log(`== not run under ASan (${g.why}): ${g.patterns.join(' | ')}`);
+  const testStatus = run(process.execPath, ['--test', '--test-concurrency=1', 'dist/test/'], { cwd: scratch, env });
+  // A finding is an ASan ERROR or a UBSan runtime error; warnings (e.g. "failed to
+  // allocate 2^52 bytes" when malloc returns NULL by allocator_may_return_null) are shown only.
+  const found = [];
+  for (const f of fs.readdirSync(reports)) {
+    const text = fs.readFileSync(path.join(reports, f), 'utf8');
+    const finding = /ERROR: |runtime error:/.test(text);
+    if (finding) found.push(f);
+    console.error(`== sanitizer ${finding ? 'FINDING' : 'warning'} in ${f}:\n${text}`);
+  }
+  const minutes = ((Date.now() - started) / 60_000).toFixed(1);
+  if (testStatus === 0 && found.length === 0) {
+    console.log(`== test:asan clean: every test passed and no sanitizer report was written (${minutes} min)`);
+    status = 0;
+  } else {
+    console.error(`== test:asan FAILED: tests exit ${testStatus}, ${found.length} sanitizer report(s) (${minutes} min)`);
+  }
+} catch (err) {
+  console.error(`test:asan: ${err instanceof Error ? err.message : String(err)}`);
+} finally {
+  if (!process.env.VMPROBE_KEEP_ASAN_DIR) fs.rmSync(scratch, { recursive: true, force: true });
+  else console.log(`(kept ${scratch})`);
+}
+process.exit(status);

@@ -1,0 +1,228 @@
+/**
+ * The reviewed table of everything vmprobe exports, and of every method of the handle
+ * objects it returns: what each one is and how (if at all) it reaches memory. The fuzz
+ * test (fuzz.test.ts) and the no-memory-primitives test (memory-primitives.test.ts)
+ * enumerate the package at run time and FAIL on any export or method missing here, so a
+ * new export cannot slip through unclassified and unfuzzed: add a row, and a generator
+ * in fuzz-generators.ts.
+ *
+ * Kinds of export:
+ * - `constant`       — a value (number, frozen array/object); not callable.
+ * - `pure`           — a parser/judge over its arguments; no syscalls, no memory access.
+ * - `reader`         — reads /proc, /sys or a file by path; never writes.
+ * - `measuring`      — calls the addon to measure this thread/process; bounded work, no
+ *                      caller-given address.
+ * - `address-query`  — asks the KERNEL about a caller-given address range (mincore,
+ *                      /proc/self/pagemap); never dereferences the address.
+ * - `handle-factory` — creates a Mapping/HeapBlock handle; memory is reached only
+ *                      through the handle's bounds-checked methods.
+ * - `class`          — a handle class exported for `instanceof`; its constructor accepts
+ *                      only the addon's own handle objects.
+ * - `child-runner`   — an experiment: spawns child processes; async.
+ * - `process-state`  — changes process-wide state (setrlimit): fuzzed ONLY in a child
+ *                      process.
+ *
+ * `memory` says how the export reaches memory: 'none', 'kernel-query' (mincore/pagemap of
+ * a range, no dereference), 'own-handle' (offsets bounds-checked against the handle),
+ * 'addon-arrays' (the addon's own .data/.bss probe arrays, page index bounds-checked),
+ * 'own-stack' (the calling thread's own stack, depth checked against its bounds).
+ * There is deliberately no 'caller-address' value: no export may read or write at an
+ * address the caller gives.
+ */
+export type ExportKind =
+  | 'constant' | 'pure' | 'reader' | 'measuring' | 'address-query' | 'handle-factory' | 'class' | 'child-runner' | 'process-state';
+export type MemoryReach = 'none' | 'kernel-query' | 'own-handle' | 'addon-arrays' | 'own-stack';
+
+export interface SurfaceEntry {
+  kind: ExportKind;
+  memory: MemoryReach;
+  /** One line for the reviewer: why this classification. */
+  why: string;
+}
+
+export const EXPORT_TABLE: Readonly<Record<string, SurfaceEntry>> = {
+  // --- probe API: handles ---
+  map: { kind: 'handle-factory', memory: 'own-handle', why: 'mmap(MAP_ANONYMOUS); returns a Mapping' },
+  mapFile: { kind: 'handle-factory', memory: 'own-handle', why: 'mmap of a regular file by path; returns a Mapping' },
+  Mapping: { kind: 'class', memory: 'own-handle', why: 'handle class; constructor takes only a native Mapping' },
+  malloc: { kind: 'handle-factory', memory: 'own-handle', why: 'malloc/calloc; returns a HeapBlock' },
+  HeapBlock: { kind: 'class', memory: 'own-handle', why: 'handle class; constructor takes only a native HeapBlock' },
+  ADVICE: { kind: 'constant', memory: 'none', why: 'madvise advice names' },
+  DEFAULT_MAX_RUNS: { kind: 'constant', memory: 'none', why: 'number' },
+  // --- buffers and pagemap: kernel queries about a range ---
+  bufferResidency: { kind: 'address-query', memory: 'kernel-query', why: 'mincore over the pages a JS buffer spans (address taken from the buffer, not the caller)' },
+  bufferPagemap: { kind: 'address-query', memory: 'kernel-query', why: '/proc/self/pagemap over a JS buffer' },
+  bufferSpan: { kind: 'measuring', memory: 'none', why: "a JS buffer's address (display bigint) and length" },
+  decodePagemapEntry: { kind: 'pure', memory: 'none', why: 'decodes a 64-bit pagemap word' },
+  readPagemap: { kind: 'address-query', memory: 'kernel-query', why: 'reads /proc/self/pagemap entries for a caller-given range (metadata, never the memory)' },
+  summarizePagemap: { kind: 'address-query', memory: 'kernel-query', why: 'pagemap entries of a caller-given range, counted' },
+  zeroPagePfn: { kind: 'measuring', memory: 'own-handle', why: 'maps and reads a private page of its own to find the zero page PFN' },
+  // --- usage and limits ---
+  getrusage: { kind: 'measuring', memory: 'none', why: 'getrusage(2)' },
+  getrlimit: { kind: 'measuring', memory: 'none', why: 'getrlimit(2)' },
+  setrlimit: { kind: 'process-state', memory: 'none', why: 'setrlimit(2) changes the whole process: fuzzed only in a child' },
+  sysconf: { kind: 'measuring', memory: 'none', why: 'sysconf(3)' },
+  pageSizeBytes: { kind: 'measuring', memory: 'none', why: 'sysconf(_SC_PAGESIZE)' },
+  RLIMIT_NAMES: { kind: 'constant', memory: 'none', why: 'resource names' },
+  // --- host and kernel settings ---
+  readHostInfo: { kind: 'reader', memory: 'none', why: 'uname, /proc, /sys, libc version' },
+  readMallocTunables: { kind: 'pure', memory: 'none', why: 'reads MALLOC_* from an env object' },
+  readThpSettings: { kind: 'reader', memory: 'none', why: '/sys/kernel/mm/transparent_hugepage' },
+  readOvercommit: { kind: 'reader', memory: 'none', why: '/proc/sys/vm/overcommit_*' },
+  readAslrMode: { kind: 'reader', memory: 'none', why: '/proc/sys/kernel/randomize_va_space' },
+  readSwap: { kind: 'reader', memory: 'none', why: '/proc/meminfo' },
+  // --- /proc parsers and readers ---
+  parseMaps: { kind: 'pure', memory: 'none', why: 'parses maps text' },
+  readMaps: { kind: 'reader', memory: 'none', why: '/proc/<pid>/maps' },
+  findMapping: { kind: 'pure', memory: 'none', why: 'searches parsed entries by address (comparison only)' },
+  parseSmaps: { kind: 'pure', memory: 'none', why: 'parses smaps text' },
+  readSmaps: { kind: 'reader', memory: 'none', why: '/proc/<pid>/smaps' },
+  smapsFor: { kind: 'pure', memory: 'none', why: 'searches parsed entries by address (comparison only)' },
+  parseSmapsRollup: { kind: 'pure', memory: 'none', why: 'parses smaps_rollup text' },
+  readSmapsRollup: { kind: 'reader', memory: 'none', why: '/proc/<pid>/smaps_rollup' },
+  parseStatus: { kind: 'pure', memory: 'none', why: 'parses status text' },
+  readStatus: { kind: 'reader', memory: 'none', why: '/proc/<pid>/status' },
+  parseStatm: { kind: 'pure', memory: 'none', why: 'parses statm text' },
+  readStatm: { kind: 'reader', memory: 'none', why: '/proc/<pid>/statm' },
+  // --- claims, results, sizes, errors ---
+  CLAIMS: { kind: 'constant', memory: 'none', why: 'claim catalogue' },
+  VERDICTS: { kind: 'constant', memory: 'none', why: 'verdict names' },
+  claimById: { kind: 'pure', memory: 'none', why: 'catalogue lookup' },
+  SCHEMA_VERSION: { kind: 'constant', memory: 'none', why: 'number' },
+  parseSize: { kind: 'pure', memory: 'none', why: 'parses "64MiB"' },
+  parseLimit: { kind: 'pure', memory: 'none', why: 'parses a size or "unlimited"' },
+  isCodedError: { kind: 'pure', memory: 'none', why: 'type guard' },
+  ExperimentFailure: { kind: 'class', memory: 'none', why: 'an Error subclass (code ERR_VMPROBE_EXPERIMENT)' },
+  // --- experiments ---
+  runLazy: { kind: 'child-runner', memory: 'own-handle', why: 'the lazy experiment (its malloc step in a child)' },
+  LAZY_DEFAULT_SIZE_BYTES: { kind: 'constant', memory: 'none', why: 'number' },
+  runReport: { kind: 'child-runner', memory: 'own-handle', why: 'every experiment in turn' },
+  EXPERIMENTS: { kind: 'constant', memory: 'none', why: 'registry; each entry.run is a child-runner (fuzzed via runReport/run*)' },
+  runLayout: { kind: 'child-runner', memory: 'addon-arrays', why: 'the layout experiment (fault probes in children)' },
+  runStack: { kind: 'child-runner', memory: 'own-stack', why: 'the stack experiment (overflows in children only)' },
+  // --- layout ---
+  layoutAddresses: { kind: 'measuring', memory: 'none', why: "addresses of the addon's own probe objects (display bigints)" },
+  loadedObjects: { kind: 'measuring', memory: 'none', why: 'dl_iterate_phdr program headers' },
+  touchSegmentPages: { kind: 'measuring', memory: 'addon-arrays', why: "touches pages of the addon's own .data/.bss arrays by page index (checked against their size)" },
+  readThreadStackPointers: { kind: 'reader', memory: 'none', why: '/proc/<pid>/task/*/syscall' },
+  parseSyscallStackPointer: { kind: 'pure', memory: 'none', why: 'parses a syscall line' },
+  readLayout: { kind: 'reader', memory: 'none', why: 'maps + classification' },
+  countThreads: { kind: 'reader', memory: 'none', why: '/proc/<pid>/task' },
+  classifyRegions: { kind: 'pure', memory: 'none', why: 'classifies parsed maps entries' },
+  regionAt: { kind: 'pure', memory: 'none', why: 'search by address (comparison only)' },
+  findGaps: { kind: 'pure', memory: 'none', why: 'gaps between regions' },
+  zoneOrder: { kind: 'pure', memory: 'none', why: 'orders zones' },
+  zoneOf: { kind: 'pure', memory: 'none', why: 'kind → zone' },
+  segmentOf: { kind: 'pure', memory: 'none', why: 'kind → segment' },
+  REGION_KINDS: { kind: 'constant', memory: 'none', why: 'names' },
+  parseElf: { kind: 'pure', memory: 'none', why: 'parses ELF headers through a caller-given byte reader callback' },
+  parseElfBuffer: { kind: 'pure', memory: 'none', why: 'parses ELF headers from a Buffer (JS bounds-checked)' },
+  readElf: { kind: 'reader', memory: 'none', why: 'reads ELF headers of a file by path' },
+  renderLayoutSvg: { kind: 'pure', memory: 'none', why: 'renders measurements as SVG text' },
+  // --- stack ---
+  threadStack: { kind: 'measuring', memory: 'none', why: 'pthread_getattr_np bounds (display bigints)' },
+  recurseStack: { kind: 'measuring', memory: 'own-stack', why: "recurses on this thread's stack to a depth checked against its bounds (TS and native)" },
+  allocationCost: { kind: 'measuring', memory: 'own-stack', why: 'frame/alloca/malloc loops; size checked against the free stack' },
+  STACK_VARIANTS: { kind: 'constant', memory: 'none', why: 'names' },
+  ALLOCATION_KINDS: { kind: 'constant', memory: 'none', why: 'names' },
+  STACK_STOP_HEADROOM_BYTES: { kind: 'constant', memory: 'none', why: 'number' },
+  STACK_FRAME_RANGE: { kind: 'constant', memory: 'none', why: 'bounds' },
+  STACK_BY_LIMIT_BYTES: { kind: 'constant', memory: 'none', why: 'numbers' },
+  // --- hardening ---
+  liveHandles: { kind: 'measuring', memory: 'none', why: 'process-wide counts of live mappings and heap blocks' },
+};
+
+/** What a handle method does. */
+export type MethodKind = 'getter' | 'bounded-access' | 'query' | 'state' | 'release';
+export interface MethodEntry {
+  kind: MethodKind;
+  memory: MemoryReach;
+  why: string;
+}
+
+/** Every own prototype member of the handle classes (methods and accessors). */
+export const METHOD_TABLE: Readonly<Record<'Mapping' | 'HeapBlock', Readonly<Record<string, MethodEntry>>>> = {
+  Mapping: {
+    address: { kind: 'getter', memory: 'none', why: 'display bigint, null once unmapped' },
+    sizeBytes: { kind: 'getter', memory: 'none', why: 'number' },
+    pageSizeBytes: { kind: 'getter', memory: 'none', why: 'number' },
+    pages: { kind: 'getter', memory: 'none', why: 'number' },
+    closed: { kind: 'getter', memory: 'none', why: 'boolean' },
+    protection: { kind: 'getter', memory: 'none', why: 'string' },
+    touch: { kind: 'bounded-access', memory: 'own-handle', why: 'reads/writes one byte per page of [offset, offset+length) inside the mapping; protection checked' },
+    residency: { kind: 'query', memory: 'kernel-query', why: 'mincore of a range inside the mapping' },
+    pagemap: { kind: 'query', memory: 'kernel-query', why: 'pagemap of a range inside the mapping' },
+    advise: { kind: 'state', memory: 'own-handle', why: 'madvise of a page-aligned range inside the mapping' },
+    protect: { kind: 'state', memory: 'own-handle', why: 'mprotect of the whole mapping; detaches its ArrayBuffer unless read-write' },
+    sync: { kind: 'state', memory: 'own-handle', why: 'msync of the whole mapping' },
+    asArrayBuffer: { kind: 'bounded-access', memory: 'own-handle', why: 'V8-bounds-checked ArrayBuffer over a read-write anonymous mapping; detached on unmap/protect; untransferable' },
+    fileSizeBytes: { kind: 'getter', memory: 'none', why: 'fstat of the mapped file' },
+    unmap: { kind: 'release', memory: 'own-handle', why: 'munmap, idempotent' },
+  },
+  HeapBlock: {
+    address: { kind: 'getter', memory: 'none', why: 'display bigint, null once freed' },
+    sizeBytes: { kind: 'getter', memory: 'none', why: 'number' },
+    usableSizeBytes: { kind: 'getter', memory: 'none', why: 'malloc_usable_size' },
+    closed: { kind: 'getter', memory: 'none', why: 'boolean' },
+    touch: { kind: 'bounded-access', memory: 'own-handle', why: 'reads/writes one byte per page inside [0, sizeBytes)' },
+    residency: { kind: 'query', memory: 'kernel-query', why: 'mincore of the pages the block spans' },
+    pagemap: { kind: 'query', memory: 'kernel-query', why: 'pagemap of the pages the block spans' },
+    free: { kind: 'release', memory: 'own-handle', why: 'free, idempotent' },
+  },
+};
+
+/** Own prototype members (methods and accessors) of a class, without the constructor. */
+export function prototypeMembers(cls: { prototype: object }): string[] {
+  return Object.getOwnPropertyNames(cls.prototype).filter((n) => n !== 'constructor').sort();
+}
+
+/** The codes DESIGN.md / lib/errors.ts document, besides errno names. */
+export const DOCUMENTED_CODES: ReadonlySet<string> = new Set([
+  'ERR_INVALID_ARG_TYPE', 'ERR_OUT_OF_RANGE', 'ERR_INVALID_ARG_VALUE', 'ERR_VMPROBE_UNSUPPORTED', 'ERR_VMPROBE_CLOSED',
+  'ERR_VMPROBE_BUILD', 'ERR_VMPROBE_CHILD', 'ERR_VMPROBE_EXPERIMENT',
+]);
+
+/**
+ * Null when `err` is a documented rejection: an Error with a documented code, or a
+ * system-call error (an errno name with a numeric `errno` and a `syscall`). Otherwise a
+ * description of what is wrong with it.
+ */
+export function undocumentedRejection(err: unknown): string | null {
+  if (!(err instanceof Error)) return `a thrown non-Error: ${typeof err} ${String(err)}`;
+  const { code, errno, syscall } = err as Error & { code?: unknown; errno?: unknown; syscall?: unknown };
+  if (typeof code !== 'string') return `an uncoded ${err.name}: ${err.message}`;
+  if (DOCUMENTED_CODES.has(code)) return null;
+  if (/^E[A-Z0-9]+$/.test(code) && typeof errno === 'number' && typeof syscall === 'string') return null;
+  return `an undocumented code ${code} (${err.name}: ${err.message})`;
+}
+
+/**
+ * The addon's own exports (lib/native.ts). The package does not export them (its
+ * `exports` map only has "."), but the .node file can be loaded by anyone, so they are
+ * classified too. `fixed-fault-probe` is the one export that touches an address on
+ * purpose — a fixed one from a closed list (null, a small integer, a kernel address,
+ * the addon's own text), never a caller-given one — to let the layout experiment watch
+ * a child die; it is only called in child tasks.
+ */
+export const NATIVE_TABLE: Readonly<Record<string, { memory: MemoryReach | 'fixed-fault-probe'; why: string }>> = {
+  abi: { memory: 'none', why: 'number' },
+  path: { memory: 'none', why: 'the .node file path, added by the bindings loader' },
+  Mapping: { memory: 'own-handle', why: 'native handle class; offsets checked in C++ too' },
+  HeapBlock: { memory: 'own-handle', why: 'native handle class; offsets checked in C++ too' },
+  mincoreScan: { memory: 'kernel-query', why: 'mincore(2) of a caller-given range: the kernel answers, nothing is dereferenced' },
+  bufferRange: { memory: 'none', why: "a JS buffer's address and length" },
+  getrusage: { memory: 'none', why: 'getrusage(2)' },
+  getrlimit: { memory: 'none', why: 'getrlimit(2)' },
+  setrlimit: { memory: 'none', why: 'setrlimit(2): children only' },
+  sysconf: { memory: 'none', why: 'sysconf(3)' },
+  libc: { memory: 'none', why: 'gnu_get_libc_version' },
+  fadvise: { memory: 'none', why: 'posix_fadvise(2) on an fd' },
+  layoutAddresses: { memory: 'none', why: 'addresses of its own probe objects' },
+  loadedObjects: { memory: 'none', why: 'dl_iterate_phdr' },
+  segmentTouch: { memory: 'addon-arrays', why: "page index into its own .data/.bss arrays, checked" },
+  layoutFault: { memory: 'fixed-fault-probe', why: 'faults at a fixed address from a closed list, in a child task only' },
+  threadStack: { memory: 'none', why: 'pthread_getattr_np' },
+  stackRecurse: { memory: 'own-stack', why: "recursion on this thread's stack; stop depth checked against its bounds (untilFault: children only)" },
+  stackAllocCost: { memory: 'own-stack', why: 'frame/alloca/malloc loop' },
+  liveHandles: { memory: 'none', why: 'two process-wide counters' },
+};
