@@ -11,6 +11,32 @@
 import type { ChunkHeader } from './heap';
 import type { MapsEntry } from './proc/maps';
 import { findMapping } from './proc/maps';
+import { invalidArgType } from './errors';
+import { validateAddress } from './validate';
+
+function validateHeader(h: unknown): Pick<ChunkHeader, 'isMmapped' | 'nonMainArena'> {
+  const o = h as { isMmapped?: unknown; nonMainArena?: unknown } | null;
+  if (o === null || typeof o !== 'object' || typeof o.isMmapped !== 'boolean' || typeof o.nonMainArena !== 'boolean') {
+    throw invalidArgType('header', 'a decoded chunk header { isMmapped: boolean, nonMainArena: boolean }', h);
+  }
+  return o as Pick<ChunkHeader, 'isMmapped' | 'nonMainArena'>;
+}
+
+function validateMaps(maps: unknown): readonly MapsEntry[] {
+  const ok = Array.isArray(maps) && maps.every((e: unknown) => e !== null && typeof e === 'object' &&
+    typeof (e as MapsEntry).start === 'bigint' && typeof (e as MapsEntry).end === 'bigint');
+  if (!ok) throw invalidArgType('maps', 'an array of parsed maps entries (parseMaps/readMaps)', maps);
+  return maps as readonly MapsEntry[];
+}
+
+function validateContext(ctx: unknown): HeapContext {
+  const c = ctx as { programBreak?: unknown; maps?: unknown } | null;
+  if (c === null || typeof c !== 'object' || typeof c.programBreak !== 'bigint') {
+    throw invalidArgType('ctx', 'a heap context { programBreak: bigint, maps }', ctx);
+  }
+  validateMaps(c.maps);
+  return c as HeapContext;
+}
 
 /** Where a block came from. */
 export type BlockSource = 'brk' | 'mmap' | 'thread-arena';
@@ -39,12 +65,15 @@ export interface HeapContext {
 
 /** Witness 1: the chunk flags. */
 export function flagsWitness(h: Pick<ChunkHeader, 'isMmapped' | 'nonMainArena'>): BlockSource {
+  validateHeader(h);
   if (h.isMmapped) return 'mmap';
   return h.nonMainArena ? 'thread-arena' : 'brk';
 }
 
 /** Witness 2: inside [start of `[heap]`, program break)? */
 export function addressWitness(address: bigint, ctx: HeapContext): AddressWitness {
+  validateAddress(address, 'address');
+  validateContext(ctx);
   const heap = ctx.maps.find((e) => e.path === '[heap]');
   return heap !== undefined && address >= heap.start && address < ctx.programBreak ? 'brk' : 'mmap-area';
 }
@@ -64,6 +93,8 @@ export function arenaHeapReserve(entry: MapsEntry, maps: readonly MapsEntry[]): 
 
 /** Witness 3: the mapping around the block. */
 export function mapsWitness(address: bigint, maps: readonly MapsEntry[]): { witness: MapsWitness; arenaHeapReserveBytes: number | null } {
+  validateAddress(address, 'address');
+  validateMaps(maps);
   const entry = findMapping(maps, address);
   if (entry === undefined) return { witness: 'unmapped', arenaHeapReserveBytes: null };
   if (entry.path === '[heap]') return { witness: 'brk', arenaHeapReserveBytes: null };
@@ -74,6 +105,8 @@ export function mapsWitness(address: bigint, maps: readonly MapsEntry[]): { witn
 
 /** Classifies one live block from its address, its chunk header and the process's heap context. */
 export function classifyBlock(address: bigint, header: Pick<ChunkHeader, 'isMmapped' | 'nonMainArena'>, ctx: HeapContext): BlockClassification {
+  validateHeader(header);
+  validateContext(ctx);
   const flags = flagsWitness(header);
   const addr = addressWitness(address, ctx);
   const m = mapsWitness(address, ctx.maps);

@@ -6,7 +6,7 @@
  * ERR_VMPROBE_UNSUPPORTED, naming the C library found, on any other libc.
  */
 import { native, type NativeMallinfo2, type NativeMalloptParam } from './native';
-import { unsupported } from './errors';
+import { unsupported, invalidArgType } from './errors';
 import { validateChoice, validateCount } from './validate';
 import { parseMallocInfo, type MallocInfo } from './malloc-info';
 
@@ -28,6 +28,10 @@ export interface LibcIdentity {
  * against) is glibc. `libc` is a parameter so tests can stand in for another host.
  */
 export function requireGlibc(call: string, libc: LibcIdentity = native.libc()): void {
+  if (typeof call !== 'string') throw invalidArgType('call', 'of type string', call);
+  if (libc === null || typeof libc !== 'object' || typeof (libc as { name?: unknown }).name !== 'string') {
+    throw invalidArgType('libc', 'an object { name: string, version: string | null }', libc);
+  }
   if (libc.name !== 'glibc') {
     throw unsupported(`${call} is a glibc extension; this C library is ${libc.name}${libc.version ? ` ${libc.version}` : ''}`);
   }

@@ -4,6 +4,7 @@ import { SCHEMA_VERSION, type ExperimentResult, type ReportResult, type Unmeasur
 import { CLAIMS } from './claims';
 import { EXPERIMENTS, type ExperimentCliOptions } from './experiments/registry';
 import { describeReceived, invalidArgType, invalidArgValue } from './errors';
+import { validateExperimentResults } from './result';
 import { rejectUnknownKeys, validateOptions } from './validate';
 
 /** Options of runReport. */
@@ -60,6 +61,10 @@ export async function runReport(options: ReportOptions = {}): Promise<ReportResu
  * without judging it.
  */
 export function unmeasuredClaims(experiments: readonly ExperimentResult[], registered: readonly string[]): UnmeasuredClaim[] {
+  validateExperimentResults(experiments, 'experiments');
+  if (!Array.isArray(registered) || !registered.every((n: unknown) => typeof n === 'string')) {
+    throw invalidArgType('registered', 'an array of experiment names', registered);
+  }
   const judged = new Set(experiments.flatMap((e) => e.claims.map((c) => c.id)));
   const ran = new Set(experiments.map((e) => e.experiment));
   return CLAIMS.filter((c) => !judged.has(c.id)).map((c) => ({

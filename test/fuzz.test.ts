@@ -100,6 +100,8 @@ const procText = fc.oneof(
 const regions = v.classifyRegions(v.parseMaps(procSamples.maps));
 const mapsEntries = v.parseMaps(procSamples.maps);
 const elfBytes = fs.readFileSync(process.execPath).subarray(0, 256 * 1024);
+const mallocXml = v.mallocInfoXml();
+const heapContext = { maps: mapsEntries, programBreak: v.programBreak() };
 const addressish = fc.oneof(fc.bigInt({ min: 0n, max: 2n ** 48n }), fc.constantFrom(0n, 4096n, 2n ** 47n - 4096n, 2n ** 64n - 1n));
 const pidish = fc.oneof(fc.constantFrom<unknown>('self', process.pid, 1, 0, -1, 2 ** 22 + 1, 'SELF', '1'), anyLeaf(fx));
 const rlimitName = fc.oneof(fc.constantFrom(...v.RLIMIT_NAMES), fc.string({ maxLength: 6 }));
@@ -184,6 +186,21 @@ const GENERATORS: Record<string, fc.Arbitrary<unknown[]>> = {
   renderLayoutSvg: anyArgs(fx),
   threadStack: anyArgs(fx),
   liveHandles: anyArgs(fx),
+  programBreak: anyArgs(fx),
+  mallinfo2: anyArgs(fx),
+  mallocInfo: anyArgs(fx),
+  mallocInfoXml: anyArgs(fx),
+  requireGlibc: a(fc.oneof(fc.string({ maxLength: 12 }), anyLeaf(fx)), fc.oneof(
+    fc.constantFrom<unknown>({ name: 'glibc', version: '2.36' }, { name: 'musl', version: null }, { name: 'unknown', version: null }), anyLeaf(fx))),
+  parseMallocInfo: a(fc.oneof(fc.constant(mallocXml), fc.string({ maxLength: 40 }),
+    fc.tuple(fc.nat(), fc.nat({ max: 40 })).map(([at, cut]) => mallocXml.slice(0, at % (mallocXml.length + 1)) + mallocXml.slice((at % (mallocXml.length + 1)) + cut)))),
+  classifyBlock: a(addressish, fc.oneof(fc.record({ isMmapped: fc.boolean(), nonMainArena: fc.boolean() }), anyLeaf(fx)), fc.oneof(fc.constant(heapContext), anyLeaf(fx))),
+  addressWitness: a(addressish, fc.oneof(fc.constant(heapContext), anyLeaf(fx))),
+  flagsWitness: a(fc.oneof(fc.record({ isMmapped: fc.boolean(), nonMainArena: fc.boolean() }), anyLeaf(fx))),
+  mapsWitness: a(addressish, fc.oneof(fc.constant(mapsEntries), fc.array(anything(fx), { maxLength: 3 }))),
+  runMalloc: rejectedRunnerOptions,
+  unmeasuredClaims: a(fc.oneof(fc.constant([] as unknown[]), fc.array(anything(fx), { maxLength: 2 })), fc.oneof(fc.constant(['lazy']), fc.array(fc.string({ maxLength: 6 }), { maxLength: 3 }), anyLeaf(fx))),
+  renderReportHtml: anyArgs(fx),
   recurseStack: a(optionsObject(fc.oneof(smallCount(256 * 1024), fc.constantFrom('frame', 'alloca'), anyLeaf(fx))).map((o) => ({ depthBytes: 65536, ...o }))),
   allocationCost: a(optionsObject(fc.oneof(smallCount(64 * 1024), fc.constantFrom('frame', 'alloca', 'malloc'), anyLeaf(fx))).map((o) => ({ kind: 'malloc', sizeBytes: 64, iterations: 10, ...o }))
     .map((o) => (typeof o['iterations'] === 'number' && o['iterations'] > 1000 ? { ...o, iterations: 1000 } : o))),
@@ -191,6 +208,8 @@ const GENERATORS: Record<string, fc.Arbitrary<unknown[]>> = {
 /** Exported functions deliberately not fuzzed in this process, and where they are. */
 const FUZZED_ELSEWHERE: Record<string, string> = {
   setrlimit: 'process-state: fuzzed in a child process (test "setrlimit fuzz in a child")',
+  mallopt: 'process-state: fuzzed in a child process (test "mallopt and mallocTrim fuzz in a child")',
+  mallocTrim: 'process-state: fuzzed in a child process (test "mallopt and mallocTrim fuzz in a child")',
 };
 
 test(`fuzz: every export is classified and has a generator (seed ${BASE_SEED})`, (t) => {
@@ -339,6 +358,40 @@ test('fuzz: setrlimit with random arguments, in a child process (it changes the 
     t.diagnostic(`setrlimit child ended by ${child.signal} after ${lines.length} lines (a lowered limit doing its job)`);
   }
   calls += lines.filter((l) => l.startsWith('call ')).length;
+});
+
+const MALLOC_STATE_CALLS = 600;
+
+test('fuzz: mallopt and mallocTrim with random arguments, in a child process (they change the whole process)', () => {
+  if (ONLY !== undefined && ONLY !== 'mallopt') return;
+  const script = `
+    const fc = require(${JSON.stringify(require.resolve('fast-check'))});
+    const v = require(${JSON.stringify(LIB_ENTRY)});
+    const fs = require('node:fs');
+    const value = fc.oneof(fc.integer({ min: -2, max: 2 ** 26 }), fc.constantFrom(Infinity, -Infinity, NaN, -0, 0.5, 2 ** 31, 2 ** 53, 2 ** 64, 1n, null, undefined, '1', {}));
+    const call = fc.oneof(
+      fc.tuple(fc.constant('mallopt'), fc.constantFrom(...v.MALLOPT_PARAMS, 'M_BOGUS', '', 7, null), value),
+      fc.tuple(fc.constant('mallocTrim'), value, fc.constant(undefined)),
+    );
+    let i = 0;
+    for (const [fn, x, y] of fc.sample(call, { seed: ${seedFor('mallopt')}, numRuns: ${MALLOC_STATE_CALLS} })) {
+      let line;
+      try { v[fn](x, y); line = 'ok'; }
+      catch (e) {
+        const documented = e instanceof Error && typeof e.code === 'string' && (/^ERR_(INVALID_ARG_TYPE|OUT_OF_RANGE|INVALID_ARG_VALUE|VMPROBE_UNSUPPORTED)$/.test(e.code) || (/^E[A-Z0-9]+$/.test(e.code) && typeof e.errno === 'number'));
+        line = documented ? 'coded ' + e.code : 'BAD ' + fn + ' ' + (e && e.code) + ' ' + (e && e.message);
+      }
+      fs.writeSync(1, line + '\\n');
+      i++;
+    }
+    fs.writeSync(1, 'done ' + i + '\\n');
+  `;
+  const child = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 60_000 });
+  const lines = child.stdout.trim().split('\n');
+  const bad = lines.filter((l) => l.startsWith('BAD'));
+  assert.deepEqual(bad, [], `mallopt/mallocTrim threw undocumented errors (seed ${seedFor('mallopt')}): ${bad.slice(0, 5).join(' | ')}`);
+  assert.equal(lines.at(-1), `done ${MALLOC_STATE_CALLS}`, `the child ended early: status ${child.status} signal ${child.signal}\n${child.stderr.slice(-2000)}`);
+  calls += MALLOC_STATE_CALLS;
 });
 
 test(`fuzz: at least ${MIN_TOTAL_CALLS} calls were made in total`, (t) => {

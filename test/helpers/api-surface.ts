@@ -130,6 +130,29 @@ export const EXPORT_TABLE: Readonly<Record<string, SurfaceEntry>> = {
   STACK_BY_LIMIT_BYTES: { kind: 'constant', memory: 'none', why: 'numbers' },
   // --- hardening ---
   liveHandles: { kind: 'measuring', memory: 'none', why: 'process-wide counts of live mappings and heap blocks' },
+  // --- limits on result sizes ---
+  MAX_RUNS: { kind: 'constant', memory: 'none', why: 'number' },
+  MAX_PAGEMAP_ENTRIES: { kind: 'constant', memory: 'none', why: 'number' },
+  RLIMITS_FATAL_WHEN_LOWERED: { kind: 'constant', memory: 'none', why: 'resource names setrlimit refuses to lower in-process' },
+  // --- malloc ---
+  programBreak: { kind: 'measuring', memory: 'none', why: 'sbrk(0) (display bigint)' },
+  mallinfo2: { kind: 'measuring', memory: 'none', why: 'mallinfo2(3)' },
+  mallocInfo: { kind: 'measuring', memory: 'none', why: 'malloc_info(3) XML, parsed' },
+  mallocInfoXml: { kind: 'measuring', memory: 'none', why: 'malloc_info(3) XML text' },
+  mallopt: { kind: 'process-state', memory: 'none', why: "mallopt(3) changes the whole process's malloc: fuzzed only in a child" },
+  mallocTrim: { kind: 'process-state', memory: 'none', why: "malloc_trim(3) returns the process's free heap memory: fuzzed only in a child" },
+  MALLOPT_PARAMS: { kind: 'constant', memory: 'none', why: 'names' },
+  requireGlibc: { kind: 'pure', memory: 'none', why: 'throws ERR_VMPROBE_UNSUPPORTED unless the given libc identity is glibc' },
+  parseMallocInfo: { kind: 'pure', memory: 'none', why: 'parses malloc_info XML text' },
+  classifyBlock: { kind: 'pure', memory: 'none', why: 'judges a block from its address (comparison only), decoded header and parsed maps' },
+  addressWitness: { kind: 'pure', memory: 'none', why: 'compares an address with the heap bounds (comparison only)' },
+  flagsWitness: { kind: 'pure', memory: 'none', why: 'reads flags off a decoded header object' },
+  mapsWitness: { kind: 'pure', memory: 'none', why: 'finds an address in parsed maps entries (comparison only)' },
+  runMalloc: { kind: 'child-runner', memory: 'own-handle', why: 'the malloc experiment (every step in a child)' },
+  MALLOC_DEFAULT_MAX_SWEEP_BYTES: { kind: 'constant', memory: 'none', why: 'number' },
+  // --- report ---
+  unmeasuredClaims: { kind: 'pure', memory: 'none', why: 'the catalogue claims no experiment in the list judged' },
+  renderReportHtml: { kind: 'pure', memory: 'none', why: 'renders a report result as an HTML page' },
 };
 
 /** What a handle method does. */
@@ -153,9 +176,9 @@ export const METHOD_TABLE: Readonly<Record<'Mapping' | 'HeapBlock', Readonly<Rec
     residency: { kind: 'query', memory: 'kernel-query', why: 'mincore of a range inside the mapping' },
     pagemap: { kind: 'query', memory: 'kernel-query', why: 'pagemap of a range inside the mapping' },
     advise: { kind: 'state', memory: 'own-handle', why: 'madvise of a page-aligned range inside the mapping' },
-    protect: { kind: 'state', memory: 'own-handle', why: 'mprotect of the whole mapping; detaches its ArrayBuffer unless read-write' },
+    protect: { kind: 'state', memory: 'own-handle', why: 'mprotect of the whole mapping; refused below read-write while an ArrayBuffer may reach it' },
     sync: { kind: 'state', memory: 'own-handle', why: 'msync of the whole mapping' },
-    asArrayBuffer: { kind: 'bounded-access', memory: 'own-handle', why: 'V8-bounds-checked ArrayBuffer over a read-write anonymous mapping; detached on unmap/protect; untransferable' },
+    asArrayBuffer: { kind: 'bounded-access', memory: 'own-handle', why: 'V8-bounds-checked ArrayBuffer over a read-write anonymous mapping; detached on unmap (pages swapped for zero memory while a buffer may live); untransferable' },
     fileSizeBytes: { kind: 'getter', memory: 'none', why: 'fstat of the mapped file' },
     unmap: { kind: 'release', memory: 'own-handle', why: 'munmap, idempotent' },
   },
@@ -168,6 +191,9 @@ export const METHOD_TABLE: Readonly<Record<'Mapping' | 'HeapBlock', Readonly<Rec
     residency: { kind: 'query', memory: 'kernel-query', why: 'mincore of the pages the block spans' },
     pagemap: { kind: 'query', memory: 'kernel-query', why: 'pagemap of the pages the block spans' },
     free: { kind: 'release', memory: 'own-handle', why: 'free, idempotent' },
+    realloc: { kind: 'state', memory: 'own-handle', why: 'realloc of its own block; the handle follows the new address' },
+    chunkHeader: { kind: 'getter', memory: 'own-handle', why: "reads glibc's size word(s) just before its own block (refused under replacement allocators)" },
+    drainedTopBytes: { kind: 'getter', memory: 'none', why: 'number' },
   },
 };
 
@@ -220,9 +246,14 @@ export const NATIVE_TABLE: Readonly<Record<string, { memory: MemoryReach | 'fixe
   layoutAddresses: { memory: 'none', why: 'addresses of its own probe objects' },
   loadedObjects: { memory: 'none', why: 'dl_iterate_phdr' },
   segmentTouch: { memory: 'addon-arrays', why: "page index into its own .data/.bss arrays, checked" },
-  layoutFault: { memory: 'fixed-fault-probe', why: 'faults at a fixed address from a closed list, in a child task only' },
+  layoutFault: { memory: 'fixed-fault-probe', why: 'faults at a fixed address from a closed list; refuses to run outside a vmprobe child (VMPROBE_CHILD_TASK)' },
   threadStack: { memory: 'none', why: 'pthread_getattr_np' },
   stackRecurse: { memory: 'own-stack', why: "recursion on this thread's stack; stop depth checked against its bounds (untilFault: children only)" },
   stackAllocCost: { memory: 'own-stack', why: 'frame/alloca/malloc loop' },
   liveHandles: { memory: 'none', why: 'two process-wide counters' },
+  programBreak: { memory: 'none', why: 'sbrk(0)' },
+  mallopt: { memory: 'none', why: 'mallopt(3) by name' },
+  mallocTrim: { memory: 'none', why: 'malloc_trim(3)' },
+  mallinfo2: { memory: 'none', why: 'mallinfo2(3)' },
+  mallocInfo: { memory: 'none', why: 'malloc_info(3) into a memstream' },
 };

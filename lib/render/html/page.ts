@@ -4,7 +4,7 @@
  * its verdict or "not measured"), and the charts as inline SVG. No scripts, no
  * network, no external fonts: the page opens offline and prints.
  */
-import type { ReportResult } from '../../result';
+import { type ReportResult, validateReportResult } from '../../result';
 import { VERDICTS } from '../../claims';
 import { escapeXml } from '../layout-svg';
 import { hostRows } from '../host';
@@ -45,6 +45,7 @@ function figureHtml(f: Figure): string {
 
 /** The report page as one HTML document. */
 export function renderHtml(report: ReportResult): string {
+  validateReportResult(report, 'report');
   const groups = reportGroups(report);
   const judged = judgedClaims(groups);
   const missing = unmeasured(groups);
