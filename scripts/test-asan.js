@@ -114,7 +114,7 @@ try {
   }
   const minutes = ((Date.now() - started) / 60_000).toFixed(1);
   if (testStatus === 0 && found.length === 0) {
-    console.log(`== test:asan clean: every test passed and no sanitizer report was written (${minutes} min)`);
+    console.log(`== test:asan clean: every test that runs passed and no sanitizer finding was reported (${minutes} min)`);
     status = 0;
   } else {
     console.error(`== test:asan FAILED: tests exit ${testStatus}, ${found.length} sanitizer report(s) (${minutes} min)`);
