@@ -121,8 +121,11 @@ test('a terminated worker releases the mappings it still held', async () => {
     worker.once('error', reject);
   }));
   const isMapped = (): boolean => readMaps().some((e) => e.start === address && e.sizeBytes === size);
-  assert.equal(isMapped(), true, `the worker's ${size}-byte mapping at 0x${address.toString(16)} is in /proc/self/maps`);
-  await worker.terminate();
+  try {
+    assert.equal(isMapped(), true, `the worker's ${size}-byte mapping at 0x${address.toString(16)} is in /proc/self/maps`);
+  } finally {
+    await worker.terminate(); // even when the assertion fails: a live worker would keep the test file from ending
+  }
   let mapped = isMapped();
   for (let i = 0; i < 50 && mapped; i++) {
     await new Promise((r) => setTimeout(r, 10));
