@@ -303,6 +303,22 @@ test('fuzz: HeapBlock methods in random sequences', async () => {
   await fuzzHandles('HeapBlock', BLOCK_MAKERS, Math.round(HANDLE_SEQUENCES / 2));
 });
 
+/**
+ * Child-side JS (for the child fuzzers below) that makes `call` and writes one line:
+ * 'ok', 'coded CODE' for a documented rejection (an ERR_* code of lib/errors.ts, or an
+ * errno error from `syscall` when given), or 'BAD …' naming `what`.
+ */
+function childCallLine(call: string, what: string, syscall?: string): string {
+  const fromSyscall = syscall === undefined ? "typeof e.syscall === 'string'" : `e.syscall === ${JSON.stringify(syscall)}`;
+  return `let line;
+      try { ${call}; line = 'ok'; }
+      catch (e) {
+        const documented = e instanceof Error && typeof e.code === 'string' && (/^ERR_(INVALID_ARG_TYPE|OUT_OF_RANGE|INVALID_ARG_VALUE|VMPROBE_UNSUPPORTED)$/.test(e.code) || (/^E[A-Z0-9]+$/.test(e.code) && typeof e.errno === 'number' && ${fromSyscall}));
+        line = documented ? 'coded ' + e.code : 'BAD ' + ${what} + ' ' + (e && e.code) + ' ' + (e && e.message);
+      }
+      fs.writeSync(1, line + '\\n');`;
+}
+
 test('fuzz: setrlimit with random arguments, in a child process (it changes the whole process)', (t) => {
   if (ONLY !== undefined && ONLY !== 'setrlimit') return;
   // The child draws its own arguments from the same seed; it writes one line per call
@@ -334,13 +350,7 @@ test('fuzz: setrlimit with random arguments, in a child process (it changes the 
       }
       const shown = JSON.stringify([String(name), limit], (k, x) => typeof x === 'bigint' ? x + 'n' : typeof x === 'number' && !Number.isFinite(x) ? String(x) : x);
       fs.writeSync(1, 'call ' + shown + '\\n');
-      let line;
-      try { v.setrlimit(name, limit); line = 'ok'; }
-      catch (e) {
-        const documented = e instanceof Error && typeof e.code === 'string' && (/^ERR_(INVALID_ARG_TYPE|OUT_OF_RANGE|INVALID_ARG_VALUE|VMPROBE_UNSUPPORTED)$/.test(e.code) || (/^E[A-Z0-9]+$/.test(e.code) && typeof e.errno === 'number' && e.syscall === 'setrlimit'));
-        line = documented ? 'coded ' + e.code : 'BAD ' + (e && e.code) + ' ' + (e && e.message);
-      }
-      fs.writeSync(1, line + '\\n');
+      ${childCallLine('v.setrlimit(name, limit)', "'setrlimit'", 'setrlimit')}
       i++;
     }
     fs.writeSync(1, 'done ' + i + '\\n');
@@ -375,13 +385,7 @@ test('fuzz: mallopt and mallocTrim with random arguments, in a child process (th
     );
     let i = 0;
     for (const [fn, x, y] of fc.sample(call, { seed: ${seedFor('mallopt')}, numRuns: ${MALLOC_STATE_CALLS} })) {
-      let line;
-      try { v[fn](x, y); line = 'ok'; }
-      catch (e) {
-        const documented = e instanceof Error && typeof e.code === 'string' && (/^ERR_(INVALID_ARG_TYPE|OUT_OF_RANGE|INVALID_ARG_VALUE|VMPROBE_UNSUPPORTED)$/.test(e.code) || (/^E[A-Z0-9]+$/.test(e.code) && typeof e.errno === 'number'));
-        line = documented ? 'coded ' + e.code : 'BAD ' + fn + ' ' + (e && e.code) + ' ' + (e && e.message);
-      }
-      fs.writeSync(1, line + '\\n');
+      ${childCallLine('v[fn](x, y)', 'fn')}
       i++;
     }
     fs.writeSync(1, 'done ' + i + '\\n');
