@@ -24,7 +24,8 @@ export interface HostInfo {
   kernelRelease: string;
   arch: string;
   nodeVersion: string;
-  libc: { name: string; version: string | null };
+  /** The C library; replacementAllocator names a malloc that replaces its own in this process (jemalloc, a sanitizer runtime, …). */
+  libc: { name: string; version: string | null; replacementAllocator: string | null };
   pageSizeBytes: number;
   physicalMemoryBytes: number | null;
   onlineCpus: number | null;

@@ -36,11 +36,18 @@ const root = path.join(__dirname, '..');
 const PERTURBED = [
   {
     why: "exact fault counts: ASan's mmap/munmap interceptors and the instrumented touch loop read and write shadow memory inside the measured call, and those shadow pages fault too",
-    patterns: ['faults? exactly', 'exactly (its|their) own faults', 'only their own faults', 'one fault per page', 'faults? once', 'takes no fault', 'MAP_POPULATE takes the faults', 'fault counters grow by exactly', 'faults nothing', 'alignBytes aligns the start address'],
+    patterns: ['faults? exactly', 'each first read maps the zero page', 'exactly (its|their) own faults', 'only their own faults', 'one fault per page', 'faults? once', 'takes no fault', 'MAP_POPULATE takes the faults', 'fault counters grow by exactly', 'faults nothing', 'alignBytes aligns the start address'],
   },
   {
     why: "glibc malloc is replaced by ASan's allocator: no brk [heap], no mmap threshold, freed blocks held in quarantine (not returned)",
     patterns: ["malloc'd block", 'lazy\\.malloc-virtual', 'has \\[heap\\]', 'releases every mapping and heap block', 'allocationCost times', 'reserves address space for alignment', 'large untouched malloc block', 'large calloc block', 'malloc of a large block'],
+  },
+  {
+    why: "glibc's malloc itself is what these measure (chunk headers, the brk heap, the mmap threshold, arenas); under ASan its allocator replaces glibc's, chunkHeader() refuses, and the malloc experiment reports its claims not-applicable",
+    patterns: ['malloc\\.\\* claim', 'sweep: the three witnesses', 'the crossover is the first request', 'the break rises with the heap', 'the dynamic threshold rises',
+      'mallopt\\(M_MMAP_THRESHOLD\\)', 'carved from a big enough top chunk', 'rounding and the size header', 'free: the break falls', 'allocate from thread arenas',
+      'a large malloc is not resident', 'the text rendering shows the chart', 'MALLOC_MMAP_THRESHOLD_=65536', 'mallocInfo\\(\\) of this process', 'under a preloaded jemalloc',
+      'chunkHeader', 'drainTop', 'a 1 KiB block is brk', 'malloc_trim returns memory', '5,000 rounds of malloc'],
   },
   {
     why: "exact /proc/self/maps lines: ASan's own anonymous mappings sit beside vmprobe's and merge with them into one line",

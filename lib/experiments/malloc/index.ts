@@ -65,6 +65,19 @@ export function thresholdOrigin(env: NodeJS.ProcessEnv): ThresholdInForce['origi
   return env['MALLOC_MMAP_THRESHOLD_'] !== undefined ? 'env' : 'default';
 }
 
+/**
+ * The allocator in force as a libc identity: glibc's malloc, or — when jemalloc, a
+ * sanitizer runtime or another malloc replaces it in this process (its children
+ * inherit the preload) — a name saying so, which the verdicts treat as "not glibc".
+ */
+function mallocInForce(): LibcIdentity {
+  const libc = native.libc();
+  if (libc.name === 'glibc' && libc.replacementAllocator !== null) {
+    return { name: `glibc with malloc replaced by ${libc.replacementAllocator}`, version: libc.version };
+  }
+  return { name: libc.name, version: libc.version };
+}
+
 /** Runs the malloc experiment (every step in a fresh child) and judges the malloc.* claims. */
 export async function runMalloc(options: MallocOptions = {}): Promise<MallocResult> {
   const opts = validateOptions(options);
@@ -76,13 +89,13 @@ export async function runMalloc(options: MallocOptions = {}): Promise<MallocResu
   const arenaMaxVariant = optionalBoolean(opts['arenaMaxVariant'], 'arenaMaxVariant', true);
   const timeoutMs = optionalCount(opts['timeoutMs'], 'timeoutMs', 30_000, 1);
   const env = options.env ?? process.env;
-  const libc = options.libc ?? native.libc();
+  const libc = options.libc ?? mallocInForce();
   const onStep = typeof opts['onStep'] === 'function' ? (opts['onStep'] as (name: string) => void) : () => {};
   const host = readHostInfo();
   const base = { schema: SCHEMA_VERSION, experiment: 'malloc', host } as const;
 
   if (libc.name !== 'glibc') {
-    const m: MallocNotMeasured = { libc, pageSizeBytes: pageSizeBytes(), skipped: `glibc's malloc is what the claims describe; this C library is ${libc.name}` };
+    const m: MallocNotMeasured = { libc, pageSizeBytes: pageSizeBytes(), skipped: `glibc's malloc is what the claims describe; this process's allocator is ${libc.name}` };
     return { ...base, claims: judgeMalloc(m), measurements: m };
   }
   const child = async <T>(task: string, payload: unknown, what: string, childEnv = env): Promise<T> => {
