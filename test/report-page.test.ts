@@ -34,7 +34,7 @@ interface PwPage {
 }
 interface PwContext { newPage(): Promise<PwPage>; close(): Promise<void> }
 interface PwChromium {
-  launchPersistentContext(userDataDir: string, options: { executablePath: string; headless: boolean; viewport: { width: number; height: number }; args: string[] }): Promise<PwContext>;
+  launchPersistentContext(userDataDir: string, options: { executablePath: string; env: Record<string, string>; headless: boolean; viewport: { width: number; height: number }; args: string[] }): Promise<PwContext>;
 }
 interface ChartBox { id: string | null; drawn: number; width: number; height: number; texts: number }
 
@@ -64,8 +64,15 @@ test('the report page loads in headless Chromium without console errors or netwo
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vmprobe-page-'));
   const profile = path.join(dir, 'profile');
   const { file, report } = writePage(dir);
+  // Chromium is not ours to sanitize: under `npm run test:asan` it must not inherit the
+  // preloaded ASan runtime (it would crawl under an allocator it was not built for).
+  const browserEnv: Record<string, string> = {};
+  for (const [k, val] of Object.entries(process.env)) {
+    if (val !== undefined && k !== 'LD_PRELOAD' && !k.startsWith('ASAN_') && !k.startsWith('UBSAN_')) browserEnv[k] = val;
+  }
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
+    env: browserEnv,
     headless: true,
     viewport: { width: 1280, height: 900 },
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
