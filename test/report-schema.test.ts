@@ -82,3 +82,12 @@ test('package.json ships and exports the schema, and `npm pack` includes schema/
   const [packed] = JSON.parse(r.stdout) as Array<{ files: Array<{ path: string }> }>;
   assert.ok(packed?.files.some((f) => f.path === 'schema/report.schema.json'), `packed files: ${packed?.files.map((f) => f.path).filter((p) => !p.startsWith('dist/')).join(', ')}`);
 });
+
+test('a report whose malloc experiment measured nothing (the allocator is not glibc\'s) validates too', async () => {
+  const doc = JSON.parse(JSON.stringify(runRealReport())) as ReportResult;
+  const { runMalloc } = await import('../lib/index');
+  const notGlibc = JSON.parse(JSON.stringify(await runMalloc({ libc: { name: 'musl', version: null } }))) as ReportResult['experiments'][number];
+  doc.experiments = doc.experiments.map((e) => (e.experiment === 'malloc' ? notGlibc : e));
+  assert.ok(doc.experiments.some((e) => e.experiment === 'malloc' && 'skipped' in (e.measurements as object)), 'the malloc entry is the not-measured one');
+  assert.equal(validate(doc), true, errorsOf(validate));
+});
