@@ -2,7 +2,6 @@
  * Mapping: one mmap(2) region owned by a handle. JS never holds its pointer as a
  * capability: every access goes through a method whose offsets native code checks.
  */
-import { markAsUntransferable } from 'node:worker_threads';
 import { native, type NativeMapping, type NativeAdvice } from './native';
 import { closedHandle, invalidArgType, invalidArgValue, unsupported } from './errors';
 import { optionalBoolean, optionalCount, rejectUnknownKeys, validateChoice, validateOptions, validateCount, validateAligned } from './validate';
@@ -12,6 +11,28 @@ import { pageSizeBytes } from './usage';
 import { summarizePagemap, type PagemapSummary } from './pages';
 import type { Counters, Residency, TouchOptions, TouchResult } from './types';
 import { toResidency } from './residency-shape';
+
+type Transfer = (this: ArrayBuffer, newLength?: number) => ArrayBuffer;
+const arrayBufferTransfer = (ArrayBuffer.prototype as { transfer?: Transfer }).transfer;
+
+/**
+ * Detaches `buffer` from JavaScript where the runtime can: `transfer(0)` detaches it
+ * (V8's DetachArrayBuffer with no key) and, when a detach key was set (Node >= 24's
+ * markAsUntransferable), throws a TypeError instead of aborting the process as
+ * napi_detach_arraybuffer would. Returns false where the runtime has no
+ * ArrayBuffer.prototype.transfer (Node 20): no JS API there can set a detach key, so
+ * native code may detach safely.
+ */
+function detachFromJs(buffer: ArrayBuffer): boolean {
+  if (arrayBufferTransfer === undefined) return false;
+  if (buffer.byteLength === 0) return true;  // already detached (or transferred away)
+  try {
+    arrayBufferTransfer.call(buffer, 0);
+  } catch {
+    // Keyed: it stays attached; native code swaps the pages for zero memory instead.
+  }
+  return true;
+}
 
 /** Page protection of a mapping. */
 export type Protection = 'none' | 'read' | 'read-write';
@@ -123,6 +144,8 @@ export type { TouchOptions, TouchResult, Counters, Residency } from './types';
  */
 export class Mapping {
   readonly #handle: NativeMapping;
+  /** The buffer asArrayBuffer() handed out, if it may still be alive. */
+  #buffer: WeakRef<ArrayBuffer> | undefined;
   /** 'anonymous' or 'file'. */
   readonly kind: 'anonymous' | 'file';
   /** MAP_SHARED (true) or MAP_PRIVATE (false). */
@@ -229,15 +252,20 @@ export class Mapping {
   /**
    * An ArrayBuffer over the mapping: read-write anonymous mappings only (a file can
    * shrink under a buffer, and JS reading the lost pages would die of SIGBUS; file
-   * mappings are reached through touch()). It is detached by unmap() and by protect()
-   * to anything but read-write, and is marked untransferable. Throws
+   * mappings are reached through touch()). unmap() detaches it; where it cannot be
+   * detached (the app marked it with `markAsUntransferable`, which on Node >= 24 sets a
+   * V8 detach key) it stays attached over fresh zero pages until it is collected, so no
+   * access can ever reach unmapped memory. protect() refuses to take rights away while a
+   * buffer may still reach the memory. Node itself refuses to transfer it to another
+   * thread (structuredClone/postMessage: DataCloneError); a same-thread
+   * `ArrayBuffer.prototype.transfer()` moves it, and unmap() then swaps the pages for
+   * zero memory rather than unmapping under the new buffer. Throws
    * ERR_VMPROBE_UNSUPPORTED for file mappings and where the runtime forbids external
    * buffers (V8 sandbox builds such as Electron).
    */
   asArrayBuffer(): ArrayBuffer {
     const ab = this.#open().asArrayBuffer();
-    // A transferred buffer would escape detach-on-unmap: forbid transfer.
-    markAsUntransferable(ab);
+    this.#buffer = new WeakRef(ab);
     return ab;
   }
 
@@ -246,8 +274,10 @@ export class Mapping {
     return this.#open().fileSizeBytes();
   }
 
-  /** munmap(2); detaches the ArrayBuffer first. Calling it again does nothing. */
+  /** munmap(2); detaches the ArrayBuffer first (see asArrayBuffer()). Calling it again does nothing. */
   unmap(): void {
-    this.#handle.unmap();
+    const buffer = this.#buffer?.deref();
+    this.#buffer = undefined;
+    this.#handle.unmap(buffer !== undefined && !detachFromJs(buffer));
   }
 }

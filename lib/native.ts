@@ -53,7 +53,8 @@ export interface NativeMapping {
   readonly closed: boolean;
   readonly protection: NativeProtection;
   readonly creation: NativeCounters;
-  unmap(): void;
+  /** detachNatively: detach the ArrayBuffer with napi_detach_arraybuffer first (only where no JS API can have set a detach key). */
+  unmap(detachNatively: boolean): void;
   protect(protection: NativeProtection): void;
   advise(advice: NativeAdvice, offsetBytes: number, lengthBytes: number): NativeCounters;
   sync(): void;

@@ -29,7 +29,7 @@ export function zeroPagePfn(): bigint | null {
       const entry = decodePagemapEntry(readPagemap(probe.address as bigint, 1)[0] as bigint);
       probed = { pfn: entry.present ? entry.pfn : null };
     } finally {
-      probe.unmap();
+      probe.unmap(false);
     }
   }
   return probed.pfn;

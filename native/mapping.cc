@@ -6,11 +6,12 @@
 //   - touching PROT_NONE memory or a file page past EOF kills the process (SIGSEGV,
 //     SIGBUS): touch() refuses both (checking the file's size right before touching);
 //     asArrayBuffer() only exposes read-write ANONYMOUS memory (a file can shrink under
-//     a buffer), and protect() detaches the buffer before taking rights away;
-//   - the ArrayBuffer is detached before munmap, so JS can never reach unmapped memory;
-//     while a buffer may still hold the memory (it can be transferred within the
-//     thread), unmap() replaces the pages with zero memory instead of unmapping, and
-//     protect() refuses to take rights away;
+//     a buffer);
+//   - JS never reaches unmapped memory: the ArrayBuffer is detached before munmap where
+//     the caller says that is safe (see Unmap), and while any buffer may still hold the
+//     memory (not detached, or transferred within the thread) unmap() replaces the
+//     pages with zero memory instead of unmapping, and protect() refuses to take rights
+//     away;
 //   - a file truncated by another process during a touch raises SIGBUS: caught
 //     (sigbus_guard.h) and reported as an error.
 // Only regular files can be mapped: device files (/dev/mem, ...) are refused.
@@ -275,10 +276,20 @@ size_t Mapping::TouchableBytes(Napi::Env env) const {
   return backed < sizeBytes_ ? static_cast<size_t>(backed) : sizeBytes_;
 }
 
+// unmap(detachNatively)
 Napi::Value Mapping::Unmap(const Napi::CallbackInfo& info) {
   // Idempotent, like close() in better-sqlite3: a second unmap() does nothing.
   if (region_ == nullptr || region_->base == nullptr) return info.Env().Undefined();
-  DetachBuffer();
+  // Hazard: napi_detach_arraybuffer aborts the process (V8 Detach(...).Check()) when the
+  // buffer carries a detach key, and nothing in Node-API can ask for one. Node >= 24's
+  // worker_threads.markAsUntransferable() sets such a key, and the app may call it on
+  // our buffer. So the caller decides: on runtimes with ArrayBuffer.prototype.transfer
+  // the TypeScript layer detaches from JS (a keyed buffer throws there, catchably, and
+  // stays attached; the zero-page swap below keeps it safe); only where JS cannot
+  // detach (no transfer(), and no JS API that sets a key) is it done here.
+  const bool detachNatively = info.Length() > 0 && info[0].IsBoolean() && info[0].As<Napi::Boolean>().Value();
+  if (detachNatively) DetachBuffer();
+  buffer_.Reset();
   // Hazard: an ArrayBuffer we handed out can have been transferred within this thread
   // (e.g. enqueued into a byte ReadableStream): V8 then detaches ours but a new buffer
   // we cannot see shares the memory, and its finalizer still holds the Region. While

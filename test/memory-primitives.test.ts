@@ -124,7 +124,7 @@ test('every touch, residency, pagemap and advise of a handle refuses out-of-boun
       expectCode(() => raw.residency(0, page + 1, 1), 'ERR_OUT_OF_RANGE', { label: 'native residency past the end' });
       expectCode(() => raw.advise('dontneed', 2 * page, page), 'ERR_OUT_OF_RANGE', { label: 'native advise past the end' });
     } finally {
-      raw.unmap();
+      raw.unmap(false);
     }
   } finally {
     m.unmap();

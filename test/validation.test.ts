@@ -296,7 +296,7 @@ test('native Mapping methods validate offsets, lengths, strides and choices, and
     assert.equal(nm.protection, 'read-write');
     assert.equal(nm.residency(0, size, 1).residentPages, 0, 'no rejected native call touched the memory');
   } finally {
-    nm.unmap();
+    nm.unmap(false);
   }
   checkAll(
     Object.entries({
@@ -310,7 +310,7 @@ test('native Mapping methods validate offsets, lengths, strides and choices, and
     }).map(([name, call]): Case => ({ label: `native ${name} after unmap`, call, code: 'ERR_VMPROBE_CLOSED', argument: 'unmap' })),
   );
   assert.equal(nm.address, null);
-  nm.unmap();
+  nm.unmap(false);
 });
 
 test('native HeapBlock, mincoreScan, bufferRange, getrusage, getrlimit and fadvise validate their arguments', () => {

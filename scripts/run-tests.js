@@ -1,0 +1,41 @@
+#!/usr/bin/env node
+// `npm test`: runs every compiled test file under dist/test/ with node's own test runner,
+// one file at a time (the tests measure this process's and its children's memory, so
+// two files at once would move each other's numbers).
+//
+// The files are listed here rather than handed to `node --test` as a directory: Node 22
+// and later read a directory argument as a module path (MODULE_NOT_FOUND), and Node 20's
+// runner does not expand globs. Extra arguments pass through to `node --test`
+// (e.g. `npm test -- --test-name-pattern=lazy`); a first argument ending in .js, or
+// several, replaces the file list.
+'use strict';
+const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+
+/** Every *.test.js below `dir`, sorted, as paths relative to `cwd`. */
+function testFiles(dir, cwd) {
+  const found = [];
+  const walk = (d) => {
+    for (const entry of fs.readdirSync(d, { withFileTypes: true })) {
+      const full = path.join(d, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (entry.isFile() && entry.name.endsWith('.test.js')) found.push(path.relative(cwd, full));
+    }
+  };
+  walk(dir);
+  return found.sort();
+}
+
+const cwd = process.cwd();
+const args = process.argv.slice(2);
+const explicit = args.filter((a) => a.endsWith('.js'));
+const flags = args.filter((a) => !a.endsWith('.js'));
+const files = explicit.length > 0 ? explicit : testFiles(path.join(cwd, 'dist', 'test'), cwd);
+if (files.length === 0) {
+  console.error('vmprobe: no test files under dist/test/ (run `npm run build` first)');
+  process.exit(1);
+}
+const run = spawnSync(process.execPath, ['--test', '--test-concurrency=1', ...flags, ...files], { stdio: 'inherit' });
+if (run.error) throw run.error;
+process.exit(run.status === null ? 1 : run.status);
