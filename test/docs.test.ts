@@ -17,6 +17,16 @@ import { anchors, fencedBlocks, links } from './helpers/docs-markdown';
 const ROOT = path.join(__dirname, '..', '..');
 const SNIPPET_TIMEOUT_MS = 180_000;
 const RUN_LANGS = new Set(['js', 'javascript', 'mjs', 'ts', 'typescript']);
+/** Calls that need glibc's own malloc: under a replacement (jemalloc, a sanitizer runtime) they throw ERR_VMPROBE_UNSUPPORTED. */
+const GLIBC_MALLOC_ONLY = /\b(mallopt|mallocTrim|mallinfo2|mallocInfo|mallocInfoXml|chunkHeader|drainTop)\b/;
+
+/** The allocator that replaces glibc's in this process (and in the children, which inherit LD_PRELOAD), or null. */
+function replacementAllocator(): string | null {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const vmprobe = require(path.join(ROOT, ENTRY_POINTS[0].file)) as { readHostInfo(): { libc: { name: string; replacementAllocator: string | null } } };
+  const { libc } = vmprobe.readHostInfo();
+  return libc.name !== 'glibc' ? `the C library is ${libc.name}, not glibc` : libc.replacementAllocator === null ? null : `malloc is replaced by ${libc.replacementAllocator}`;
+}
 
 /** The entry points of the package and the build file each resolves to. */
 const ENTRY_POINTS = [
@@ -63,8 +73,11 @@ function prepare(lang: string, code: string): { source: string; module: boolean 
 }
 
 test('every js/ts/mjs snippet of README.md and docs/*.md runs against this build', async (t) => {
+  // The snippets import 'vmprobe' by package self-reference: it must resolve to this build.
+  assert.equal(require.resolve('vmprobe', { paths: [ROOT] }), path.join(ROOT, 'dist', 'lib', 'index.js'));
   let ran = 0;
   const skipped: string[] = [];
+  const replaced = replacementAllocator();
   for (const file of docFiles()) {
     for (const block of fencedBlocks(read(file))) {
       if (!RUN_LANGS.has(block.lang)) continue;
@@ -74,7 +87,11 @@ test('every js/ts/mjs snippet of README.md and docs/*.md runs against this build
         .filter((spec) => ENTRY_POINTS.some((e) => e.spec === spec))
         .map(entryMissing)
         .find((r) => r !== null);
-      const skip = block.noRun !== null ? `no-run: ${block.noRun}` : missing ?? null;
+      const glibcCall = GLIBC_MALLOC_ONLY.exec(block.code);
+      const skip = block.noRun !== null ? `no-run: ${block.noRun}`
+        : missing !== undefined ? missing
+        : replaced !== null && glibcCall !== null ? `calls ${glibcCall[1] ?? ''}, which needs glibc's own malloc: ${replaced} in this process`
+        : null;
       if (skip !== null) {
         skipped.push(`${name}: ${skip}`);
         await t.test(name, { skip }, () => {});
