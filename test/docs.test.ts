@@ -1,7 +1,12 @@
 // The documentation cannot rot: every js/ts/mjs snippet of README.md and docs/*.md runs
 // in a child node process against this build, every relative link and #anchor resolves,
-// every public export of each entry point is documented in docs/api.md, and nothing
-// links outside the repository (the package ships README.md, CHANGELOG.md and docs/).
+// every public export of each entry point is documented in docs/api.md, every claim id
+// and every experiment has its place in docs/, and nothing links outside the repository
+// (the package ships README.md, CHANGELOG.md and docs/; ../shared is in neither).
+//
+// Skips, each with its reason: a `<!-- no-run: reason -->` snippet; a snippet importing
+// an entry point this build lacks; a snippet calling glibc-malloc-only probes while a
+// replacement allocator is loaded (test:asan, jemalloc), where they throw by design.
 //
 // A snippet runs with cwd = the repository root, so `require('vmprobe')` and
 // `import 'vmprobe'` resolve by package self-reference (package.json "name" + "exports").
@@ -17,23 +22,22 @@ import { anchors, fencedBlocks, links } from './helpers/docs-markdown';
 const ROOT = path.join(__dirname, '..', '..');
 const SNIPPET_TIMEOUT_MS = 180_000;
 const RUN_LANGS = new Set(['js', 'javascript', 'mjs', 'ts', 'typescript']);
-/** Calls that need glibc's own malloc: under a replacement (jemalloc, a sanitizer runtime) they throw ERR_VMPROBE_UNSUPPORTED. */
-const GLIBC_MALLOC_ONLY = /\b(mallopt|mallocTrim|mallinfo2|mallocInfo|mallocInfoXml|chunkHeader|drainTop)\b/;
-
-/** The allocator that replaces glibc's in this process (and in the children, which inherit LD_PRELOAD), or null. */
-function replacementAllocator(): string | null {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const vmprobe = require(path.join(ROOT, ENTRY_POINTS[0].file)) as { readHostInfo(): { libc: { name: string; replacementAllocator: string | null } } };
-  const { libc } = vmprobe.readHostInfo();
-  return libc.name !== 'glibc' ? `the C library is ${libc.name}, not glibc` : libc.replacementAllocator === null ? null : `malloc is replaced by ${libc.replacementAllocator}`;
-}
-
 /** The entry points of the package and the build file each resolves to. */
 const ENTRY_POINTS = [
   { spec: 'vmprobe', file: 'dist/lib/index.js' },
   { spec: 'vmprobe/experiments', file: 'dist/lib/experiments/index.js' },
   { spec: 'vmprobe/render', file: 'dist/lib/render/index.js' },
 ] as const;
+
+/** Calls that need glibc's own malloc: under a replacement (jemalloc, a sanitizer runtime) they throw ERR_VMPROBE_UNSUPPORTED. */
+const GLIBC_MALLOC_ONLY = /\b(mallopt|mallocTrim|mallinfo2|mallocInfo|mallocInfoXml|chunkHeader|drainTop)\b/;
+
+/** The allocator that replaces glibc's in this process (and in the children, which inherit LD_PRELOAD), or null. */
+function replacementAllocator(): string | null {
+  const vmprobe = require(path.join(ROOT, ENTRY_POINTS[0].file)) as { readHostInfo(): { libc: { name: string; replacementAllocator: string | null } } };
+  const { libc } = vmprobe.readHostInfo();
+  return libc.name !== 'glibc' ? `the C library is ${libc.name}, not glibc` : libc.replacementAllocator === null ? null : `malloc is replaced by ${libc.replacementAllocator}`;
+}
 
 function docFiles(): string[] {
   const docs = fs.readdirSync(path.join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).sort().map((f) => `docs/${f}`);
@@ -160,8 +164,7 @@ for (const entry of ENTRY_POINTS) {
     const missing = entryMissing(entry.spec);
     if (missing !== null) { t.skip(missing); return; }
     const api = read('docs/api.md');
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const mod = require(path.join(ROOT, entry.file)) as Record<string, unknown>;
+      const mod = require(path.join(ROOT, entry.file)) as Record<string, unknown>;
     const names = Object.keys(mod).filter((n) => n !== '__esModule' && n !== 'default');
     const esc = (s: string): string => s.replace(/[$]/g, '\\$');
     const undocumented = names.filter((n) => !new RegExp('`' + esc(n) + '(?![A-Za-z0-9_$])[^`]*`').test(api));
@@ -171,12 +174,21 @@ for (const entry of ENTRY_POINTS) {
 
 test('every claim id of the catalogue has a row in docs/claims.md', () => {
   const from = entryMissing('vmprobe/experiments') === null ? ENTRY_POINTS[1].file : ENTRY_POINTS[0].file;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { CLAIMS } = require(path.join(ROOT, from)) as { CLAIMS: ReadonlyArray<{ id: string }> };
   const doc = read('docs/claims.md');
   const absent = CLAIMS.map((c) => c.id).filter((id) => !doc.includes(`| \`${id}\` |`));
   assert.ok(CLAIMS.length > 0, `no CLAIMS in ${from}`);
   assert.deepEqual(absent, [], `claims of ${from} without a row in docs/claims.md: ${absent.join(', ')}`);
+});
+
+test('every experiment of this build has its page docs/<name>.md, linked from README.md', () => {
+  const from = entryMissing('vmprobe/experiments') === null ? ENTRY_POINTS[1].file : ENTRY_POINTS[0].file;
+  const { EXPERIMENTS } = require(path.join(ROOT, from)) as { EXPERIMENTS: ReadonlyArray<{ name: string }> };
+  const readme = read('README.md');
+  const lacking = [...EXPERIMENTS.map((e) => e.name), 'report']
+    .filter((name) => !fs.existsSync(path.join(ROOT, 'docs', `${name}.md`)) || !readme.includes(`(docs/${name}.md)`));
+  assert.ok(EXPERIMENTS.length > 0, `no EXPERIMENTS in ${from}`);
+  assert.deepEqual(lacking, [], `experiments without a page in docs/ linked from README.md: ${lacking.join(', ')}`);
 });
 
 test('the package ships docs/ and CHANGELOG.md', () => {
