@@ -144,3 +144,20 @@ test('attribute rejects what is not a capture (ERR_INVALID_ARG_TYPE)', () => {
   assert.throws(() => attribute(null as unknown as ExplainCapture), { code: 'ERR_INVALID_ARG_TYPE' });
   assert.throws(() => attribute({} as ExplainCapture), { code: 'ERR_INVALID_ARG_TYPE' });
 });
+
+test('the fast smaps reader agrees with lib/proc/smaps.ts on this process\'s smaps, field by field', async () => {
+  const { parseSmaps } = await import('../lib/proc/smaps');
+  const { parseSmapsFast } = await import('../lib/explain/smaps-fast');
+  const text = fs.readFileSync('/proc/self/smaps', 'utf8');
+  const strict = parseSmaps(text);
+  const fast = parseSmapsFast(text);
+  assert.equal(fast.length, strict.length);
+  strict.forEach((e, i) => {
+    const v = fast[i] as CapturedVma;
+    assert.deepEqual(
+      [v.start, v.end, v.perms, v.offsetBytes, v.dev, v.inode, v.path, v.deleted, v.pseudo, v.rssBytes, v.pssBytes, v.privateCleanBytes, v.privateDirtyBytes, v.sharedCleanBytes, v.sharedDirtyBytes, v.swapBytes, v.anonHugePagesBytes],
+      [`0x${e.start.toString(16)}`, `0x${e.end.toString(16)}`, e.perms, e.offsetBytes, e.dev, e.inode, e.path, e.deleted, e.pseudo, e.rssBytes, e.pssBytes, e.privateCleanBytes ?? 0, e.privateDirtyBytes ?? 0, e.sharedCleanBytes ?? 0, e.sharedDirtyBytes ?? 0, e.swapBytes ?? 0, e.anonHugePagesBytes ?? 0],
+      `mapping ${i}`);
+  });
+  assert.throws(() => parseSmapsFast('not smaps\n'), { code: 'ERR_INVALID_ARG_VALUE' });
+});

@@ -220,12 +220,24 @@ export function attribute(capture: ExplainCapture): Omit<MemoryBreakdown, 'findi
   vmas.forEach((v, i) => { if (v.path === '[heap]' && owner[i] === undefined) owner[i] = 'brk'; });
 
   // Code and data images of the executable and libraries (by file offsets and permissions).
-  const regions: Region[] = classifyRegions(vmas.map(toMapsEntry), { executablePath: capture.executablePath, pageSizeBytes: page });
+  // Only file-backed and pseudo VMAs, and an anonymous VMA right after one (a bss), can be
+  // part of an image: classify that subset (a process may have tens of thousands of anonymous VMAs).
+  // classifyRegions' own rule: only a file with an executable mapping is a program or library.
+  const executableFiles = new Set(vmas.flatMap((v) => (v.path !== null && !v.pseudo && v.perms[2] === 'x' ? [v.path] : [])));
+  const isCandidate = (v: CapturedVma | undefined): boolean => v !== undefined && v.path !== null && !v.pseudo && executableFiles.has(v.path);
+  const subset: number[] = [];
+  vmas.forEach((v, i) => {
+    if (isCandidate(v) || (v.path === null && isCandidate(vmas[i - 1]))) subset.push(i);
+  });
+  const regions: Region[] = classifyRegions(subset.map((i) => toMapsEntry(vmas[i] as CapturedVma)), { executablePath: capture.executablePath, pageSizeBytes: page });
   const imageOf = new Map<number, string>();
-  regions.forEach((r, i) => {
+  regions.forEach((r, k) => {
+    const i = subset[k] as number;
     if (owner[i] !== undefined) return;
     if (r.objectPath !== null) { owner[i] = 'image'; imageOf.set(i, r.objectPath); }
-    else if (r.kind === 'vdso' || r.kind === 'vvar' || r.kind === 'vsyscall') owner[i] = 'kernel-image';
+  });
+  vmas.forEach((v, i) => {
+    if (owner[i] === undefined && v.pseudo && v.path !== null && /^\[(vdso|vvar|vvar_vclock|vsyscall)\]$/.test(v.path)) owner[i] = 'kernel-image';
   });
 
   vmas.forEach((v, i) => {
@@ -247,7 +259,9 @@ export function attribute(capture: ExplainCapture): Omit<MemoryBreakdown, 'findi
     const groups = new Map<string, number[]>();
     for (const i of indexes) {
       const p = pathOf(i);
-      groups.set(p, [...(groups.get(p) ?? []), i]);
+      const list = groups.get(p);
+      if (list) list.push(i);
+      else groups.set(p, [i]);
     }
     return [...groups.entries()]
       .map(([p, ix]) => measured(`${prefix}:${p}`, p, from, ix))

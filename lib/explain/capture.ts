@@ -10,7 +10,8 @@
  */
 import * as fs from 'node:fs';
 import * as v8 from 'node:v8';
-import { parseSmaps, parseSmapsRollup, type SmapsCounters, type SmapsEntry } from '../proc/smaps';
+import { parseSmapsRollup, type SmapsCounters } from '../proc/smaps';
+import { parseSmapsFast } from './smaps-fast';
 import { parseStatus, type ProcStatus } from '../proc/status';
 import { parseSyscallStackPointer } from '../layout';
 import { mallinfo2, mallocInfo } from '../malloc-control';
@@ -45,17 +46,6 @@ function readProc(pid: number | 'self', file: string): string {
   } catch (error) {
     throw readError(typeof pid === 'number' ? pid : process.pid, file, error);
   }
-}
-
-function toVma(e: SmapsEntry): CapturedVma {
-  return {
-    start: hex(e.start), end: hex(e.end), perms: e.perms, offsetBytes: e.offsetBytes, dev: e.dev, inode: e.inode,
-    path: e.path, deleted: e.deleted, pseudo: e.pseudo,
-    rssBytes: e.rssBytes, pssBytes: e.pssBytes,
-    privateCleanBytes: e.privateCleanBytes ?? 0, privateDirtyBytes: e.privateDirtyBytes ?? 0,
-    sharedCleanBytes: e.sharedCleanBytes ?? 0, sharedDirtyBytes: e.sharedDirtyBytes ?? 0,
-    swapBytes: e.swapBytes ?? 0, anonHugePagesBytes: e.anonHugePagesBytes ?? 0,
-  };
 }
 
 function toRollup(c: SmapsCounters): RollupFigures {
@@ -161,7 +151,7 @@ export function captureMemory(options: CaptureOptions = {}): ExplainCapture {
   })();
   const statusText = readProc(target, 'status');
   const status: ProcStatus = parseStatus(statusText);
-  const vmas = parseSmaps(smapsText).map(toVma);
+  const vmas = parseSmapsFast(smapsText);
   if (vmas.length === 0 || status.vmSizeBytes === undefined) {
     if (status.state === 'Z' || status.state === 'X') {
       throw systemError('ESRCH', 3, `process ${pidNumber} exited (state ${status.state}) while its memory was read`);
