@@ -388,11 +388,11 @@ export function attribute(capture: ExplainCapture): Omit<MemoryBreakdown, 'findi
   const reservedIx = pick('reserved');
   const reservedVmas = pickVmas(reservedIx);
   const largest = reservedVmas.reduce((n, v) => Math.max(n, Number(BigInt(v.end) - BigInt(v.start))), 0);
-  owners.push(measured('reserved', 'PROT_NONE reservations (V8 cage/code range, WebAssembly guards)', 'smaps: anonymous ---p VMAs that are not stack guards or arena tails',
+  owners.push(measured('reserved', 'PROT_NONE reservations (V8, WebAssembly)', 'smaps: anonymous ---p VMAs that are not stack guards or arena tails',
     reservedIx, { largestBytes: largest }));
 
-  owners.push(row({ id: 'anonymous', label: rt ? 'other anonymous memory' : 'other anonymous (malloc mmaps, Buffer stores, native)', basis: rt ? 'inferred' : 'measured',
-    from: rt ? 'anonymous mappings less the JS heap and malloc\'s mmaps' : 'anonymous mappings not otherwise attributed (runtime figures need the process itself or the agent)',
+  owners.push(row({ id: 'anonymous', label: rt ? 'other anonymous (worker isolates, native mmaps)' : 'other anonymous (malloc mmaps, Buffers, native)', basis: rt ? 'inferred' : 'measured',
+    from: rt ? 'anonymous mappings less this isolate\'s JS heap and malloc\'s mmaps (worker threads\' V8 heaps are here: their statistics are per isolate)' : 'anonymous mappings not otherwise attributed (runtime figures need the process itself or the agent)',
     vmaCount: anonIndexes.length }, pool));
   const otherIx = pick('other');
   if (otherIx.length > 0) owners.push(measured('other', 'other kernel mappings', 'smaps', otherIx));
