@@ -45,7 +45,7 @@ function assertSumsExactly(b: MemoryBreakdown): void {
     if (r.children.length === 0) return;
     for (const f of FIELDS) {
       const sum = r.children.reduce((n, c) => n + c[f], 0);
-      if (r.id !== 'js-heap' || f === 'rssBytes') assert.equal(sum, r[f], `${r.id}: children's ${f} sum to ${sum}, the row says ${r[f]}`);
+      assert.equal(sum, r[f], `${r.id}: children's ${f} sum to ${sum}, the row says ${r[f]}`);
     }
     r.children.forEach(walk);
   };
@@ -201,6 +201,22 @@ test('--baseline then --diff: each owner\'s change, the top-level deltas summing
   assert.equal(r.status, 1);
   assert.equal(fs.existsSync(bad), false);
   assert.deepEqual(fs.readdirSync(dir).sort(), ['base.json']);
+  fs.rmSync(dir, { recursive: true });
+});
+
+test('--watch --count 2 --jsonl FILE: two samples printed, two breakdowns appended (each valid, each summing exactly)', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'explain-watch-'));
+  const file = path.join(dir, 'samples.jsonl');
+  const r = explainCli(['--pid', String(app.facts.pid), '--watch', '--interval', '100ms', '--count', '2', '--jsonl', file]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal((r.stdout.match(/ pid \d+ {2}RSS /g) ?? []).length, 2, r.stdout);
+  const lines = fs.readFileSync(file, 'utf8').trim().split('\n');
+  assert.equal(lines.length, 2);
+  for (const line of lines) {
+    const b = JSON.parse(line) as MemoryBreakdown;
+    assert.ok(validate(b), JSON.stringify(validate.errors));
+    assertSumsExactly(b);
+  }
   fs.rmSync(dir, { recursive: true });
 });
 

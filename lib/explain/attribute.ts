@@ -95,16 +95,24 @@ function carve(pool: MemoryFigures, rssBytes: number, virtualBytes: number, page
   return part;
 }
 
-/** Splits `whole` among `weights` (by RSS) exactly: the last part takes the remainder. */
-function splitByWeights(whole: MemoryFigures, weights: readonly number[], pageBytes: number): MemoryFigures[] {
+/**
+ * Splits `whole` exactly: RSS (and the counters that follow it) by `weights`, VSZ by
+ * `virtualWeights`; the largest part takes the rounding remainders.
+ */
+function splitByWeights(whole: MemoryFigures, weights: readonly number[], virtualWeights: readonly number[], pageBytes: number): MemoryFigures[] {
   const pool = figuresOf(whole);
   const total = weights.reduce((a, b) => a + b, 0);
-  return weights.map((w, i) => {
-    if (i === weights.length - 1) return figuresOf(pool);
+  const virtualTotal = virtualWeights.reduce((a, b) => a + b, 0);
+  const largest = weights.reduce((best, w, i) => (w > (weights[best] ?? 0) ? i : best), 0);
+  const parts = weights.map((w, i) => {
+    if (i === largest) return zeroFigures();
     const rss = total === 0 ? 0 : Math.floor((whole.rssBytes * w) / total / pageBytes) * pageBytes;
-    const virt = total === 0 ? 0 : Math.floor((whole.virtualBytes * w) / total / pageBytes) * pageBytes;
+    const vw = virtualWeights[i] ?? 0;
+    const virt = virtualTotal === 0 ? 0 : Math.floor((whole.virtualBytes * vw) / virtualTotal / pageBytes) * pageBytes;
     return carve(pool, rss, virt, pageBytes);
   });
+  if (parts.length > 0) parts[largest] = figuresOf(pool);
+  return parts;
 }
 
 function toMapsEntry(v: CapturedVma): MapsEntry {
@@ -287,7 +295,7 @@ export function attribute(capture: ExplainCapture): Omit<MemoryBreakdown, 'findi
     const physical = spaces.reduce((n, s) => n + s.physicalBytes, 0);
     const committed = spaces.reduce((n, s) => n + s.sizeBytes, 0);
     const js = carve(pool, physical, committed, 1);
-    const spaceParts = splitByWeights(js, spaces.map((s) => s.physicalBytes), 1);
+    const spaceParts = splitByWeights(js, spaces.map((s) => s.physicalBytes), spaces.map((s) => s.sizeBytes), 1);
     owners.push(row({
       id: 'js-heap', label: 'JS heap (V8)', basis: 'inferred',
       from: 'v8.getHeapSpaceStatistics() physical_space_size, taken out of the anonymous mappings',

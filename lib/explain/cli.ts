@@ -19,6 +19,7 @@ import { formatBytes } from '../format';
 import type { ExplainCapture, MemoryBreakdown } from './types';
 
 const USAGE = `Usage: vmprobe explain [--pid N] [--json] [--depth N] [--baseline FILE] [--diff FILE] [--capture FILE]
+       vmprobe explain [--pid N] --watch [--interval 1s] [--count N] [--jsonl FILE]
        vmprobe explain [--json] [--interval MS] -- node app.js [args]
 
 Where a Node process's memory is: owners (JS heap, Buffers, malloc, stacks, code,
@@ -29,7 +30,10 @@ files, shared memory, reservations) summing exactly to the kernel's RSS/PSS/swap
   --baseline FILE  save this breakdown to FILE (for a later --diff)
   --diff FILE      print what each owner gained or lost since FILE
   --capture FILE   also save the raw capture (a fixture for attribute())
-  --interval MS    sampling period of a child (default 200)
+  --watch          sample again every --interval and print each owner's RSS and change since the first sample
+  --count N        with --watch: stop after N samples (default: until Ctrl-C or the process exits)
+  --jsonl FILE     with --watch: also append every breakdown to FILE, one JSON document per line
+  --interval T     sampling period: 200ms, 1s or milliseconds (default 200ms for a child, 1s for --watch)
   -- CMD ...       run CMD as a child (node gets the agent preloaded) and explain it at peak RSS and at exit`;
 
 const OPTIONS = {
@@ -40,6 +44,9 @@ const OPTIONS = {
   diff: { type: 'string' },
   capture: { type: 'string' },
   interval: { type: 'string' },
+  watch: { type: 'boolean' },
+  count: { type: 'string' },
+  jsonl: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -49,6 +56,59 @@ function positiveInt(text: string | undefined, name: string, fallback: number): 
   if (text === undefined) return fallback;
   if (!/^[1-9][0-9]*$/.test(text) || !Number.isSafeInteger(Number(text))) throw new UsageError(`${name} must be a positive integer, got ${JSON.stringify(text)}`);
   return Number(text);
+}
+
+/** "200ms", "1s", "1.5s" or plain milliseconds → milliseconds. */
+function parseInterval(text: string | undefined, fallbackMs: number): number {
+  if (text === undefined) return fallbackMs;
+  const m = /^([0-9]+(?:\.[0-9]+)?)(ms|s)?$/.exec(text);
+  const ms = m === null ? NaN : Number(m[1]) * (m[2] === 's' ? 1000 : 1);
+  if (!Number.isFinite(ms) || ms < 10 || ms > 3_600_000) throw new UsageError(`--interval must be 10ms to 3600s (e.g. 500ms, 1s), got ${JSON.stringify(text)}`);
+  return Math.round(ms);
+}
+
+/** Text of one --watch sample: top-level RSS now and since the first sample. */
+function renderWatchSample(first: MemoryBreakdown, now: MemoryBreakdown): string {
+  const d = diffBreakdowns(first, now);
+  const when = new Date(now.takenAtMs).toISOString().slice(11, 19);
+  const lines = [`${when}  pid ${now.pid}  RSS ${formatBytes(now.totals.rssBytes)} (${d.totals.rssDeltaBytes >= 0 ? '+' : ''}${formatBytes(d.totals.rssDeltaBytes)} since ${new Date(first.takenAtMs).toISOString().slice(11, 19)})`];
+  for (const o of now.owners) {
+    const delta = d.owners.find((x) => x.id === o.id)?.rssDeltaBytes ?? 0;
+    if (o.rssBytes === 0 && delta === 0) continue;
+    lines.push(`  ${o.label.padEnd(52).slice(0, 52)} ${formatBytes(o.rssBytes).padStart(10)}  ${(delta >= 0 ? '+' : '') + formatBytes(delta)}`);
+  }
+  return lines.join('\n');
+}
+
+/** --watch: capture every interval; keeps only the first and the latest breakdown (bounded). */
+async function watch(pid: number | undefined, intervalMs: number, count: number | null, jsonl: string | undefined): Promise<number> {
+  let first: MemoryBreakdown | null = null;
+  let stop = false;
+  const onSigint = (): void => { stop = true; };
+  process.once('SIGINT', onSigint);
+  const tty = process.stdout.isTTY === true;
+  try {
+    for (let i = 0; count === null || i < count; i++) {
+      if (i > 0) await new Promise((r) => setTimeout(r, intervalMs));
+      if (stop) break;
+      let now: MemoryBreakdown;
+      try {
+        now = explainCapture(captureMemory(pid === undefined ? {} : { pid }));
+      } catch (error) {
+        if (first !== null && (error as { code?: unknown }).code === 'ESRCH') {
+          process.stdout.write(`process ${pid ?? process.pid} exited\n`);
+          return 0;
+        }
+        throw error;
+      }
+      first ??= now;
+      if (jsonl !== undefined) fs.appendFileSync(jsonl, `${JSON.stringify(now)}\n`);
+      process.stdout.write(`${tty ? '\x1b[H\x1b[2J' : i > 0 ? '\n' : ''}${renderWatchSample(first, now)}\n`);
+    }
+    return 0;
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+  }
 }
 
 /** Writes `text` to `file` atomically (temporary name, then rename): nothing half-written. */
@@ -160,7 +220,11 @@ export async function runExplainCli(argv: string[]): Promise<number> {
   try {
     const depth = positiveInt(values.depth, '--depth', 1);
     const pid = values.pid === undefined ? undefined : positiveInt(values.pid, '--pid', 1);
-    const intervalMs = positiveInt(values.interval, '--interval', 200);
+    const intervalMs = parseInterval(values.interval, values.watch ? 1000 : 200);
+    if (values.jsonl !== undefined && !values.watch) throw new UsageError('--jsonl needs --watch');
+    if (values.count !== undefined && !values.watch) throw new UsageError('--count needs --watch');
+    if (values.watch && command.length > 0) throw new UsageError('--watch and -- CMD are exclusive (a child is sampled anyway)');
+    if (values.watch && (values.json || values.baseline !== undefined || values.diff !== undefined)) throw new UsageError('--watch prints text; use --jsonl FILE for JSON');
     const before = values.diff === undefined ? null : readBaseline(values.diff);
     if (command.length > 0) {
       const r = await runChild(command, intervalMs, values.json === true);
@@ -174,6 +238,7 @@ export async function runExplainCli(argv: string[]): Promise<number> {
       }
       return 0;
     }
+    if (values.watch) return await watch(pid, intervalMs, values.count === undefined ? null : positiveInt(values.count, '--count', 1), values.jsonl);
     const capture = captureMemory(pid === undefined ? {} : { pid });
     const breakdown = explainCapture(capture);
     if (values.capture !== undefined) writeAtomically(values.capture, `${JSON.stringify(capture)}\n`);
