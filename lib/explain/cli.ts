@@ -14,6 +14,7 @@ import { captureMemory } from './capture';
 import { explainCapture } from './index';
 import { diffBreakdowns } from './diff';
 import { AGENT_REPLY, AGENT_REQUEST } from './agent-ipc-names';
+import { askAgent } from './agent-socket';
 import { renderExplain, renderExplainDiff } from '../render/explain';
 import { formatBytes } from '../format';
 import type { ExplainCapture, MemoryBreakdown } from './types';
@@ -24,7 +25,8 @@ const USAGE = `Usage: vmprobe explain [--pid N] [--json] [--depth N] [--baseline
 
 Where a Node process's memory is: owners (JS heap, Buffers, malloc, stacks, code,
 files, shared memory, reservations) summing exactly to the kernel's RSS/PSS/swap.
-  --pid N          explain another process (read-only: its /proc files)
+  --pid N          explain another process (read-only: its /proc files; if it runs
+                   the agent, node -r vmprobe/agent, its V8/malloc figures too)
   --json           print one JSON document (schema/explain.schema.json)
   --depth N        nesting levels shown in the text table (default 1)
   --baseline FILE  save this breakdown to FILE (for a later --diff)
@@ -239,7 +241,9 @@ export async function runExplainCli(argv: string[]): Promise<number> {
       return 0;
     }
     if (values.watch) return await watch(pid, intervalMs, values.count === undefined ? null : positiveInt(values.count, '--count', 1), values.jsonl);
-    const capture = captureMemory(pid === undefined ? {} : { pid });
+    // A process started with `node -r vmprobe/agent` answers with its runtime figures.
+    const runtime = pid === undefined || pid === process.pid ? null : await askAgent(pid);
+    const capture = captureMemory(pid === undefined ? {} : runtime === null ? { pid } : { pid, runtime });
     const breakdown = explainCapture(capture);
     if (values.capture !== undefined) writeAtomically(values.capture, `${JSON.stringify(capture)}\n`);
     if (values.baseline !== undefined) writeAtomically(values.baseline, `${JSON.stringify({ breakdown })}\n`);

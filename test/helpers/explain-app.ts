@@ -35,8 +35,8 @@ export interface RunningApp {
 }
 
 /** Starts the app with sizes from `env` (EXPLAIN_JS_MIB, EXPLAIN_BUFFER_MIB, EXPLAIN_WORKERS, EXPLAIN_ARENA_MIB) and waits for READY. */
-export async function startApp(env: Record<string, string> = {}): Promise<RunningApp> {
-  const child = spawn(process.execPath, [EXPLAIN_APP, DIST_LIB], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+export async function startApp(env: Record<string, string> = {}, execArgv: string[] = []): Promise<RunningApp> {
+  const child = spawn(process.execPath, [...execArgv, EXPLAIN_APP, DIST_LIB], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   const waiters: { prefix: string; resolve: (v: unknown) => void }[] = [];
