@@ -18,7 +18,7 @@ import { mallinfo2, mallocInfo } from '../malloc-control';
 import { native } from '../native';
 import { pageSizeBytes } from '../usage';
 import { invalidArgType, invalidArgValue, type CodedError } from '../errors';
-import type { CapturedRuntime, CapturedThread, CapturedVma, ExplainCapture, RollupFigures } from './types';
+import type { CapturedRuntime, CapturedThread, ExplainCapture, RollupFigures } from './types';
 
 const hex = (value: bigint): string => `0x${value.toString(16)}`;
 
