@@ -69,5 +69,5 @@ export type { UnmeasuredClaim } from './result';
 export { renderHtml as renderReportHtml } from './render/html/page';
 export { liveHandles } from './live';
 export type { LiveHandles } from './live';
-export { explainMemory, explainBuffer, explainCapture, captureMemory, attribute, advise, diffBreakdowns, EXPLAIN_SCHEMA_VERSION } from './explain/index';
-export type { MemoryBreakdown, OwnerRow, Finding, ExplainCapture, MemoryFigures, BufferExplanation, BreakdownDiff, CaptureOptions } from './explain/index';
+export { explainMemory, explainBuffer, EXPLAIN_SCHEMA_VERSION } from './explain/index';
+export type { MemoryBreakdown, OwnerRow, Finding, MemoryFigures, BufferExplanation, ExplainOptions } from './explain/index';

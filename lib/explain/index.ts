@@ -7,7 +7,8 @@ import { bufferResidency, bufferSpan, type BufferLike } from '../buffers';
 import { pageSizeBytes } from '../usage';
 import { formatBytes } from '../format';
 import { invalidArgType, invalidArgValue } from '../errors';
-import { captureMemory, type CaptureOptions } from './capture';
+import { rejectUnknownKeys, validateOptions } from '../validate';
+import { captureMemory } from './capture';
 import { attribute } from './attribute';
 import { advise } from './advise';
 import type { ExplainCapture, MemoryBreakdown } from './types';
@@ -33,8 +34,18 @@ export function explainCapture(capture: ExplainCapture): MemoryBreakdown {
  * rows say so); for a pid the split rests on the maps alone.
  * Errors: as captureMemory (bad pid, kernel thread, ESRCH, EACCES).
  */
-export function explainMemory(options: CaptureOptions = {}): MemoryBreakdown {
-  return explainCapture(captureMemory(options));
+export function explainMemory(options: ExplainOptions = {}): MemoryBreakdown {
+  const opts = validateOptions(options);
+  rejectUnknownKeys(opts, 'options', ['pid']);
+  const pid = opts['pid'];
+  if (pid !== undefined && typeof pid !== 'number') throw invalidArgType('options.pid', 'of type number', pid);
+  return explainCapture(captureMemory(pid === undefined ? {} : { pid }));
+}
+
+/** Options of explainMemory(). */
+export interface ExplainOptions {
+  /** Process to explain (default: this one). */
+  pid?: number;
 }
 
 /** What a view keeps alive: its own bytes vs the backing store behind it. */
