@@ -61,7 +61,7 @@ test('a process the user may not read: EACCES, CLI exit 1, nothing written', (t)
 });
 
 test('usage errors: one line on stderr, exit 2', () => {
-  for (const args of [['--pid', 'abc'], ['--bogus'], ['--pid', '0'], ['--'], ['--pid', '1', '--', 'true'], ['--jsonl', 'x'], ['--watch', '--interval', '5ms'], ['--watch', '--json']]) {
+  for (const args of [['--pid', 'abc'], ['--bogus'], ['--pid', '0'], ['--'], ['--pid', '1', '--', 'true'], ['--jsonl', 'x'], ['--html', 'x'], ['--watch', '--interval', '5ms'], ['--watch', '--json']]) {
     const r = explainCli(args);
     assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
     assert.equal(r.stderr.trim().split('\n').length, 1);

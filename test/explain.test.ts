@@ -204,10 +204,11 @@ test('--baseline then --diff: each owner\'s change, the top-level deltas summing
   fs.rmSync(dir, { recursive: true });
 });
 
-test('--watch --count 2 --jsonl FILE: two samples printed, two breakdowns appended (each valid, each summing exactly)', () => {
+test('--watch --count 2 --jsonl FILE --html PAGE: two samples printed, two breakdowns appended (each valid, each summing exactly), a timeline page', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'explain-watch-'));
   const file = path.join(dir, 'samples.jsonl');
-  const r = explainCli(['--pid', String(app.facts.pid), '--watch', '--interval', '100ms', '--count', '2', '--jsonl', file]);
+  const page = path.join(dir, 'timeline.html');
+  const r = explainCli(['--pid', String(app.facts.pid), '--watch', '--interval', '100ms', '--count', '2', '--jsonl', file, '--html', page]);
   assert.equal(r.status, 0, r.stderr);
   assert.equal((r.stdout.match(/ pid \d+ {2}RSS /g) ?? []).length, 2, r.stdout);
   const lines = fs.readFileSync(file, 'utf8').trim().split('\n');
@@ -217,6 +218,11 @@ test('--watch --count 2 --jsonl FILE: two samples printed, two breakdowns append
     assert.ok(validate(b), JSON.stringify(validate.errors));
     assertSumsExactly(b);
   }
+  const html = fs.readFileSync(page, 'utf8');
+  assert.match(html, /<svg[^>]*aria-label="RSS by owner over time"/);
+  assert.match(html, /2 samples/);
+  assert.ok((html.match(/<polygon /g) ?? []).length >= 5, 'one area per top-level owner');
+  assert.doesNotMatch(html, /<script/);
   fs.rmSync(dir, { recursive: true });
 });
 

@@ -16,11 +16,12 @@ import { diffBreakdowns } from './diff';
 import { AGENT_REPLY, AGENT_REQUEST } from './agent-ipc-names';
 import { askAgent } from './agent-socket';
 import { renderExplain, renderExplainDiff } from '../render/explain';
+import { renderExplainHtml } from '../render/explain-html';
 import { formatBytes } from '../format';
 import type { ExplainCapture, MemoryBreakdown } from './types';
 
 const USAGE = `Usage: vmprobe explain [--pid N] [--json] [--depth N] [--baseline FILE] [--diff FILE] [--capture FILE]
-       vmprobe explain [--pid N] --watch [--interval 1s] [--count N] [--jsonl FILE]
+       vmprobe explain [--pid N] --watch [--interval 1s] [--count N] [--jsonl FILE] [--html FILE]
        vmprobe explain [--json] [--interval MS] -- node app.js [args]
 
 Where a Node process's memory is: owners (JS heap, Buffers, malloc, stacks, code,
@@ -35,6 +36,7 @@ files, shared memory, reservations) summing exactly to the kernel's RSS/PSS/swap
   --watch          sample again every --interval and print each owner's RSS and change since the first sample
   --count N        with --watch: stop after N samples (default: until Ctrl-C or the process exits)
   --jsonl FILE     with --watch: also append every breakdown to FILE, one JSON document per line
+  --html FILE      with --watch: write a timeline page (RSS by owner over time) when the watch ends
   --interval T     sampling period: 200ms, 1s or milliseconds (default 200ms for a child, 1s for --watch)
   -- CMD ...       run CMD as a child (node gets the agent preloaded) and explain it at peak RSS and at exit`;
 
@@ -49,6 +51,7 @@ const OPTIONS = {
   watch: { type: 'boolean' },
   count: { type: 'string' },
   jsonl: { type: 'string' },
+  html: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -82,9 +85,17 @@ function renderWatchSample(first: MemoryBreakdown, now: MemoryBreakdown): string
   return lines.join('\n');
 }
 
-/** --watch: capture every interval; keeps only the first and the latest breakdown (bounded). */
-async function watch(pid: number | undefined, intervalMs: number, count: number | null, jsonl: string | undefined): Promise<number> {
+/** Samples kept for the timeline page; when full, every other one is dropped (the page stays bounded). */
+const TIMELINE_MAX_SAMPLES = 1000;
+
+/**
+ * --watch: capture every interval. Keeps the first and latest breakdown for the deltas and,
+ * for --html, at most TIMELINE_MAX_SAMPLES (thinned by half when full).
+ */
+async function watch(pid: number | undefined, intervalMs: number, count: number | null, jsonl: string | undefined, html: string | undefined): Promise<number> {
   let first: MemoryBreakdown | null = null;
+  let timeline: MemoryBreakdown[] = [];
+  const writePage = (): void => { if (html !== undefined && timeline.length > 0) writeAtomically(html, renderExplainHtml(timeline)); };
   let stop = false;
   const onSigint = (): void => { stop = true; };
   process.once('SIGINT', onSigint);
@@ -98,15 +109,21 @@ async function watch(pid: number | undefined, intervalMs: number, count: number 
         now = explainCapture(captureMemory(pid === undefined ? {} : { pid }));
       } catch (error) {
         if (first !== null && (error as { code?: unknown }).code === 'ESRCH') {
+          writePage();
           process.stdout.write(`process ${pid ?? process.pid} exited\n`);
           return 0;
         }
         throw error;
       }
       first ??= now;
+      if (html !== undefined) {
+        if (timeline.length >= TIMELINE_MAX_SAMPLES) timeline = timeline.filter((_, k) => k % 2 === 0);
+        timeline.push(now);
+      }
       if (jsonl !== undefined) fs.appendFileSync(jsonl, `${JSON.stringify(now)}\n`);
       process.stdout.write(`${tty ? '\x1b[H\x1b[2J' : i > 0 ? '\n' : ''}${renderWatchSample(first, now)}\n`);
     }
+    writePage();
     return 0;
   } finally {
     process.removeListener('SIGINT', onSigint);
@@ -224,6 +241,7 @@ export async function runExplainCli(argv: string[]): Promise<number> {
     const pid = values.pid === undefined ? undefined : positiveInt(values.pid, '--pid', 1);
     const intervalMs = parseInterval(values.interval, values.watch ? 1000 : 200);
     if (values.jsonl !== undefined && !values.watch) throw new UsageError('--jsonl needs --watch');
+    if (values.html !== undefined && !values.watch) throw new UsageError('--html needs --watch');
     if (values.count !== undefined && !values.watch) throw new UsageError('--count needs --watch');
     if (values.watch && command.length > 0) throw new UsageError('--watch and -- CMD are exclusive (a child is sampled anyway)');
     if (values.watch && (values.json || values.baseline !== undefined || values.diff !== undefined)) throw new UsageError('--watch prints text; use --jsonl FILE for JSON');
@@ -240,7 +258,7 @@ export async function runExplainCli(argv: string[]): Promise<number> {
       }
       return 0;
     }
-    if (values.watch) return await watch(pid, intervalMs, values.count === undefined ? null : positiveInt(values.count, '--count', 1), values.jsonl);
+    if (values.watch) return await watch(pid, intervalMs, values.count === undefined ? null : positiveInt(values.count, '--count', 1), values.jsonl, values.html);
     // A process started with `node -r vmprobe/agent` answers with its runtime figures.
     const runtime = pid === undefined || pid === process.pid ? null : await askAgent(pid);
     const capture = captureMemory(pid === undefined ? {} : runtime === null ? { pid } : { pid, runtime });
