@@ -170,11 +170,17 @@ async function runChild(command: string[], intervalMs: number, json: boolean): P
   let requestedAtRss = 0;
   let outstanding = false;
   let samples = 0;
+  let agentAnswered = false;
+  // A capture by the agent (with the runtime's figures) beats one read from outside; among
+  // captures of the same kind the one with the higher RSS is the peak.
+  const better = (c: ExplainCapture, than: ExplainCapture | null): boolean =>
+    than === null || (c.self && !than.self) || (c.self === than.self && (c.rollup?.rssBytes ?? 0) >= (than.rollup?.rssBytes ?? 0));
   child.on('message', (m: { type?: string; capture?: ExplainCapture }) => {
     if (m?.type !== AGENT_REPLY) return;
     outstanding = false;
+    agentAnswered = true;
     const c = m.capture;
-    if (c && (peakCapture === null || (c.rollup?.rssBytes ?? 0) >= (peakCapture.rollup?.rssBytes ?? 0))) peakCapture = c;
+    if (c && better(c, peakCapture)) peakCapture = c;
   });
   const spawned = await new Promise<boolean>((resolve) => {
     child.once('spawn', () => resolve(true));
@@ -196,11 +202,13 @@ async function runChild(command: string[], intervalMs: number, json: boolean): P
       outstanding = true;
       child.send({ type: AGENT_REQUEST }, (err) => { if (err) outstanding = false; });
       setTimeout(() => {
+        // The agent has not answered (not node, or busy): read the child from outside, and
+        // keep asking the agent only if it ever answered.
         if (!outstanding) return;
-        outstanding = false;
-        try { // No agent answered (not node?): read the child from outside.
+        if (!agentAnswered) outstanding = false;
+        try {
           const c = captureMemory({ pid });
-          if (peakCapture === null || (c.rollup?.rssBytes ?? 0) >= (peakCapture.rollup?.rssBytes ?? 0)) peakCapture = c;
+          if (better(c, peakCapture)) peakCapture = c;
         } catch { /* the child exited */ }
       }, 2000).unref();
     }
