@@ -15,6 +15,7 @@ import { runStackBench } from './stack';
 import type { BenchRow } from './bench-row';
 import { runMallocBench } from './malloc';
 import { runReportBench } from './report';
+import { runExplainBench } from './explain';
 
 /** One line of the final table. */
 interface Row {
@@ -209,6 +210,7 @@ async function main(): Promise<void> {
   rows.push(...await attemptExperiment('malloc', runMallocBench));
   rows.push(...await attemptExperiment('stack', runStackBench));
   rows.push(...await attemptExperiment('report', runReportBench));
+  rows.push(...await attemptExperiment('explain', runExplainBench));
   printTable(rows);
   console.log(`\n(${fmt((Date.now() - startMs) / 1000)} s; a MISS is a finding, not a failure)`);
 }

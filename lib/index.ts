@@ -69,3 +69,5 @@ export type { UnmeasuredClaim } from './result';
 export { renderHtml as renderReportHtml } from './render/html/page';
 export { liveHandles } from './live';
 export type { LiveHandles } from './live';
+export { explainMemory, explainBuffer, EXPLAIN_SCHEMA_VERSION } from './explain/index';
+export type { MemoryBreakdown, OwnerRow, Finding, MemoryFigures, BufferExplanation, ExplainOptions } from './explain/index';

@@ -201,6 +201,8 @@ const GENERATORS: Record<string, fc.Arbitrary<unknown[]>> = {
   runMalloc: rejectedRunnerOptions,
   unmeasuredClaims: a(fc.oneof(fc.constant([] as unknown[]), fc.array(anything(fx), { maxLength: 2 })), fc.oneof(fc.constant(['lazy']), fc.array(fc.string({ maxLength: 6 }), { maxLength: 3 }), anyLeaf(fx))),
   renderReportHtml: anyArgs(fx),
+  explainMemory: a(fc.oneof(optionsObject(fc.oneof(pidish, anyLeaf(fx))), fc.record({ pid: pidish }), anyLeaf(fx))),
+  explainBuffer: a(anyLeaf(fx)),
   recurseStack: a(optionsObject(fc.oneof(smallCount(256 * 1024), fc.constantFrom('frame', 'alloca'), anyLeaf(fx))).map((o) => ({ depthBytes: 65536, ...o }))),
   allocationCost: a(optionsObject(fc.oneof(smallCount(64 * 1024), fc.constantFrom('frame', 'alloca', 'malloc'), anyLeaf(fx))).map((o) => ({ kind: 'malloc', sizeBytes: 64, iterations: 10, ...o }))
     .map((o) => (typeof o['iterations'] === 'number' && o['iterations'] > 1000 ? { ...o, iterations: 1000 } : o))),

@@ -153,6 +153,10 @@ export const EXPORT_TABLE: Readonly<Record<string, SurfaceEntry>> = {
   // --- report ---
   unmeasuredClaims: { kind: 'pure', memory: 'none', why: 'the catalogue claims no experiment in the list judged' },
   renderReportHtml: { kind: 'pure', memory: 'none', why: 'renders a report result as an HTML page' },
+  // --- explain ---
+  explainMemory: { kind: 'reader', memory: 'none', why: "reads /proc/<pid>/smaps, smaps_rollup, status, task/*; for this process also V8 statistics and mallinfo2" },
+  explainBuffer: { kind: 'address-query', memory: 'kernel-query', why: "mincore over the pages of a JS view and of its ArrayBuffer (addresses from the buffer, not the caller)" },
+  EXPLAIN_SCHEMA_VERSION: { kind: 'constant', memory: 'none', why: 'number' },
 };
 
 /** What a handle method does. */
