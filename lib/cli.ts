@@ -16,6 +16,7 @@ import { renderHtml } from './render/html/page';
 import { renderExperiment, renderReport } from './render/text';
 import { colorWanted, makeStyle } from './render/style';
 import { isCodedError } from './errors';
+import { runExplainCli } from './explain/cli';
 
 const OPTIONS = {
   json: { type: 'boolean' },
@@ -40,6 +41,8 @@ function mainHelp(): string {
     'Experiments:',
     ...EXPERIMENTS.map((e) => `  ${e.name.padEnd(width)}  ${e.description}`),
     `  ${'report'.padEnd(width)}  run every experiment and tally the verdicts`,
+    '',
+    `  ${'explain'.padEnd(width)}  where a process's memory is: every byte of RSS by owner (vmprobe explain --help)`,
     '',
     'Options:',
     '  --json        print exactly one JSON document on stdout (no progress, no colour)',
@@ -83,6 +86,8 @@ function openForWriting(file: string): number {
 
 /** Runs the CLI with `argv` (without node and script); returns the exit code. */
 export async function main(argv: string[], io = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  // `explain` attributes memory rather than judging claims: it has its own options.
+  if (argv[0] === 'explain') return runExplainCli(argv.slice(1));
   let parsed;
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
