@@ -37,7 +37,7 @@ function realpathOrSelf(p: string): string {
   }
 }
 
-/** Checks that the malloc in force is `payload.allocator`'s (see AllocatorProof). */
+/** Checks that the malloc in force is `allocator`'s: mapped, defining malloc first, answering its version call (see AllocatorProof). */
 export function proveAllocator(allocator: CellPayload['allocator'], libraryPath: string | null): AllocatorProof {
   const identity = native.allocatorIdentity();
   const provider = identity.mallocProvider === null ? null : realpathOrSelf(identity.mallocProvider);
@@ -49,8 +49,10 @@ export function proveAllocator(allocator: CellPayload['allocator'], libraryPath:
   } else {
     mappedPath = paths.find((p) => /\/libc[.-][^/]*so/.test(p)) ?? null;
   }
-  const loaded = mappedPath !== null && provider !== null && realpathOrSelf(mappedPath) === provider &&
-    (allocator !== 'glibc' || native.libc().replacementAllocator === null);
+  // The library must also be the allocator named: it answers that allocator's own version call.
+  const answers = allocator === 'glibc' ? native.libc().replacementAllocator === null
+    : { jemalloc: identity.jemallocVersion, tcmalloc: identity.tcmallocVersion, mimalloc: identity.mimallocVersion }[allocator] !== null;
+  const loaded = mappedPath !== null && provider !== null && realpathOrSelf(mappedPath) === provider && answers;
   return { mallocProvider: identity.mallocProvider, mappedPath, loaded, identity };
 }
 

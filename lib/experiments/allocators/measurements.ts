@@ -40,7 +40,7 @@ export interface AllocatorProof {
   mallocProvider: string | null;
   /** Path of the allocator's mapping in the child's /proc/self/maps, null when absent. */
   mappedPath: string | null;
-  /** True when the mapping is present and the malloc provider is that library. */
+  /** True when the mapping is present, the malloc provider is that library, and it answers the named allocator's version call (glibc: no replacement loaded). */
   loaded: boolean;
   identity: NativeAllocatorIdentity;
 }
