@@ -15,6 +15,7 @@ import { runStackBench } from './stack';
 import type { BenchRow } from './bench-row';
 import { runMallocBench } from './malloc';
 import { runReportBench } from './report';
+import { runAllocatorsBench } from './allocators';
 
 /** One line of the final table. */
 interface Row {
@@ -208,6 +209,7 @@ async function main(): Promise<void> {
   }
   rows.push(...await attemptExperiment('malloc', runMallocBench));
   rows.push(...await attemptExperiment('stack', runStackBench));
+  rows.push(...await attemptExperiment('allocators', runAllocatorsBench));
   rows.push(...await attemptExperiment('report', runReportBench));
   printTable(rows);
   console.log(`\n(${fmt((Date.now() - startMs) / 1000)} s; a MISS is a finding, not a failure)`);
