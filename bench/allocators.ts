@@ -5,7 +5,7 @@
  * experiment is the full run (scale 1) under about a minute on 2 cores.
  * Run alone: `node dist/bench/allocators.js`.
  */
-import { ALLOCATORS_DEFAULT_REPETITIONS, ALLOCATORS_REPORT_SCALE, runAllocators } from '../lib/experiments/allocators/index';
+import { ALLOCATORS_REPORT_REPETITIONS, ALLOCATORS_REPORT_SCALE, runAllocators } from '../lib/experiments/allocators/index';
 import type { BenchRow } from './bench-row';
 
 /** Runs the experiment once at report scale; one row per configuration plus the total. */
@@ -14,6 +14,7 @@ export async function runAllocatorsBench(): Promise<BenchRow[]> {
   const start = process.hrtime.bigint();
   const r = await runAllocators({
     scale: ALLOCATORS_REPORT_SCALE,
+    repetitions: ALLOCATORS_REPORT_REPETITIONS,
     onStep: (what) => steps.push({ config: what.split(' × ')[0] ?? what, startNs: process.hrtime.bigint() }),
   });
   const end = process.hrtime.bigint();
@@ -32,7 +33,7 @@ export async function runAllocatorsBench(): Promise<BenchRow[]> {
     pass: null,
   }));
   rows.push({
-    benchmark: `allocators @${ALLOCATORS_REPORT_SCALE}: whole run (${r.measurements.threads} threads, ${ALLOCATORS_DEFAULT_REPETITIONS} repetitions)`,
+    benchmark: `allocators @${ALLOCATORS_REPORT_SCALE}: whole run (${r.measurements.threads} threads, ${ALLOCATORS_REPORT_REPETITIONS} repetitions)`,
     vmprobe: `${(Number(end - start) / 1e9).toFixed(1)} s`,
     reference: `${steps.length} children`,
     ratio: null,

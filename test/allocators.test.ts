@@ -144,7 +144,8 @@ test('glibc: the fragmentation workload keeps more RSS by default than after mal
 
 test('CLI values map to options; bad values are one-line ERR_INVALID_ARG_VALUE errors', () => {
   assert.deepEqual(allocatorsOptionsFromCli({ only: 'glibc,jemalloc', threads: '2', scale: '0.5' }), { only: ['glibc', 'jemalloc'], threads: 2, scale: 0.5 });
-  assert.deepEqual(allocatorsOptionsFromCli({ report: true }), { scale: 0.25 });
+  assert.deepEqual(allocatorsOptionsFromCli({ report: true }), { scale: 0.1, repetitions: 2 });
+  assert.deepEqual(allocatorsOptionsFromCli({ report: true, scale: '1' }), { scale: 1, repetitions: 2 });
   for (const bad of [{ only: 'ptmalloc' }, { only: '' }, { threads: '0' }, { threads: '2.5' }, { scale: '0' }, { scale: 'x' }, { scale: '17' }]) {
     assert.throws(() => allocatorsOptionsFromCli(bad), (e: Error & { code?: string }) => e.code === 'ERR_INVALID_ARG_VALUE' && !e.message.includes('\n'), JSON.stringify(bad));
   }

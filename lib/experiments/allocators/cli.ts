@@ -9,7 +9,7 @@
 import { invalidArgValue } from '../../errors';
 import type { ExperimentResult } from '../../result';
 import { ALLOCATOR_CONFIG_IDS, type AllocatorConfigId } from './configs';
-import { ALLOCATORS_DEFAULT_SCALE, ALLOCATORS_DEFAULT_THREADS, ALLOCATORS_REPORT_SCALE, runAllocators, type AllocatorsOptions } from './index';
+import { ALLOCATORS_DEFAULT_SCALE, ALLOCATORS_DEFAULT_THREADS, ALLOCATORS_REPORT_REPETITIONS, ALLOCATORS_REPORT_SCALE, runAllocators, type AllocatorsOptions } from './index';
 
 /** The raw CLI values the experiment reads (node:util parseArgs strings). */
 export interface AllocatorsCliValues {
@@ -19,7 +19,7 @@ export interface AllocatorsCliValues {
   threads?: string;
   /** --scale S. */
   scale?: string;
-  /** True when run by `vmprobe report`: the reduced scale unless --scale is given. */
+  /** True when run by `vmprobe report`: the reduced scale unless --scale is given, and the report's repetitions. */
   report?: boolean;
   onProgress?: (what: string) => void;
 }
@@ -31,7 +31,7 @@ export const ALLOCATORS_PARSE_ARGS = { threads: { type: 'string' }, scale: { typ
 export const ALLOCATORS_CLI_OPTIONS: readonly string[] = [
   `--only LIST   configurations, comma-separated: ${ALLOCATOR_CONFIG_IDS.join(', ')} (default: all)`,
   `--threads N   threads per native workload, workers per churn round (default ${ALLOCATORS_DEFAULT_THREADS})`,
-  `--scale S     multiplies every workload's counts (default ${ALLOCATORS_DEFAULT_SCALE}; the report uses ${ALLOCATORS_REPORT_SCALE})`,
+  `--scale S     multiplies every workload's counts (default ${ALLOCATORS_DEFAULT_SCALE}; the report uses ${ALLOCATORS_REPORT_SCALE}, ${ALLOCATORS_REPORT_REPETITIONS} repetitions)`,
 ];
 
 /** Maps CLI values to runAllocators options. Throws ERR_INVALID_ARG_VALUE (one line) for a bad value. */
@@ -57,6 +57,7 @@ export function allocatorsOptionsFromCli(values: AllocatorsCliValues): Allocator
   } else if (values.report === true) {
     options.scale = ALLOCATORS_REPORT_SCALE;
   }
+  if (values.report === true) options.repetitions = ALLOCATORS_REPORT_REPETITIONS;
   if (values.onProgress) {
     const progress = values.onProgress;
     options.onStep = (step) => progress(`allocators: ${step}`);

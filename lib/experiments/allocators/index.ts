@@ -34,7 +34,9 @@ export const ALLOCATORS_DEFAULT_THREADS = 4;
 /** Default scale (1: the full run, about a minute on 2 cores). */
 export const ALLOCATORS_DEFAULT_SCALE = 1;
 /** The scale `vmprobe report` runs it at, to stay within the report's budget. */
-export const ALLOCATORS_REPORT_SCALE = 0.25;
+export const ALLOCATORS_REPORT_SCALE = 0.1;
+/** The repetitions `vmprobe report` runs (the fewest the noise rule accepts). */
+export const ALLOCATORS_REPORT_REPETITIONS = 2;
 /** Default repetitions per configuration × workload (at least 2: the noise rule needs a spread). */
 export const ALLOCATORS_DEFAULT_REPETITIONS = 3;
 /** Default timeout of one child, ms. */

@@ -48,6 +48,6 @@ export function workloadParams(workload: WorkloadId, scale: number, threads: num
     case 'steady':
       return { workload, native: { kind: 'steady', threads, count: n(200_000), slots: 4096, minBytes: 16, maxBytes: 8192, seed: SEED } };
     case 'worker-churn':
-      return { workload, churn: { rounds: n(4), workersPerRound: threads, buffersPerWorker: n(256), minBufferBytes: 4096, maxBufferBytes: 256 * 1024, stringsPerWorker: n(20_000), seed: SEED } };
+      return { workload, churn: { rounds: n(4), workersPerRound: threads, buffersPerWorker: n(256), minBufferBytes: 4096, maxBufferBytes: 256 * 1024, stringsPerWorker: n(10_000), seed: SEED } };
   }
 }
