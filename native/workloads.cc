@@ -370,8 +370,20 @@ struct Worker {
 
 struct Shared {
   Params p;
-  pthread_barrier_t barrier;  // threads + the calling thread
+  // The start gate: threads wait here until every thread exists (go = 1) or creating
+  // one failed (go = -1: they return at once, the caller joins them and throws).
+  pthread_mutex_t gateLock = PTHREAD_MUTEX_INITIALIZER;
+  pthread_cond_t gateOpen = PTHREAD_COND_INITIALIZER;
+  int go = 0;
+  pthread_barrier_t barrier;  // threads + the calling thread; initialised before the gate opens
 };
+
+void OpenGate(Shared* s, int go) {
+  pthread_mutex_lock(&s->gateLock);
+  s->go = go;
+  pthread_cond_broadcast(&s->gateOpen);
+  pthread_mutex_unlock(&s->gateLock);
+}
 
 // Phase 1: the load (allocate / churn). Phase 2: free all but what the workload keeps.
 void LoadPhase(Worker* w) {
@@ -460,6 +472,12 @@ void FreePhase(Worker* w) {
 
 void* WorkerMain(void* arg) {
   auto* w = static_cast<Worker*>(arg);
+  Shared* s = w->shared;
+  pthread_mutex_lock(&s->gateLock);
+  while (s->go == 0) pthread_cond_wait(&s->gateOpen, &s->gateLock);
+  const int go = s->go;
+  pthread_mutex_unlock(&s->gateLock);
+  if (go < 0) return nullptr;
   pthread_barrier_wait(&w->shared->barrier);  // start together
   LoadPhase(w);
   FreePhase(w);
@@ -518,8 +536,6 @@ Napi::Value RunAllocatorWorkload(const Napi::CallbackInfo& info) {
       ThrowErrno(env, err, "mmap", "a workload table");
     }
   }
-  pthread_barrier_init(&shared->barrier, nullptr, static_cast<unsigned>(p.threads + 1));
-
   ResetPeak();
   const Sample baseline = TakeSample();
   pthread_t* tids = static_cast<pthread_t*>(mmap(nullptr, sizeof(pthread_t) * p.threads, PROT_READ | PROT_WRITE,
@@ -535,12 +551,17 @@ Napi::Value RunAllocatorWorkload(const Napi::CallbackInfo& info) {
     }
   }
   if (started < p.threads) {
-    // Could not start every thread: the barrier can never fill; nothing has run yet
-    // except the started threads waiting at the first barrier. Cancel-free cleanup is
-    // not possible, so end this child's process (the experiment runs in a child).
-    std::fprintf(stderr, "vmprobe workload: pthread_create failed: %s\n", std::strerror(createErr));
-    std::_Exit(71);
+    // Could not start every thread: the started ones are parked at the gate, allocated
+    // nothing; release them, join them, free the bookkeeping and throw.
+    OpenGate(shared, -1);
+    for (uint64_t i = 0; i < started; ++i) pthread_join(tids[i], nullptr);
+    for (uint64_t i = 0; i < p.threads; ++i) workers[i].table.Unmap();
+    if (tids != MAP_FAILED) munmap(tids, sizeof(pthread_t) * p.threads);
+    munmap(region, workersBytes);
+    ThrowErrno(env, createErr, "pthread_create", "a workload thread");
   }
+  pthread_barrier_init(&shared->barrier, nullptr, static_cast<unsigned>(p.threads + 1));
+  OpenGate(shared, 1);
   pthread_barrier_wait(&shared->barrier);  // start
   const uint64_t t0 = NowNs();
   pthread_barrier_wait(&shared->barrier);  // load and free done

@@ -3,6 +3,7 @@
 // an inherited LD_PRELOAD is stripped, a missing library is reported (not a failure),
 // glibc's fragmentation workload keeps more RSS than after malloc_trim(0), and the JSON
 // validates against schema/allocators.schema.json.
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
@@ -150,4 +151,18 @@ test('CLI values map to options; bad values are one-line ERR_INVALID_ARG_VALUE e
     assert.throws(() => allocatorsOptionsFromCli(bad), (e: Error & { code?: string }) => e.code === 'ERR_INVALID_ARG_VALUE' && !e.message.includes('\n'), JSON.stringify(bad));
   }
   return assert.rejects(runAllocators({ repetitions: 1 }), { code: 'ERR_OUT_OF_RANGE' });
+});
+
+test('a workload whose threads cannot be created throws EAGAIN (pthread_create) and the process carries on', () => {
+  // In a child: RLIMIT_AS 64 MiB above the current VSZ leaves no room for 64 thread stacks.
+  const native = JSON.stringify(path.join(ROOT, 'dist', 'lib', 'native.js'));
+  const script = `const { native: a } = require(${native});
+    const v = a.memorySample().vszBytes; a.setrlimit('as', v + 64 * 1048576, v + 64 * 1048576);
+    let code = null, syscall = null;
+    try { a.runAllocatorWorkload({ kind: 'steady', threads: 64, count: 10, slots: 4, minBytes: 16, maxBytes: 32, release: 'none' }); }
+    catch (e) { code = e.code; syscall = e.syscall; }
+    process.stdout.write(JSON.stringify({ code, syscall, alive: a.memorySample().rssBytes > 0 }));`;
+  const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 30_000 });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout), { code: 'EAGAIN', syscall: 'pthread_create', alive: true });
 });
