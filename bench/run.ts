@@ -16,6 +16,7 @@ import type { BenchRow } from './bench-row';
 import { runMallocBench } from './malloc';
 import { runReportBench } from './report';
 import { runExplainBench } from './explain';
+import { runAllocatorsBench } from './allocators';
 
 /** One line of the final table. */
 interface Row {
@@ -209,6 +210,7 @@ async function main(): Promise<void> {
   }
   rows.push(...await attemptExperiment('malloc', runMallocBench));
   rows.push(...await attemptExperiment('stack', runStackBench));
+  rows.push(...await attemptExperiment('allocators', runAllocatorsBench));
   rows.push(...await attemptExperiment('report', runReportBench));
   rows.push(...await attemptExperiment('explain', runExplainBench));
   printTable(rows);

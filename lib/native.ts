@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { buildError, unsupported } from './errors';
 
 /** The ABI this JavaScript expects from the addon (native/addon.cc: kAddonAbi). */
-export const ADDON_ABI = 5;
+export const ADDON_ABI = 6;
 
 /** Faults and time measured inside one native call (RUSAGE_THREAD, CLOCK_MONOTONIC). */
 export interface NativeCounters {
@@ -247,6 +247,34 @@ export interface NativeAddon {
   liveHandles(): { mappings: number; heapBlocks: number };
 }
 // --- end hardening ---
+
+// --- allocators experiment (native/workloads.cc) ---
+/** Memory counters of this process, read with no allocation (statm, status VmHWM, maps lines, RUSAGE_SELF). */
+export interface NativeMemorySample { rssBytes: number; vszBytes: number; peakRssBytes: number; mappings: number; minorFaults: number }
+/** The malloc in force and each allocator's version where it exports one (null otherwise). */
+export interface NativeAllocatorIdentity {
+  mallocProvider: string | null; glibcVersion: string | null; jemallocVersion: string | null;
+  jemallocDirtyDecayMs: number | null; tcmallocVersion: string | null; mimallocVersion: string | null;
+}
+export type NativeReleaseKind = 'none' | 'glibc' | 'jemalloc' | 'tcmalloc' | 'mimalloc';
+export interface NativeReleaseOutcome { call: string; found: boolean; elapsedNs: number }
+export interface NativeWorkloadOptions {
+  kind: 'fragmentation' | 'large-blocks' | 'steady'; threads: number; count: number; slots?: number; keepEvery?: number;
+  minBytes: number; maxBytes: number; survivorBytes?: number; seed?: number; release: NativeReleaseKind;
+}
+export interface NativeWorkloadResult {
+  baseline: NativeMemorySample; peakRssBytes: number; retained: NativeMemorySample; released: NativeMemorySample;
+  release: NativeReleaseOutcome; liveBytes: number; ops: number; loadElapsedNs: number; allocationFailures: number;
+}
+/** The allocators exports (declaration merging adds them to NativeAddon). */
+export interface NativeAddon {
+  allocatorIdentity(): NativeAllocatorIdentity;
+  allocatorRelease(kind: NativeReleaseKind): NativeReleaseOutcome;
+  memorySample(options?: { resetPeak?: boolean }): NativeMemorySample;
+  /** Changes this process's malloc state: child processes only (lib/experiments/allocators/child-task.ts). */
+  runAllocatorWorkload(options: NativeWorkloadOptions): NativeWorkloadResult;
+}
+// --- end allocators experiment ---
 
 const REBUILD_HINT = 'rebuild it with `npm run build` in the vmprobe package directory ' +
   '(or `npx node-gyp rebuild` there; it needs python3, make and a C++ compiler)';

@@ -15,10 +15,11 @@
 #include "residency.h"
 #include "stack.h"
 #include "usage.h"
+#include "workloads.h"
 
 namespace vmprobe {
 
-constexpr int kAddonAbi = 5;
+constexpr int kAddonAbi = 6;
 
 class VmProbeAddon : public Napi::Addon<VmProbeAddon> {
  public:
@@ -47,6 +48,7 @@ class VmProbeAddon : public Napi::Addon<VmProbeAddon> {
                              InstanceValue("mallocTrim", Napi::Function::New<MallocTrim>(env, "mallocTrim"), napi_enumerable),
                              InstanceValue("mallinfo2", Napi::Function::New<Mallinfo2>(env, "mallinfo2"), napi_enumerable),
                              InstanceValue("mallocInfo", Napi::Function::New<MallocInfo>(env, "mallocInfo"), napi_enumerable),
+                             InstanceValue("allocatorIdentity", Napi::Function::New<AllocatorIdentity>(env, "allocatorIdentity"), napi_enumerable), InstanceValue("allocatorRelease", Napi::Function::New<AllocatorRelease>(env, "allocatorRelease"), napi_enumerable), InstanceValue("memorySample", Napi::Function::New<MemorySample>(env, "memorySample"), napi_enumerable), InstanceValue("runAllocatorWorkload", Napi::Function::New<RunAllocatorWorkload>(env, "runAllocatorWorkload"), napi_enumerable),
                              InstanceValue("liveHandles", Napi::Function::New<GetLiveHandles>(env, "liveHandles"), napi_enumerable),
                          });
   }

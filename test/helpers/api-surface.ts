@@ -260,4 +260,8 @@ export const NATIVE_TABLE: Readonly<Record<string, { memory: MemoryReach | 'fixe
   mallocTrim: { memory: 'none', why: 'malloc_trim(3)' },
   mallinfo2: { memory: 'none', why: 'mallinfo2(3)' },
   mallocInfo: { memory: 'none', why: 'malloc_info(3) into a memstream' },
+  allocatorIdentity: { memory: 'none', why: 'dlsym/dladdr of the allocators\' version symbols' },
+  allocatorRelease: { memory: 'none', why: "the allocator's own release call by name (malloc_trim, mallctl purge, ...)" },
+  memorySample: { memory: 'none', why: 'statm/status/maps read into stack buffers; clear_refs "5" resets VmHWM' },
+  runAllocatorWorkload: { memory: 'none', why: 'malloc/free of its own blocks on its own threads; tables mmap\'d; experiment children' },
 };
