@@ -33,7 +33,7 @@ const root = path.join(__dirname, '..');
 /**
  * Tests whose PREMISE a sanitized process breaks — not memory errors: they measure the
  * process itself, and ASan changes that process. They run in `npm test`; here they are
- * skipped (by name, scripts/asan-skip.js), each group with its reason. Every other test
+ * skipped (by name, scripts/asan-skip.js), each with its group's reason. Every other test
  * runs — every exact fault count included: the code between the two getrusage reads is
  * built without ASan instrumentation (VMPROBE_MEASURED, native/measure.h), so no shadow
  * page faults inside a measured call — and any sanitizer finding anywhere fails the run.
@@ -63,7 +63,6 @@ const PERTURBED = [
     patterns: ['probe address lands in a region', 'kill a child with SIGSEGV', "addon's \\.bss", '--pid'],
   },
 ];
-const SKIP_PATTERN = PERTURBED.flatMap((g) => g.patterns).join('|');
 const started = Date.now();
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'vmprobe-asan-'));
 const reports = path.join(scratch, 'sanitizer-reports');
@@ -105,7 +104,7 @@ try {
     ASAN_OPTIONS: `detect_leaks=0:allocator_may_return_null=1:handle_segv=0:handle_sigbus=0:allow_user_segv_handler=1:detect_stack_use_after_return=0:max_malloc_fill_size=0:halt_on_error=1:log_path=${path.join(reports, 'asan')}`,
     UBSAN_OPTIONS: `halt_on_error=1:print_stacktrace=1:log_path=${path.join(reports, 'ubsan')}`,
     VMPROBE_SANITIZED: sanitize,
-    VMPROBE_ASAN_SKIP: SKIP_PATTERN,
+    VMPROBE_ASAN_SKIP: JSON.stringify(PERTURBED),
     NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${path.join(scratch, 'scripts', 'asan-skip.js')}`.trim(),
   };
   console.log(`== node --test dist/test/ with LD_PRELOAD=${libasan}`);
