@@ -222,11 +222,11 @@ __attribute__((noinline)) void WriteSample(RecurseState* s, uint64_t depth, uint
 }
 
 // Appends `text` (NUL-terminated) or a decimal number; returns the new end.
-char* Append(char* out, const char* text) {
+VMPROBE_MEASURED char* Append(char* out, const char* text) {
   while (*text != '\0') *out++ = *text++;
   return out;
 }
-char* AppendDecimal(char* out, uint64_t v) {
+VMPROBE_MEASURED char* AppendDecimal(char* out, uint64_t v) {
   char digits[24];
   int n = 0;
   do {
@@ -240,7 +240,7 @@ char* AppendDecimal(char* out, uint64_t v) {
 // Formatted by hand, not with snprintf: printf needs kilobytes of stack, and a mark is
 // written at every page of depth, at most one frame from the limit. Its own stack use
 // must stay far below a page so the deepest mark is within a frame of the death.
-__attribute__((noinline)) void WriteMark(RecurseState* s, uint64_t depth, uint64_t depthBytes) {
+__attribute__((noinline)) VMPROBE_MEASURED void WriteMark(RecurseState* s, uint64_t depth, uint64_t depthBytes) {
   char record[128];
   char* end = Append(record, "{\"type\":\"record\",\"value\":{\"kind\":\"mark\",\"depthFrames\":");
   end = AppendDecimal(end, depth);
@@ -252,13 +252,13 @@ __attribute__((noinline)) void WriteMark(RecurseState* s, uint64_t depth, uint64
 
 // Touches one byte in every page of the frame, from its high end down, the order in
 // which a real frame is used, so the stack grows one page at a time.
-inline void TouchFrame(volatile uint8_t* frame, size_t bytes, size_t pageBytes, uint8_t value) {
+VMPROBE_MEASURED inline void TouchFrame(volatile uint8_t* frame, size_t bytes, size_t pageBytes, uint8_t value) {
   for (size_t off = bytes; off > pageBytes; off -= pageBytes) frame[off - 1] = value;
   frame[0] = value;
 }
 
 // Records what one frame sees; returns true when the recursion should stop.
-inline bool Visit(RecurseState* s, uint64_t depth, uintptr_t frameLow) {
+VMPROBE_MEASURED inline bool Visit(RecurseState* s, uint64_t depth, uintptr_t frameLow) {
   const uint64_t depthBytes = s->top - frameLow;
   s->frames = depth;
   if (depthBytes > s->deepestBytes) s->deepestBytes = depthBytes;
@@ -276,7 +276,10 @@ inline bool Visit(RecurseState* s, uint64_t depth, uintptr_t frameLow) {
 // (tail call) or inlines it, and then the stack never grows. Each recursing function
 // is noinline, keeps a volatile frame that the recursion touches, and writes to that
 // frame after the call returns, so the frame must stay alive across the call.
-__attribute__((noinline)) uint64_t RecurseFrame(RecurseState* s, uint64_t depth) {
+// VMPROBE_MEASURED (measure.h) on the recursion and what it calls per frame: under
+// ASan each instrumented frame would poison and unpoison its redzones in the shadow of
+// the stack, faulting shadow pages and enlarging every frame.
+__attribute__((noinline)) VMPROBE_MEASURED uint64_t RecurseFrame(RecurseState* s, uint64_t depth) {
   volatile uint8_t frame[s->frameBytes];  // GNU variable-length array: the frame itself is frameBytes larger
   TouchFrame(frame, s->frameBytes, s->pageBytes, static_cast<uint8_t>(depth));
   if (Visit(s, depth, reinterpret_cast<uintptr_t>(&frame[0]))) return depth;
@@ -285,7 +288,7 @@ __attribute__((noinline)) uint64_t RecurseFrame(RecurseState* s, uint64_t depth)
   return deepest;
 }
 
-__attribute__((noinline)) uint64_t RecurseAlloca(RecurseState* s, uint64_t depth) {
+__attribute__((noinline)) VMPROBE_MEASURED uint64_t RecurseAlloca(RecurseState* s, uint64_t depth) {
   volatile uint8_t* frame = static_cast<volatile uint8_t*>(alloca(s->frameBytes));
   TouchFrame(frame, s->frameBytes, s->pageBytes, static_cast<uint8_t>(depth));
   if (Visit(s, depth, reinterpret_cast<uintptr_t>(frame))) return depth;
@@ -295,17 +298,17 @@ __attribute__((noinline)) uint64_t RecurseAlloca(RecurseState* s, uint64_t depth
 }
 
 // One allocation of `bytes` by each method, touched like a frame, then released.
-__attribute__((noinline)) uint8_t FrameOnce(size_t bytes, size_t pageBytes, uint8_t v) {
+__attribute__((noinline)) VMPROBE_MEASURED uint8_t FrameOnce(size_t bytes, size_t pageBytes, uint8_t v) {
   volatile uint8_t frame[bytes];
   TouchFrame(frame, bytes, pageBytes, v);
   return frame[bytes - 1];
 }
-__attribute__((noinline)) uint8_t AllocaOnce(size_t bytes, size_t pageBytes, uint8_t v) {
+__attribute__((noinline)) VMPROBE_MEASURED uint8_t AllocaOnce(size_t bytes, size_t pageBytes, uint8_t v) {
   volatile uint8_t* p = static_cast<volatile uint8_t*>(alloca(bytes));
   TouchFrame(p, bytes, pageBytes, v);
   return p[bytes - 1];
 }
-__attribute__((noinline)) int MallocOnce(size_t bytes, size_t pageBytes, uint8_t v) {
+__attribute__((noinline)) VMPROBE_MEASURED int MallocOnce(size_t bytes, size_t pageBytes, uint8_t v) {
   volatile uint8_t* p = static_cast<volatile uint8_t*>(std::malloc(bytes));
   if (p == nullptr) return -1;
   TouchFrame(p, bytes, pageBytes, v);

@@ -10,7 +10,9 @@
 
 namespace vmprobe {
 
-TouchResult TouchRange(uint8_t* base, size_t offset, size_t length, size_t stride, bool write, size_t pageSize) {
+// Not ASan-instrumented (VMPROBE_MEASURED): a shadow check per access would fault
+// shadow pages inside the measured window.
+VMPROBE_MEASURED TouchResult TouchRange(uint8_t* base, size_t offset, size_t length, size_t stride, bool write, size_t pageSize) {
   TouchResult r;
   if (length == 0) return r;
   volatile uint8_t* p = base;

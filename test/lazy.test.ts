@@ -73,6 +73,17 @@ function assertNear(actual: number, expected: number, tolerance: number, what: s
   assert.ok(Math.abs(actual - expected) <= tolerance, `${what}: ${actual} bytes, expected ${expected} ± ${tolerance}`);
 }
 
+/**
+ * Under `npm run test:asan` (VMPROBE_SANITIZED) process RSS is not the program's: ASan's
+ * allocator and the shadow of every other thread's allocations move it by more than the
+ * tolerance during one step (+1.0 to +1.5 MiB seen). There the process-wide RSS cross-check
+ * is left out; the exact per-mapping checks (faults, pagemap, mincore, smaps) still run.
+ */
+const PROCESS_RSS_HOLDS = process.env['VMPROBE_SANITIZED'] === undefined;
+function assertRssNear(actual: number, expected: number, what: string): void {
+  if (PROCESS_RSS_HOLDS) assertNear(actual, expected, RSS_TOLERANCE_BYTES, what);
+}
+
 for (const { label, sizeBytes } of SIZES) {
   const pages = pagesOf(sizeBytes);
 
@@ -92,7 +103,7 @@ for (const { label, sizeBytes } of SIZES) {
     assert.equal(s.minorFaults + s.majorFaults, 0, `faults ${s.minorFaults}+${s.majorFaults}`);
     if (s.mappingRssBytes !== null) assert.equal(s.mappingRssBytes, 0, `smaps Rss ${s.mappingRssBytes}`);
     assertNear(s.vszDeltaBytes, pages * PAGE, VSZ_TOLERANCE_BYTES, 'VSZ delta at map');
-    assertNear(s.rssDeltaBytes, 0, RSS_TOLERANCE_BYTES, 'RSS delta at map');
+    assertRssNear(s.rssDeltaBytes, 0, 'RSS delta at map');
   });
 
   test(`lazy ${label}: reading every page takes one fault per page and maps only the zero page`, (t) => {
@@ -104,7 +115,7 @@ for (const { label, sizeBytes } of SIZES) {
     assert.equal(s.privatePages, 0, `private pages ${s.privatePages}`);
     assert.equal(s.residentPages, pages, `mincore counts the zero page as resident: ${s.residentPages} of ${pages}`);
     if (s.mappingRssBytes !== null) assert.equal(s.mappingRssBytes, 0, `smaps Rss after read ${s.mappingRssBytes}`);
-    assertNear(s.rssDeltaBytes, 0, RSS_TOLERANCE_BYTES, 'RSS delta after reading');
+    assertRssNear(s.rssDeltaBytes, 0, 'RSS delta after reading');
   });
 
   test(`lazy ${label}: writing every page faults once per page and makes every page private`, (t) => {
@@ -114,14 +125,14 @@ for (const { label, sizeBytes } of SIZES) {
     assert.equal(s.privatePages, pages, `private pages ${s.privatePages} of ${pages}`);
     assert.equal(s.zeroPages, 0, `zero pages left ${s.zeroPages}`);
     if (s.mappingRssBytes !== null) assert.equal(s.mappingRssBytes, pages * PAGE, `smaps Rss ${s.mappingRssBytes}`);
-    assertNear(s.rssDeltaBytes, pages * PAGE, RSS_TOLERANCE_BYTES, 'RSS delta after writing');
+    assertRssNear(s.rssDeltaBytes, pages * PAGE, 'RSS delta after writing');
   });
 
   test(`lazy ${label}: MADV_DONTNEED drops every page and a following read faults on each again`, (t) => {
     const s = lazyRun(sizeBytes).measurements.steps[3];
     assert.equal(s.residentPages, 0, `resident after dontneed ${s.residentPages}`);
     assert.equal(s.presentPages, 0, `present after dontneed ${s.presentPages}`);
-    assertNear(s.rssDeltaBytes, -pages * PAGE, RSS_TOLERANCE_BYTES, 'RSS delta after dontneed');
+    assertRssNear(s.rssDeltaBytes, -pages * PAGE, 'RSS delta after dontneed');
     assert.equal(s.rereadPages, pages);
     if (THP_ALWAYS) { t.skip(THP_ALWAYS_REASON); return; }
     assert.equal(s.rereadMinorFaults, pages, `re-read faults ${s.rereadMinorFaults} for ${pages} pages`);
@@ -132,7 +143,7 @@ for (const { label, sizeBytes } of SIZES) {
     assert.equal(s.touchMinorFaults + s.touchMajorFaults, 0, `touch faults ${s.touchMinorFaults}+${s.touchMajorFaults}`);
     assert.equal(s.residentPages, pages, `resident ${s.residentPages} of ${pages}`);
     assert.equal(s.privatePages, pages, `private ${s.privatePages} of ${pages}`);
-    assertNear(s.rssDeltaBytes, pages * PAGE, RSS_TOLERANCE_BYTES, 'RSS delta of the populated mapping');
+    assertRssNear(s.rssDeltaBytes, pages * PAGE, 'RSS delta of the populated mapping');
     if (THP_ALWAYS) { t.skip(THP_ALWAYS_REASON); return; }
     assert.equal(s.minorFaults, pages, `map-time faults ${s.minorFaults} for ${pages} pages`);
   });
