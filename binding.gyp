@@ -14,7 +14,8 @@
         "native/layout.cc",
         "native/stack.cc",
         "native/malloc_control.cc",
-        "native/live.cc"
+        "native/live.cc",
+        "native/pagetables.cc"
       ],
       "dependencies": [
         "<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"

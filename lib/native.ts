@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { buildError, unsupported } from './errors';
 
 /** The ABI this JavaScript expects from the addon (native/addon.cc: kAddonAbi). */
-export const ADDON_ABI = 5;
+export const ADDON_ABI = 6;
 
 /** Faults and time measured inside one native call (RUSAGE_THREAD, CLOCK_MONOTONIC). */
 export interface NativeCounters {

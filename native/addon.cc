@@ -12,13 +12,14 @@
 #include "live.h"
 #include "mapping.h"
 #include "pagecache.h"
+#include "pagetables.h"
 #include "residency.h"
 #include "stack.h"
 #include "usage.h"
 
 namespace vmprobe {
 
-constexpr int kAddonAbi = 5;
+constexpr int kAddonAbi = 6;
 
 class VmProbeAddon : public Napi::Addon<VmProbeAddon> {
  public:
@@ -47,6 +48,7 @@ class VmProbeAddon : public Napi::Addon<VmProbeAddon> {
                              InstanceValue("mallocTrim", Napi::Function::New<MallocTrim>(env, "mallocTrim"), napi_enumerable),
                              InstanceValue("mallinfo2", Napi::Function::New<Mallinfo2>(env, "mallinfo2"), napi_enumerable),
                              InstanceValue("mallocInfo", Napi::Function::New<MallocInfo>(env, "mallocInfo"), napi_enumerable),
+                             InstanceValue("pageTableProbe", Napi::Function::New<PageTableProbe>(env, "pageTableProbe"), napi_enumerable),
                              InstanceValue("liveHandles", Napi::Function::New<GetLiveHandles>(env, "liveHandles"), napi_enumerable),
                          });
   }
