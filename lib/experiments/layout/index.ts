@@ -11,7 +11,8 @@ import { readHostInfo } from '../../host';
 import { SCHEMA_VERSION, hexAddress, type ExperimentResult } from '../../result';
 import { pageSizeBytes, getrlimit } from '../../usage';
 import { readLayout, layoutAddresses, countThreads, readThreadStackPointers } from '../../layout';
-import { findGaps, regionAt, zoneOf, zoneOrder, type Region } from '../../layout-regions';
+import { findGaps, regionAt, zoneOrder, type Region } from '../../layout-regions';
+import { splitPlacement } from './placement';
 import { readProcText } from '../../proc/read';
 import { malloc } from '../../heap';
 import { map } from '../../mapping';
@@ -98,6 +99,7 @@ export async function runLayout(options: LayoutOptions = {}): Promise<LayoutResu
   onStep('classify the map');
   const heapBlock = malloc({ sizeBytes: 64 });
   const mapping = map({ sizeBytes: page });
+  const ownMappingAddress = mapping.address as bigint;
   let regions: Region[];
   let probes: Record<ProbeName, ProbeJson>;
   let threads: LayoutMeasurements['threads'];
@@ -129,8 +131,7 @@ export async function runLayout(options: LayoutOptions = {}): Promise<LayoutResu
   const gaps = findGaps(regions);
   const gapBelow = (r: Region | undefined): number | null => (r ? gaps.find((g) => g.end === r.start)?.sizeBytes ?? 0 : null);
   const gapAbove = (r: Region | undefined): number | null => (r ? gaps.find((g) => g.start === r.end)?.sizeBytes ?? 0 : null);
-  const lowEdge = heap?.end ?? regions.filter((r) => zoneOf(r.kind) === 'data' || zoneOf(r.kind) === 'text').reduce((m, r) => (r.end > m ? r.end : m), 0n);
-  const mmapOutside = regions.filter((r) => zoneOf(r.kind) === 'mmap' && (r.start < lowEdge || (stack !== undefined && r.start >= stack.end)));
+  const placement = splitPlacement(regions, self ? ownMappingAddress : null);
   const stackLimit = getrlimit('stack').soft;
 
   onStep('ASLR in fresh children');
@@ -158,7 +159,10 @@ export async function runLayout(options: LayoutOptions = {}): Promise<LayoutResu
     stackGapBytes: gapBelow(stack),
     heapGapBytes: gapAbove(heap),
     stackLimitBytes: Number.isFinite(stackLimit) ? stackLimit : null,
-    mmapOutside: mmapOutside.map(regionJson),
+    mmapOutside: placement.outside.map(regionJson),
+    kernelPlacedCount: placement.kernelPlacedCount,
+    kernelPlacedOutside: placement.kernelPlacedOutside.map(regionJson),
+    placedOrder: placement.placedOrder,
     threads,
     maps: mapsCheck,
     probes,
