@@ -27,7 +27,7 @@ function base(): LayoutMeasurements {
       region('0x7f0000000000', '0x7f0000001000', 'anonymous'), region('0x7ffd00000000', '0x7ffd00021000', 'stack')],
     order: ['stack', 'mmap', 'heap', 'data', 'text'],
     gaps: [],
-    stackGapBytes: 1 << 30, heapGapBytes: 1 << 30, stackLimitBytes: 8 << 20,
+    stackGapBytes: 1 << 30, heapGapBytes: 1 << 30, heapToMmapAreaBytes: 1 << 30, mmapAreaToStackBytes: 1 << 30, stackLimitBytes: 8 << 20,
     mmapOutside: [],
     kernelPlacedCount: 1,
     kernelPlacedOutside: [],
@@ -69,9 +69,21 @@ test('layout.order: holds, qualified (interleaved), refuted (heap above the stac
 
 test('layout.gaps: holds, qualified (no heap), refuted (no room below the stack)', () => reach(v.judgeGaps, [
   ['holds', () => {}],
-  ['qualified', (m) => { m.heapGapBytes = null; }],
-  ['refuted', (m) => { m.stackGapBytes = 0; }],
+  ['qualified', (m) => { m.heapGapBytes = null; m.heapToMmapAreaBytes = null; }],
+  ['refuted', (m) => { m.stackGapBytes = 0; m.mmapAreaToStackBytes = 0; }],
 ]));
+
+// Issue 10 follow-up, recorded in a stability run here (1 of 10): an anonymous 8 KiB
+// mapping with a guard page (V8's, at a 256 KiB-aligned requested address) sat right at
+// the heap's end, 0x22980000, so the old judge said "a region touches the heap".
+test('layout.gaps: a mapping placed at a requested address against the heap is named; the mmap area\'s gap decides', () => {
+  const m = base();
+  m.heapGapBytes = 0;
+  m.heapToMmapAreaBytes = 140 * 2 ** 30;
+  const r = v.judgeGaps(m);
+  assert.equal(r.verdict, 'holds', r.summary);
+  assert.match(r.summary, /a mapping placed at a requested address sits 0 B above the heap/);
+});
 
 test('layout.mmap-area: holds, qualified (some kernel-placed outside), refuted (all outside), n/a (none to check)', () => reach(v.judgeMmapArea, [
   ['holds', () => {}],
@@ -207,4 +219,20 @@ test('splitPlacement: an anonymous mapping below the heap is outside but not ker
   const own = splitPlacement(regions, 0x2000100n);
   assert.deepEqual(own.kernelPlacedOutside.map((x) => x.start), [0x2000000n]);
   assert.deepEqual(own.placedOrder, ['stack', 'mmap', 'heap', 'mmap', 'data', 'text']);
+});
+
+test('splitPlacement: the heap and stack gaps are measured to the nearest kernel-placed region, past a requested-address mapping', () => {
+  const r = (start: bigint, end: bigint, kind: RegionKind): Region => ({
+    start, end, sizeBytes: Number(end - start), perms: 'rw-p', offsetBytes: 0, dev: '00:00', devMajor: 0, devMinor: 0, inode: 0, path: null, pseudo: false, deleted: false,
+    read: true, write: true, execute: false, shared: false, kind, objectPath: null,
+  });
+  const regions = [
+    r(0x400000n, 0x401000n, 'text'), r(0x2000000n, 0x2200000n, 'heap'),
+    r(0x2200000n, 0x2202000n, 'anonymous'), // against the heap, at a requested address
+    r(0x7f0000200000n, 0x7f0000201000n, 'lib-text'),
+    r(0x7ffd00000000n, 0x7ffd00021000n, 'stack'),
+  ];
+  const p = splitPlacement(regions, null);
+  assert.equal(p.heapToMmapAreaBytes, Number(0x7f0000200000n - 0x2200000n));
+  assert.equal(p.mmapAreaToStackBytes, Number(0x7ffd00000000n - 0x7f0000201000n));
 });

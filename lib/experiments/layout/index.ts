@@ -10,7 +10,8 @@ import * as path from 'node:path';
 import { readHostInfo } from '../../host';
 import { SCHEMA_VERSION, hexAddress, type ExperimentResult } from '../../result';
 import { pageSizeBytes, getrlimit } from '../../usage';
-import { readLayout, layoutAddresses, countThreads, readThreadStackPointers } from '../../layout';
+import { readLayout, layoutAddresses, countThreads } from '../../layout';
+import { readThreadStackPointersPatiently } from './thread-sps';
 import { findGaps, regionAt, zoneOrder, type Region } from '../../layout-regions';
 import { splitPlacement } from './placement';
 import { readProcText } from '../../proc/read';
@@ -105,7 +106,7 @@ export async function runLayout(options: LayoutOptions = {}): Promise<LayoutResu
   let threads: LayoutMeasurements['threads'];
   let mapsCheck: LayoutMeasurements['maps'];
   try {
-    const sps = readThreadStackPointers(target);
+    const sps = readThreadStackPointersPatiently(target);
     regions = readLayout(target, sps);
     const mine = self ? regions : readLayout('self');
     const a = layoutAddresses();
@@ -158,6 +159,8 @@ export async function runLayout(options: LayoutOptions = {}): Promise<LayoutResu
     gaps: gaps.map((g): GapJson => ({ start: hexAddress(g.start) as string, end: hexAddress(g.end) as string, sizeBytes: g.sizeBytes, belowKind: g.belowKind, aboveKind: g.aboveKind })),
     stackGapBytes: gapBelow(stack),
     heapGapBytes: gapAbove(heap),
+    heapToMmapAreaBytes: placement.heapToMmapAreaBytes,
+    mmapAreaToStackBytes: placement.mmapAreaToStackBytes,
     stackLimitBytes: Number.isFinite(stackLimit) ? stackLimit : null,
     mmapOutside: placement.outside.map(regionJson),
     kernelPlacedCount: placement.kernelPlacedCount,

@@ -85,6 +85,13 @@ export interface LayoutMeasurements {
   /** Free space right below the main stack and right above the heap, bytes (null when absent). */
   stackGapBytes: number | null;
   heapGapBytes: number | null;
+  /**
+   * Free space from the heap's end to the lowest kernel-placed mmap-area region, and from
+   * the highest one below the stack to the stack (see kernelPlacedCount): the gaps of the
+   * kernel's layout rule, which mappings placed at requested addresses do not shrink.
+   */
+  heapToMmapAreaBytes: number | null;
+  mmapAreaToStackBytes: number | null;
   stackLimitBytes: number | null;
   /** mmap-area regions (file, anonymous, libraries, thread stacks) lying outside (heap end, stack start). */
   mmapOutside: RegionJson[];

@@ -20,6 +20,10 @@ export interface Placement {
   kernelPlacedOutside: Region[];
   /** zoneOrder of the regions without the outside ones that are not kernel-placed. */
   placedOrder: Zone[];
+  /** Free bytes from the heap's end up to the lowest kernel-placed mmap-area region above it (null without a heap or such a region). */
+  heapToMmapAreaBytes: number | null;
+  /** Free bytes from the highest kernel-placed mmap-area region below the stack up to the stack (null without a stack or such a region). */
+  mmapAreaToStackBytes: number | null;
 }
 
 /**
@@ -33,9 +37,14 @@ export function splitPlacement(regions: readonly Region[], ownMappingAddress: bi
   const outside = regions.filter((r) => zoneOf(r.kind) === 'mmap' && (r.start < lowEdge || (stack !== undefined && r.start >= stack.end)));
   const kernelPlaced = (r: Region): boolean => KERNEL_PLACED_KINDS.has(r.kind) || (ownMappingAddress !== null && ownMappingAddress >= r.start && ownMappingAddress < r.end);
   const requested = new Set(outside.filter((r) => !kernelPlaced(r)));
+  const placed = regions.filter((r) => zoneOf(r.kind) === 'mmap' && kernelPlaced(r));
+  const above = heap === undefined ? undefined : placed.find((r) => r.start >= heap.end);
+  const below = stack === undefined ? undefined : placed.filter((r) => r.end <= stack.start).at(-1);
   return {
+    heapToMmapAreaBytes: heap !== undefined && above !== undefined ? Number(above.start - heap.end) : null,
+    mmapAreaToStackBytes: stack !== undefined && below !== undefined ? Number(stack.start - below.end) : null,
     outside,
-    kernelPlacedCount: regions.filter((r) => zoneOf(r.kind) === 'mmap' && kernelPlaced(r)).length,
+    kernelPlacedCount: placed.length,
     kernelPlacedOutside: outside.filter(kernelPlaced),
     placedOrder: zoneOrder(regions.filter((r) => !requested.has(r))),
   };

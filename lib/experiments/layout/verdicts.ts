@@ -41,12 +41,24 @@ export function judgeOrder(m: LayoutMeasurements): ClaimResult {
   return claim('layout.order', 'refuted', `high to low: ${seen}: not the textbook order ${TEXTBOOK_ORDER.join(' > ')}${tail}`, evidence);
 }
 
-/** layout.gaps: free room below the stack and above the heap. */
+/**
+ * layout.gaps: free room between the stack and the mmap area, and between the mmap area
+ * and the heap. Judged on the kernel-placed regions (heapToMmapAreaBytes,
+ * mmapAreaToStackBytes); a mapping placed at a requested address closer to the heap or
+ * the stack (heapGapBytes / stackGapBytes, the next region of any kind) is named.
+ */
 export function judgeGaps(m: LayoutMeasurements): ClaimResult {
-  const evidence = { stackGapBytes: m.stackGapBytes, heapGapBytes: m.heapGapBytes, stackLimitBytes: m.stackLimitBytes, gaps: m.gaps.length };
-  const s = m.stackGapBytes;
-  const h = m.heapGapBytes;
-  const text = `${formatBytes(s ?? 0)} free below the stack (RLIMIT_STACK ${m.stackLimitBytes === null ? 'unlimited' : formatBytes(m.stackLimitBytes)}), ${h === null ? 'no heap' : `${formatBytes(h)} free above the heap`}, ${formatCount(m.gaps.length)} gaps in all`;
+  const s = m.mmapAreaToStackBytes;
+  const h = m.heapToMmapAreaBytes;
+  const evidence = {
+    mmapAreaToStackBytes: s, heapToMmapAreaBytes: h, stackGapBytes: m.stackGapBytes, heapGapBytes: m.heapGapBytes, stackLimitBytes: m.stackLimitBytes, gaps: m.gaps.length,
+  };
+  const nearer: string[] = [];
+  if (m.heapGapBytes !== null && h !== null && m.heapGapBytes < h) nearer.push(`a mapping placed at a requested address sits ${formatBytes(m.heapGapBytes)} above the heap`);
+  if (m.stackGapBytes !== null && s !== null && m.stackGapBytes < s) nearer.push(`a mapping placed at a requested address sits ${formatBytes(m.stackGapBytes)} below the stack`);
+  const text = `${formatBytes(s ?? 0)} free between the mmap area and the stack (RLIMIT_STACK ${m.stackLimitBytes === null ? 'unlimited' : formatBytes(m.stackLimitBytes)}), ` +
+    `${h === null ? 'no heap' : `${formatBytes(h)} between the heap and the mmap area`}, ${formatCount(m.gaps.length)} gaps in all` +
+    (nearer.length > 0 ? ` (${nearer.join('; ')})` : '');
   if (s === null || h === null) return claim('layout.gaps', 'qualified', `${text}: one of the two gaps cannot be measured`, evidence);
   if (s > 0 && h > 0) return claim('layout.gaps', 'holds', text, evidence);
   return claim('layout.gaps', 'refuted', `${text}: a region touches the stack or the heap`, evidence);
