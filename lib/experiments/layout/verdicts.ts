@@ -45,7 +45,8 @@ export function judgeOrder(m: LayoutMeasurements): ClaimResult {
  * layout.gaps: free room between the stack and the mmap area, and between the mmap area
  * and the heap. Judged on the kernel-placed regions (heapToMmapAreaBytes,
  * mmapAreaToStackBytes); a mapping placed at a requested address closer to the heap or
- * the stack (heapGapBytes / stackGapBytes, the next region of any kind) is named.
+ * the stack (heapGapBytes / stackGapBytes, the next region of any kind: V8 places its
+ * heap pages at random requested addresses, one was seen right at the heap's end) is named.
  */
 export function judgeGaps(m: LayoutMeasurements): ClaimResult {
   const s = m.mmapAreaToStackBytes;
@@ -54,8 +55,8 @@ export function judgeGaps(m: LayoutMeasurements): ClaimResult {
     mmapAreaToStackBytes: s, heapToMmapAreaBytes: h, stackGapBytes: m.stackGapBytes, heapGapBytes: m.heapGapBytes, stackLimitBytes: m.stackLimitBytes, gaps: m.gaps.length,
   };
   const nearer: string[] = [];
-  if (m.heapGapBytes !== null && h !== null && m.heapGapBytes < h) nearer.push(`a mapping placed at a requested address sits ${formatBytes(m.heapGapBytes)} above the heap`);
-  if (m.stackGapBytes !== null && s !== null && m.stackGapBytes < s) nearer.push(`a mapping placed at a requested address sits ${formatBytes(m.stackGapBytes)} below the stack`);
+  if (m.heapGapBytes !== null && h !== null && m.heapGapBytes < h) nearer.push(`the nearest mapping of any kind sits ${formatBytes(m.heapGapBytes)} above the heap`);
+  if (m.stackGapBytes !== null && s !== null && m.stackGapBytes < s) nearer.push(`the nearest mapping of any kind sits ${formatBytes(m.stackGapBytes)} below the stack`);
   const text = `${formatBytes(s ?? 0)} free between the mmap area and the stack (RLIMIT_STACK ${m.stackLimitBytes === null ? 'unlimited' : formatBytes(m.stackLimitBytes)}), ` +
     `${h === null ? 'no heap' : `${formatBytes(h)} between the heap and the mmap area`}, ${formatCount(m.gaps.length)} gaps in all` +
     (nearer.length > 0 ? ` (${nearer.join('; ')})` : '');
