@@ -327,3 +327,16 @@ test('runLazy rejects a size of 0, a fractional size and an unknown option with 
   await assert.rejects(runLazy({ sizeBytes: 4096, bogus: 1 } as unknown as Parameters<typeof runLazy>[0]), { code: 'ERR_INVALID_ARG_VALUE' });
   await assert.rejects(runLazy({ mallocInChild: 'yes' } as unknown as Parameters<typeof runLazy>[0]), { code: 'ERR_INVALID_ARG_TYPE' });
 });
+
+test('lazy: the page-table probe sees no page tables at mmap time and at least one page-table page per 512 pages at the first touch', (t) => {
+  const pt = lazyRun(8 * MiB).measurements.pageTables;
+  assert.ok(pt !== undefined, 'no pageTables in the measurements');
+  if (pt.reason !== null) { t.skip(pt.reason); return; }
+  assert.equal(pt.mapDeltaBytes.length, pt.repeats);
+  // VmPTE is process-wide even inside one native call: another thread may add page tables
+  // in one repeat, never in every one (the verdict's rule); mmap itself adds none.
+  assert.equal(Math.min(...pt.mapDeltaBytes), 0, `VmPTE deltas at mmap: ${pt.mapDeltaBytes.join(', ')}`);
+  const ptePages = Math.ceil(pt.sizeBytes / PAGE / (PAGE / 8));
+  const sorted = [...pt.touchDeltaBytes].sort((a, b) => a - b);
+  assert.ok((sorted[sorted.length >> 1] ?? 0) >= ptePages * PAGE, `VmPTE deltas at the first touch: ${pt.touchDeltaBytes.join(', ')}; expected at least ${ptePages} pages of ${PAGE}`);
+});

@@ -57,8 +57,8 @@ export function judgeGaps(m: LayoutMeasurements): ClaimResult {
   const nearer: string[] = [];
   if (m.heapGapBytes !== null && h !== null && m.heapGapBytes < h) nearer.push(`the nearest mapping of any kind sits ${formatBytes(m.heapGapBytes)} above the heap`);
   if (m.stackGapBytes !== null && s !== null && m.stackGapBytes < s) nearer.push(`the nearest mapping of any kind sits ${formatBytes(m.stackGapBytes)} below the stack`);
-  const text = `${formatBytes(s ?? 0)} free between the mmap area and the stack (RLIMIT_STACK ${m.stackLimitBytes === null ? 'unlimited' : formatBytes(m.stackLimitBytes)}), ` +
-    `${h === null ? 'no heap' : `${formatBytes(h)} between the heap and the mmap area`}, ${formatCount(m.gaps.length)} gaps in all` +
+  const text = `${formatBytes(s ?? 0)} from the mmap area's highest kernel-placed region up to the stack (RLIMIT_STACK ${m.stackLimitBytes === null ? 'unlimited' : formatBytes(m.stackLimitBytes)}), ` +
+    `${h === null ? 'no heap' : `${formatBytes(h)} from the heap up to its lowest`}, ${formatCount(m.gaps.length)} gaps in all` +
     (nearer.length > 0 ? ` (${nearer.join('; ')})` : '');
   if (s === null || h === null) return claim('layout.gaps', 'qualified', `${text}: one of the two gaps cannot be measured`, evidence);
   if (s > 0 && h > 0) return claim('layout.gaps', 'holds', text, evidence);

@@ -33,9 +33,16 @@ export interface PageTableProbe {
 /** Default repeats: enough that a stray page-table allocation by another thread cannot land in all of them. */
 export const PAGE_TABLE_REPEATS = 7;
 
-/** Runs the probe on `sizeBytes` (rounded up to whole pages). Throws only for errors other than an unsupported kernel. */
+/** The largest range the probe maps and touches per repeat: 256 MiB (the native call accepts up to 1 GiB). */
+export const PAGE_TABLE_PROBE_MAX_BYTES = 256 * 1024 * 1024;
+
+/**
+ * Runs the probe on `sizeBytes` rounded up to whole pages, at most
+ * PAGE_TABLE_PROBE_MAX_BYTES. Throws only for errors other than an unsupported kernel
+ * (e.g. ENOMEM from mmap, with errno and syscall).
+ */
 export function probePageTables(sizeBytes: number, pageSizeBytes: number, repeats = PAGE_TABLE_REPEATS): PageTableProbe {
-  const size = Math.ceil(sizeBytes / pageSizeBytes) * pageSizeBytes;
+  const size = Math.min(Math.ceil(sizeBytes / pageSizeBytes), Math.floor(PAGE_TABLE_PROBE_MAX_BYTES / pageSizeBytes)) * pageSizeBytes;
   try {
     const r = native.pageTableProbe({ sizeBytes: size, repeats });
     return { sizeBytes: size, repeats, mapDeltaBytes: r.mapDeltaBytes, touchDeltaBytes: r.touchDeltaBytes, reason: null };
