@@ -20,14 +20,3 @@ export function spreadOf(values: readonly number[]): Spread {
   const median = sorted.length % 2 === 1 ? sorted[mid] as number : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
   return { samples: sorted.length, min: sorted[0] as number, median, max: sorted[sorted.length - 1] as number };
 }
-
-/**
- * How two sets of samples compare: 'lower' when every sample of `a` is below every
- * sample of `b` (the difference exceeds both spreads), 'higher' for the reverse,
- * 'overlap' when their ranges meet (the difference is within the noise).
- */
-export function compareSpreads(a: Spread, b: Spread): 'lower' | 'higher' | 'overlap' {
-  if (a.max < b.min) return 'lower';
-  if (a.min > b.max) return 'higher';
-  return 'overlap';
-}
