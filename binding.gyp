@@ -15,7 +15,8 @@
         "native/stack.cc",
         "native/malloc_control.cc",
         "native/live.cc",
-        "native/workloads.cc"
+        "native/workloads.cc",
+        "native/pagetables.cc"
       ],
       "dependencies": [
         "<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"

@@ -12,6 +12,7 @@
 #include "live.h"
 #include "mapping.h"
 #include "pagecache.h"
+#include "pagetables.h"
 #include "residency.h"
 #include "stack.h"
 #include "usage.h"
@@ -48,7 +49,11 @@ class VmProbeAddon : public Napi::Addon<VmProbeAddon> {
                              InstanceValue("mallocTrim", Napi::Function::New<MallocTrim>(env, "mallocTrim"), napi_enumerable),
                              InstanceValue("mallinfo2", Napi::Function::New<Mallinfo2>(env, "mallinfo2"), napi_enumerable),
                              InstanceValue("mallocInfo", Napi::Function::New<MallocInfo>(env, "mallocInfo"), napi_enumerable),
-                             InstanceValue("allocatorIdentity", Napi::Function::New<AllocatorIdentity>(env, "allocatorIdentity"), napi_enumerable), InstanceValue("allocatorRelease", Napi::Function::New<AllocatorRelease>(env, "allocatorRelease"), napi_enumerable), InstanceValue("memorySample", Napi::Function::New<MemorySample>(env, "memorySample"), napi_enumerable), InstanceValue("runAllocatorWorkload", Napi::Function::New<RunAllocatorWorkload>(env, "runAllocatorWorkload"), napi_enumerable),
+                             InstanceValue("allocatorIdentity", Napi::Function::New<AllocatorIdentity>(env, "allocatorIdentity"), napi_enumerable),
+                             InstanceValue("allocatorRelease", Napi::Function::New<AllocatorRelease>(env, "allocatorRelease"), napi_enumerable),
+                             InstanceValue("memorySample", Napi::Function::New<MemorySample>(env, "memorySample"), napi_enumerable),
+                             InstanceValue("runAllocatorWorkload", Napi::Function::New<RunAllocatorWorkload>(env, "runAllocatorWorkload"), napi_enumerable),
+                             InstanceValue("pageTableProbe", Napi::Function::New<PageTableProbe>(env, "pageTableProbe"), napi_enumerable),
                              InstanceValue("liveHandles", Napi::Function::New<GetLiveHandles>(env, "liveHandles"), napi_enumerable),
                          });
   }

@@ -24,7 +24,7 @@ const P = SIZE_BYTES / PAGE;
 function step(name: string, fields: Partial<StepRecord> = {}): StepRecord {
   return {
     name, minorFaults: 0, majorFaults: 0, rssDeltaBytes: 0, vszDeltaBytes: 0, pageTableDeltaBytes: 0, elapsedNs: 1000,
-    residentPages: 0, presentPages: 0, zeroPages: 0, privatePages: 0, mappingRssBytes: 0, anonHugePagesBytes: 0,
+    residentPages: 0, presentPages: 0, zeroPages: 0, privatePages: 0, mappingRssBytes: 0, vmaSizeBytes: null, anonHugePagesBytes: 0,
     ...fields,
   };
 }
@@ -44,6 +44,7 @@ function fixture(): LazyMeasurements {
     sizeBytes: SIZE_BYTES,
     pages: P,
     zeroPageMethod: 'pfn',
+    pageTables: { sizeBytes: SIZE_BYTES, repeats: 5, mapDeltaBytes: [0, 0, 0, 0, 0], touchDeltaBytes: [16384, 16384, 16384, 16384, 16384], reason: null },
     steps: [
       step('map', { vszDeltaBytes: SIZE_BYTES, pageTableDeltaBytes: 0 }),
       step('read', { minorFaults: P, residentPages: P, presentPages: P, zeroPages: P, pageTableDeltaBytes: 16384, rssDeltaBytes: 8192 }),
@@ -118,20 +119,41 @@ test('mmap-virtual-only is refuted when mincore alone calls pages of the fresh m
   expectVerdict(judgeMmapVirtualOnly(withChange((m) => { m.steps[0].residentPages = 1; })), 'refuted', /mmap itself made pages present/);
 });
 
-test('mmap-virtual-only holds when the map step added at least half the page tables the first touch added', () => {
-  const c = judgeMmapVirtualOnly(withChange((m) => { m.steps[0].pageTableDeltaBytes = 8192; m.steps[1].pageTableDeltaBytes = 16384; }));
-  expectVerdict(c, 'holds', /page tables \+8\.0 KiB at map time/);
+test('mmap-virtual-only holds when every repeat of the map added at least half the page tables the first touch added', () => {
+  const c = judgeMmapVirtualOnly(withChange((m) => { if (m.pageTables) m.pageTables.mapDeltaBytes = [8192, 8192, 12288, 8192, 8192]; }));
+  expectVerdict(c, 'holds', /page tables \+8\.0 KiB \(\+8\.0 KiB to \+12\.0 KiB\) at map time, \+16\.0 KiB at the first touch, over 5 repeats/);
 });
 
-test('mmap-virtual-only is qualified when the map step added under half the first touch\'s page tables', () => {
-  expectVerdict(judgeMmapVirtualOnly(withChange((m) => { m.steps[0].pageTableDeltaBytes = 8191; m.steps[1].pageTableDeltaBytes = 16384; })),
+test('mmap-virtual-only is qualified when the map added under half the first touch\'s page tables', () => {
+  expectVerdict(judgeMmapVirtualOnly(withChange((m) => { if (m.pageTables) m.pageTables.mapDeltaBytes = [8191, 8191, 8191, 8191, 8191]; })),
     'qualified', /page tables come with the first touch/);
   expectVerdict(judgeMmapVirtualOnly(fixture()), 'qualified', /page tables 0 B at map time, \+16\.0 KiB at the first touch/);
 });
 
+// Recorded on this host (issue 10): the process-wide VmPTE read from JavaScript around a
+// 64 MiB mmap rose by 104 KiB (V8 placing its own heap pages at random addresses, VSZ
+// +66.3 MiB for the 64 MiB map) against 128 KiB at the first touch, and the verdict said
+// "holds" in some runs and "qualified" in others. The step's process-wide figures no
+// longer decide; one repeat of the native probe caught by another thread cannot either.
+test('mmap-virtual-only: a process-wide VmPTE jump from V8 around the map step does not make it hold', () => {
+  const c = judgeMmapVirtualOnly(withChange((m) => {
+    m.steps[0].pageTableDeltaBytes = 106496; m.steps[0].vszDeltaBytes = 69468160; m.steps[1].pageTableDeltaBytes = 131072;
+    if (m.pageTables) m.pageTables.touchDeltaBytes = [131072, 131072, 131072, 131072, 131072];
+  }));
+  expectVerdict(c, 'qualified', /page tables 0 B at map time, \+128\.0 KiB at the first touch/);
+});
+
+test('mmap-virtual-only: another thread\'s page tables in one repeat are within the noise, not a verdict', () => {
+  const c = judgeMmapVirtualOnly(withChange((m) => {
+    if (m.pageTables) { m.pageTables.mapDeltaBytes = [0, 0, 110592, 0, 0]; m.pageTables.touchDeltaBytes = [131072, 131072, 135168, 131072, 131072]; }
+  }));
+  expectVerdict(c, 'qualified', /0 B \(0 B to \+108\.0 KiB\) at map time.*within the noise/);
+});
+
 test('mmap-virtual-only is qualified, saying so, when the kernel reports no VmPTE', () => {
-  expectVerdict(judgeMmapVirtualOnly(withChange((m) => { m.steps[0].pageTableDeltaBytes = null; m.steps[1].pageTableDeltaBytes = null; })),
-    'qualified', /VmPTE is not reported/);
+  expectVerdict(judgeMmapVirtualOnly(withChange((m) => {
+    m.pageTables = { sizeBytes: SIZE_BYTES, repeats: 5, mapDeltaBytes: [], touchDeltaBytes: [], reason: 'this kernel does not report VmPTE in /proc/self/status' };
+  })), 'qualified', /page tables not measured \(this kernel does not report VmPTE/);
 });
 
 // lazy.first-touch-fault

@@ -1,7 +1,10 @@
 // Tests for the lazy experiment run for real on this kernel (lib/experiments/lazy):
 // each step's kernel facts, exact where the kernel is exact (fault counts, mincore and
-// pagemap over the experiment's own mapping), process-wide RSS/VSZ within a stated
-// tolerance, and the JSON result's shape.
+// pagemap over the experiment's own mapping, smaps of its own VMA), and the JSON
+// result's shape. No test asserts a process-wide RSS or VSZ delta: V8's own threads move
+// those around any step (issue 10: −9.6 MiB of process RSS around an 8 MiB MADV_DONTNEED
+// on Node 22). The per-range figures (pagemap private pages, the VMA's smaps Rss) are
+// exact, so they are asserted exactly.
 //
 // Sizes: 8 MiB (a power of two, a whole number of 2 MiB huge pages) and 5 MiB + 123
 // bytes (neither: the last page is partial). The 64 MiB default is too slow here.
@@ -18,15 +21,6 @@ import { FILE_STEP_MAX_BYTES, runFileStep } from '../lib/experiments/lazy/file';
 
 const MiB = 1024 * 1024;
 const PAGE = pageSizeBytes();
-/**
- * Tolerance for process-wide RSS deltas: statm counts the whole process, and V8 may
- * touch or release memory between the two readings around a step (a few hundred KiB
- * seen here). 1 MiB is small against the 5-8 MiB the steps move.
- */
-const RSS_TOLERANCE_BYTES = 1 * MiB;
-/** VSZ is process-wide too: V8's own threads map and unmap alongside a step (+512 KiB seen here once in 20 runs). */
-const VSZ_TOLERANCE_BYTES = 1 * MiB;
-
 const SIZES: ReadonlyArray<{ label: string; sizeBytes: number }> = [
   { label: '8 MiB', sizeBytes: 8 * MiB },
   { label: '5 MiB + 123 B', sizeBytes: 5 * MiB + 123 },
@@ -69,20 +63,6 @@ function pagesOf(sizeBytes: number): number {
   return Math.ceil(sizeBytes / PAGE);
 }
 
-function assertNear(actual: number, expected: number, tolerance: number, what: string): void {
-  assert.ok(Math.abs(actual - expected) <= tolerance, `${what}: ${actual} bytes, expected ${expected} ± ${tolerance}`);
-}
-
-/**
- * Under `npm run test:asan` (VMPROBE_SANITIZED) process RSS is not the program's: ASan's
- * allocator and the shadow of every other thread's allocations move it by more than the
- * tolerance during one step (+1.0 to +1.5 MiB seen). There the process-wide RSS cross-check
- * is left out; the exact per-mapping checks (faults, pagemap, mincore, smaps) still run.
- */
-const PROCESS_RSS_HOLDS = process.env['VMPROBE_SANITIZED'] === undefined;
-function assertRssNear(actual: number, expected: number, what: string): void {
-  if (PROCESS_RSS_HOLDS) assertNear(actual, expected, RSS_TOLERANCE_BYTES, what);
-}
 
 for (const { label, sizeBytes } of SIZES) {
   const pages = pagesOf(sizeBytes);
@@ -96,14 +76,15 @@ for (const { label, sizeBytes } of SIZES) {
       ['map', 'read', 'write', 'dontneed', 'populate', 'hugepage', 'overcommit', 'file', 'node-buffers', 'malloc']);
   });
 
-  test(`lazy ${label}: map makes nothing resident or present, takes no fault, and grows VSZ by the mapping`, () => {
+  test(`lazy ${label}: map makes nothing resident or present, takes no fault, and adds a VMA of at least its size`, () => {
     const s = lazyRun(sizeBytes).measurements.steps[0];
     assert.equal(s.residentPages, 0, `mincore resident ${s.residentPages}`);
     assert.equal(s.presentPages, 0, `pagemap present ${s.presentPages}`);
     assert.equal(s.minorFaults + s.majorFaults, 0, `faults ${s.minorFaults}+${s.majorFaults}`);
     if (s.mappingRssBytes !== null) assert.equal(s.mappingRssBytes, 0, `smaps Rss ${s.mappingRssBytes}`);
-    assertNear(s.vszDeltaBytes, pages * PAGE, VSZ_TOLERANCE_BYTES, 'VSZ delta at map');
-    assertRssNear(s.rssDeltaBytes, 0, 'RSS delta at map');
+    assert.equal(s.privatePages, 0, `private pages ${s.privatePages}`);
+    // The VMA holding the mapping (it may have merged with a neighbour): at least the mapping's pages.
+    assert.ok(s.vmaSizeBytes !== null && s.vmaSizeBytes >= pages * PAGE, `VMA size ${s.vmaSizeBytes} for ${pages} pages`);
   });
 
   test(`lazy ${label}: reading every page takes one fault per page and maps only the zero page`, (t) => {
@@ -115,7 +96,6 @@ for (const { label, sizeBytes } of SIZES) {
     assert.equal(s.privatePages, 0, `private pages ${s.privatePages}`);
     assert.equal(s.residentPages, pages, `mincore counts the zero page as resident: ${s.residentPages} of ${pages}`);
     if (s.mappingRssBytes !== null) assert.equal(s.mappingRssBytes, 0, `smaps Rss after read ${s.mappingRssBytes}`);
-    assertRssNear(s.rssDeltaBytes, 0, 'RSS delta after reading');
   });
 
   test(`lazy ${label}: writing every page faults once per page and makes every page private`, (t) => {
@@ -125,14 +105,16 @@ for (const { label, sizeBytes } of SIZES) {
     assert.equal(s.privatePages, pages, `private pages ${s.privatePages} of ${pages}`);
     assert.equal(s.zeroPages, 0, `zero pages left ${s.zeroPages}`);
     if (s.mappingRssBytes !== null) assert.equal(s.mappingRssBytes, pages * PAGE, `smaps Rss ${s.mappingRssBytes}`);
-    assertRssNear(s.rssDeltaBytes, pages * PAGE, 'RSS delta after writing');
   });
 
   test(`lazy ${label}: MADV_DONTNEED drops every page and a following read faults on each again`, (t) => {
-    const s = lazyRun(sizeBytes).measurements.steps[3];
+    const steps = lazyRun(sizeBytes).measurements.steps;
+    const s = steps[3];
     assert.equal(s.residentPages, 0, `resident after dontneed ${s.residentPages}`);
     assert.equal(s.presentPages, 0, `present after dontneed ${s.presentPages}`);
-    assertRssNear(s.rssDeltaBytes, -pages * PAGE, 'RSS delta after dontneed');
+    // The mapping's own memory (pagemap, exact), not the process RSS V8 also moves.
+    assert.equal((s.privatePages - steps[2].privatePages) * PAGE, -pages * PAGE, `private pages ${steps[2].privatePages} → ${s.privatePages}`);
+    if (s.mappingRssBytes !== null) assert.equal(s.mappingRssBytes, 0, `smaps Rss after dontneed ${s.mappingRssBytes}`);
     assert.equal(s.rereadPages, pages);
     if (THP_ALWAYS) { t.skip(THP_ALWAYS_REASON); return; }
     assert.equal(s.rereadMinorFaults, pages, `re-read faults ${s.rereadMinorFaults} for ${pages} pages`);
@@ -143,7 +125,7 @@ for (const { label, sizeBytes } of SIZES) {
     assert.equal(s.touchMinorFaults + s.touchMajorFaults, 0, `touch faults ${s.touchMinorFaults}+${s.touchMajorFaults}`);
     assert.equal(s.residentPages, pages, `resident ${s.residentPages} of ${pages}`);
     assert.equal(s.privatePages, pages, `private ${s.privatePages} of ${pages}`);
-    assertRssNear(s.rssDeltaBytes, pages * PAGE, 'RSS delta of the populated mapping');
+    if (s.mappingRssBytes !== null) assert.equal(s.mappingRssBytes, pages * PAGE, `smaps Rss of the populated mapping ${s.mappingRssBytes}`);
     if (THP_ALWAYS) { t.skip(THP_ALWAYS_REASON); return; }
     assert.equal(s.minorFaults, pages, `map-time faults ${s.minorFaults} for ${pages} pages`);
   });
@@ -251,7 +233,7 @@ test('writing a malloc\'d block with the default stride makes every page it span
   }
 });
 
-test('lazy: reserving 1 TiB with MAP_NORESERVE succeeds under heuristic overcommit, growing VSZ by 1 TiB and RSS hardly at all', (t) => {
+test('lazy: reserving 1 TiB with MAP_NORESERVE succeeds under heuristic overcommit, in a VMA of at least 1 TiB with no RSS of its own', (t) => {
   const o = lazyRun(8 * MiB).measurements.steps[6];
   assert.equal(o.sizeBytes, 2 ** 40);
   assert.deepEqual(o.attempts.map((a) => a.noreserve), [true, false]);
@@ -261,10 +243,11 @@ test('lazy: reserving 1 TiB with MAP_NORESERVE succeeds under heuristic overcomm
   const [noreserve, reserved] = o.attempts;
   assert.ok(noreserve && reserved);
   assert.equal(noreserve.succeeded, true, `MAP_NORESERVE refused: ${noreserve.errorCode}`);
-  assertNear(noreserve.vszDeltaBytes ?? NaN, o.sizeBytes, VSZ_TOLERANCE_BYTES, 'VSZ delta of the 1 TiB NORESERVE reservation');
   assert.ok((noreserve.vmaSizeBytes ?? 0) >= o.sizeBytes, `the VMA holding the reservation is ${noreserve.vmaSizeBytes} bytes`);
-  // The process-wide RSS may move by V8's activity, never by the 1 TiB.
-  assertNear(noreserve.rssDeltaBytes ?? NaN, 0, RSS_TOLERANCE_BYTES, 'RSS delta of the 1 TiB NORESERVE reservation');
+  // The reservation's own Rss is 0; when the kernel merged it with a neighbour, the VMA's
+  // Rss can be at most the neighbours' part of it.
+  if (noreserve.mappingRssBytes !== null) assert.equal(noreserve.mappingRssBytes, 0, `smaps Rss of the reservation ${noreserve.mappingRssBytes}`);
+  else assert.ok((noreserve.vmaRssBytes ?? Infinity) <= (noreserve.vmaSizeBytes ?? 0) - o.sizeBytes, `VMA Rss ${noreserve.vmaRssBytes} of ${noreserve.vmaSizeBytes} bytes`);
   const ramAndSwap = (o.physicalMemoryBytes ?? Infinity) + (HOST.swap?.totalBytes ?? Infinity);
   if (ramAndSwap < o.sizeBytes) {
     // Mode 0 refuses a single accounted mapping larger than RAM + swap.
@@ -343,4 +326,17 @@ test('runLazy rejects a size of 0, a fractional size and an unknown option with 
   await assert.rejects(runLazy({ sizeBytes: '8MiB' as unknown as number }), { code: 'ERR_INVALID_ARG_TYPE' });
   await assert.rejects(runLazy({ sizeBytes: 4096, bogus: 1 } as unknown as Parameters<typeof runLazy>[0]), { code: 'ERR_INVALID_ARG_VALUE' });
   await assert.rejects(runLazy({ mallocInChild: 'yes' } as unknown as Parameters<typeof runLazy>[0]), { code: 'ERR_INVALID_ARG_TYPE' });
+});
+
+test('lazy: the page-table probe sees no page tables at mmap time and at least one page-table page per 512 pages at the first touch', (t) => {
+  const pt = lazyRun(8 * MiB).measurements.pageTables;
+  assert.ok(pt !== undefined, 'no pageTables in the measurements');
+  if (pt.reason !== null) { t.skip(pt.reason); return; }
+  assert.equal(pt.mapDeltaBytes.length, pt.repeats);
+  // VmPTE is process-wide even inside one native call: another thread may add page tables
+  // in one repeat, never in every one (the verdict's rule); mmap itself adds none.
+  assert.equal(Math.min(...pt.mapDeltaBytes), 0, `VmPTE deltas at mmap: ${pt.mapDeltaBytes.join(', ')}`);
+  const ptePages = Math.ceil(pt.sizeBytes / PAGE / (PAGE / 8));
+  const sorted = [...pt.touchDeltaBytes].sort((a, b) => a - b);
+  assert.ok((sorted[sorted.length >> 1] ?? 0) >= ptePages * PAGE, `VmPTE deltas at the first touch: ${pt.touchDeltaBytes.join(', ')}; expected at least ${ptePages} pages of ${PAGE}`);
 });

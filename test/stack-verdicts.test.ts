@@ -147,3 +147,29 @@ test('seg.stack-no-shrink: holds, qualified when pages were reclaimed, refuted w
   verdictOf(judgeStackNoShrink, none, 'not-applicable');
 });
 
+
+// Issue 10: stack.faster-than-heap alternated refuted/qualified on one host, decided by
+// single best-of-3 timings at 64 KiB and 256 KiB where stack and malloc cost the same
+// (touching the pages dominates). Every round is now kept and compared past its spread.
+test('stack.faster-than-heap: malloc beating the stack in its fastest round, within the rounds\' spread, is the same cost, not a refutation', () => {
+  const m = base();
+  m.cost = [
+    { sizeBytes: 64, frameNsPerOp: 1.9, allocaNsPerOp: 2.2, mallocNsPerOp: 16.6, heapToStackRatio: 16.6 / 1.9, iterations: 20_000, stackNsSamples: [1.9, 2.0, 2.1, 1.9, 2.2, 2.0, 2.3], mallocNsSamples: [16.6, 17.0, 18.2, 16.9, 17.4, 16.7, 19.0] },
+    // Recorded-like 256 KiB rounds: malloc's fastest (540 ns) beats the stack's (564 ns),
+    // which the old best-of-rounds ratio (0.96) called refuted; the medians overlap both bands.
+    { sizeBytes: 262144, frameNsPerOp: 564, allocaNsPerOp: 580, mallocNsPerOp: 540, heapToStackRatio: 540 / 564, iterations: 20_000, stackNsSamples: [564, 580, 600, 620, 701, 972, 1041], mallocNsSamples: [540, 655, 670, 690, 700, 900, 1382] },
+  ];
+  verdictOf(judgeFasterThanHeap, m, 'qualified');
+  const c = judgeFasterThanHeap(m);
+  assert.match(c.summary, /256\.0 KiB the same within the noise/);
+  assert.match(c.summary, /fastest–median of 7 rounds/);
+});
+
+test('stack.faster-than-heap: one preempted round does not cost the stack its lead; costlier past the noise everywhere is refuted', () => {
+  const m = base();
+  m.cost = [{ sizeBytes: 64, frameNsPerOp: 2, allocaNsPerOp: 2, mallocNsPerOp: 30, heapToStackRatio: 15, iterations: 20_000, stackNsSamples: [2, 2, 2, 2, 2, 2, 250], mallocNsSamples: [30, 31, 30, 32, 30, 31, 33] }];
+  verdictOf(judgeFasterThanHeap, m, 'holds');
+  const slower = base();
+  slower.cost = [{ sizeBytes: 64, frameNsPerOp: 50, allocaNsPerOp: 50, mallocNsPerOp: 40, heapToStackRatio: 0.8, iterations: 20_000, stackNsSamples: [50, 51, 52, 50, 53, 50, 51], mallocNsSamples: [40, 41, 40, 42, 40, 41, 40] }];
+  verdictOf(judgeFasterThanHeap, slower, 'refuted');
+});

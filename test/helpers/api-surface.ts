@@ -255,6 +255,7 @@ export const NATIVE_TABLE: Readonly<Record<string, { memory: MemoryReach | 'fixe
   stackRecurse: { memory: 'own-stack', why: "recursion on this thread's stack; stop depth checked against its bounds (untilFault: children only)" },
   stackAllocCost: { memory: 'own-stack', why: 'frame/alloca/malloc loop' },
   liveHandles: { memory: 'none', why: 'two process-wide counters' },
+  pageTableProbe: { memory: 'none', why: 'mmaps, writes and munmaps an anonymous range of its own (size checked, at most 1 GiB); reads VmPTE. No caller-given address' },
   programBreak: { memory: 'none', why: 'sbrk(0)' },
   mallopt: { memory: 'none', why: 'mallopt(3) by name' },
   mallocTrim: { memory: 'none', why: 'malloc_trim(3)' },

@@ -10,8 +10,10 @@ import * as path from 'node:path';
 import { readHostInfo } from '../../host';
 import { SCHEMA_VERSION, hexAddress, type ExperimentResult } from '../../result';
 import { pageSizeBytes, getrlimit } from '../../usage';
-import { readLayout, layoutAddresses, countThreads, readThreadStackPointers } from '../../layout';
-import { findGaps, regionAt, zoneOf, zoneOrder, type Region } from '../../layout-regions';
+import { readLayout, layoutAddresses, countThreads } from '../../layout';
+import { readThreadStackPointersPatiently } from './thread-sps';
+import { findGaps, regionAt, zoneOrder, type Region } from '../../layout-regions';
+import { splitPlacement } from './placement';
 import { readProcText } from '../../proc/read';
 import { malloc } from '../../heap';
 import { map } from '../../mapping';
@@ -98,12 +100,13 @@ export async function runLayout(options: LayoutOptions = {}): Promise<LayoutResu
   onStep('classify the map');
   const heapBlock = malloc({ sizeBytes: 64 });
   const mapping = map({ sizeBytes: page });
+  const ownMappingAddress = mapping.address as bigint;
   let regions: Region[];
   let probes: Record<ProbeName, ProbeJson>;
   let threads: LayoutMeasurements['threads'];
   let mapsCheck: LayoutMeasurements['maps'];
   try {
-    const sps = readThreadStackPointers(target);
+    const sps = readThreadStackPointersPatiently(target);
     regions = readLayout(target, sps);
     const mine = self ? regions : readLayout('self');
     const a = layoutAddresses();
@@ -129,8 +132,7 @@ export async function runLayout(options: LayoutOptions = {}): Promise<LayoutResu
   const gaps = findGaps(regions);
   const gapBelow = (r: Region | undefined): number | null => (r ? gaps.find((g) => g.end === r.start)?.sizeBytes ?? 0 : null);
   const gapAbove = (r: Region | undefined): number | null => (r ? gaps.find((g) => g.start === r.end)?.sizeBytes ?? 0 : null);
-  const lowEdge = heap?.end ?? regions.filter((r) => zoneOf(r.kind) === 'data' || zoneOf(r.kind) === 'text').reduce((m, r) => (r.end > m ? r.end : m), 0n);
-  const mmapOutside = regions.filter((r) => zoneOf(r.kind) === 'mmap' && (r.start < lowEdge || (stack !== undefined && r.start >= stack.end)));
+  const placement = splitPlacement(regions, self ? ownMappingAddress : null);
   const stackLimit = getrlimit('stack').soft;
 
   onStep('ASLR in fresh children');
@@ -157,8 +159,13 @@ export async function runLayout(options: LayoutOptions = {}): Promise<LayoutResu
     gaps: gaps.map((g): GapJson => ({ start: hexAddress(g.start) as string, end: hexAddress(g.end) as string, sizeBytes: g.sizeBytes, belowKind: g.belowKind, aboveKind: g.aboveKind })),
     stackGapBytes: gapBelow(stack),
     heapGapBytes: gapAbove(heap),
+    heapToMmapAreaBytes: placement.heapToMmapAreaBytes,
+    mmapAreaToStackBytes: placement.mmapAreaToStackBytes,
     stackLimitBytes: Number.isFinite(stackLimit) ? stackLimit : null,
-    mmapOutside: mmapOutside.map(regionJson),
+    mmapOutside: placement.outside.map(regionJson),
+    kernelPlacedCount: placement.kernelPlacedCount,
+    kernelPlacedOutside: placement.kernelPlacedOutside.map(regionJson),
+    placedOrder: placement.placedOrder,
     threads,
     maps: mapsCheck,
     probes,

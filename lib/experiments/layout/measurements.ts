@@ -85,9 +85,28 @@ export interface LayoutMeasurements {
   /** Free space right below the main stack and right above the heap, bytes (null when absent). */
   stackGapBytes: number | null;
   heapGapBytes: number | null;
+  /**
+   * Free space from the heap's end to the lowest kernel-placed mmap-area region, and from
+   * the highest one below the stack to the stack (see kernelPlacedCount): the gaps of the
+   * kernel's layout rule, which mappings placed at requested addresses do not shrink.
+   */
+  heapToMmapAreaBytes: number | null;
+  mmapAreaToStackBytes: number | null;
   stackLimitBytes: number | null;
   /** mmap-area regions (file, anonymous, libraries, thread stacks) lying outside (heap end, stack start). */
   mmapOutside: RegionJson[];
+  /**
+   * The mmap-area regions whose address the kernel chose by its default (top-down) rule:
+   * shared libraries (ld.so maps them without a hint), thread stacks and their guards,
+   * [vdso]/[vvar], and the experiment's own hint-less anonymous mapping (when measuring
+   * itself). Other anonymous/file mappings may have been placed where their creator asked
+   * (V8 asks for random addresses for its heap pages), so layout.mmap-area rests on these.
+   */
+  kernelPlacedCount: number;
+  /** Those of mmapOutside that are kernel-placed (see kernelPlacedCount). */
+  kernelPlacedOutside: RegionJson[];
+  /** The zone order without the mmapOutside regions that are not kernel-placed (what layout.order judges). */
+  placedOrder: Zone[];
   threads: { count: number; stackPointersKnown: number; threadStackRegions: number; outsideMmapArea: number };
   maps: { mapsTotalBytes: number; gateBytes: number; vmSizeBytes: number | null; stable: boolean };
   probes: Record<ProbeName, ProbeJson>;

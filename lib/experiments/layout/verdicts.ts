@@ -12,36 +12,80 @@ const TEXTBOOK_ORDER: readonly Zone[] = ['stack', 'mmap', 'heap', 'data', 'text'
 
 const claim = (id: string, verdict: Verdict, summary: string, evidence: Record<string, unknown>): ClaimResult => ({ id, verdict, summary, evidence });
 
-/** layout.order: the zones from high to low, against the textbook's. */
-export function judgeOrder(m: LayoutMeasurements): ClaimResult {
-  const seen = m.order.join(' > ');
-  const evidence = { order: m.order, textbook: TEXTBOOK_ORDER };
-  if (seen === TEXTBOOK_ORDER.join(' > ')) return claim('layout.order', 'holds', `high to low: ${seen} (the kernel half above, ${m.addressSpace.lowestMappingAddress} the lowest mapping)`, evidence);
-  const firsts = TEXTBOOK_ORDER.map((z) => m.order.indexOf(z)).filter((i) => i >= 0);
-  const monotone = firsts.every((v, i) => i === 0 || v > (firsts[i - 1] as number));
-  if (monotone) return claim('layout.order', 'qualified', `high to low: ${seen}: the textbook zones appear in its order, but interleaved or with one missing`, evidence);
-  return claim('layout.order', 'refuted', `high to low: ${seen}: not the textbook order ${TEXTBOOK_ORDER.join(' > ')}`, evidence);
+/** Where mappings outside heap..stack that the kernel did not place by its rule are, in words ('' when none). */
+function requestedNote(m: LayoutMeasurements): string {
+  const kernel = new Set(m.kernelPlacedOutside.map((r) => r.start));
+  const requested = m.mmapOutside.filter((r) => !kernel.has(r.start));
+  if (requested.length === 0) return '';
+  const first = requested[0] as LayoutMeasurements['mmapOutside'][number];
+  return `${formatCount(requested.length)} ${first.kind} mapping(s) lie outside heap..stack (e.g. ${formatBytes(first.sizeBytes)} at ${first.start}) at an address their creator asked for — ` +
+    'a mapping without a hint goes top-down below the mmap base, as this process\'s own did (V8 asks for random addresses for its heap pages)';
 }
 
-/** layout.gaps: free room below the stack and above the heap. */
+/**
+ * layout.order: the zones from high to low, against the textbook's. Judged on the
+ * placement the kernel chose by its own rule (placedOrder): a mapping its creator placed
+ * at a requested address (outside heap..stack, not a library, thread stack or the
+ * experiment's own mapping) is named in the summary but does not decide.
+ */
+export function judgeOrder(m: LayoutMeasurements): ClaimResult {
+  const order = m.placedOrder;
+  const seen = order.join(' > ');
+  const note = requestedNote(m);
+  const evidence = { order: m.order, placedOrder: order, textbook: TEXTBOOK_ORDER };
+  const tail = note === '' ? '' : `; ${note}`;
+  if (seen === TEXTBOOK_ORDER.join(' > ')) return claim('layout.order', 'holds', `high to low: ${seen} (the kernel half above, ${m.addressSpace.lowestMappingAddress} the lowest mapping)${tail}`, evidence);
+  const firsts = TEXTBOOK_ORDER.map((z) => order.indexOf(z)).filter((i) => i >= 0);
+  const monotone = firsts.every((v, i) => i === 0 || v > (firsts[i - 1] as number));
+  if (monotone) return claim('layout.order', 'qualified', `high to low: ${seen}: the textbook zones appear in its order, but interleaved or with one missing${tail}`, evidence);
+  return claim('layout.order', 'refuted', `high to low: ${seen}: not the textbook order ${TEXTBOOK_ORDER.join(' > ')}${tail}`, evidence);
+}
+
+/**
+ * layout.gaps: free room between the stack and the mmap area, and between the mmap area
+ * and the heap. Judged on the kernel-placed regions (heapToMmapAreaBytes,
+ * mmapAreaToStackBytes); a mapping placed at a requested address closer to the heap or
+ * the stack (heapGapBytes / stackGapBytes, the next region of any kind: V8 places its
+ * heap pages at random requested addresses, one was seen right at the heap's end) is named.
+ */
 export function judgeGaps(m: LayoutMeasurements): ClaimResult {
-  const evidence = { stackGapBytes: m.stackGapBytes, heapGapBytes: m.heapGapBytes, stackLimitBytes: m.stackLimitBytes, gaps: m.gaps.length };
-  const s = m.stackGapBytes;
-  const h = m.heapGapBytes;
-  const text = `${formatBytes(s ?? 0)} free below the stack (RLIMIT_STACK ${m.stackLimitBytes === null ? 'unlimited' : formatBytes(m.stackLimitBytes)}), ${h === null ? 'no heap' : `${formatBytes(h)} free above the heap`}, ${formatCount(m.gaps.length)} gaps in all`;
+  const s = m.mmapAreaToStackBytes;
+  const h = m.heapToMmapAreaBytes;
+  const evidence = {
+    mmapAreaToStackBytes: s, heapToMmapAreaBytes: h, stackGapBytes: m.stackGapBytes, heapGapBytes: m.heapGapBytes, stackLimitBytes: m.stackLimitBytes, gaps: m.gaps.length,
+  };
+  const nearer: string[] = [];
+  if (m.heapGapBytes !== null && h !== null && m.heapGapBytes < h) nearer.push(`the nearest mapping of any kind sits ${formatBytes(m.heapGapBytes)} above the heap`);
+  if (m.stackGapBytes !== null && s !== null && m.stackGapBytes < s) nearer.push(`the nearest mapping of any kind sits ${formatBytes(m.stackGapBytes)} below the stack`);
+  const text = `${formatBytes(s ?? 0)} from the mmap area's highest kernel-placed region up to the stack (RLIMIT_STACK ${m.stackLimitBytes === null ? 'unlimited' : formatBytes(m.stackLimitBytes)}), ` +
+    `${h === null ? 'no heap' : `${formatBytes(h)} from the heap up to its lowest`}, ${formatCount(m.gaps.length)} gaps in all` +
+    (nearer.length > 0 ? ` (${nearer.join('; ')})` : '');
   if (s === null || h === null) return claim('layout.gaps', 'qualified', `${text}: one of the two gaps cannot be measured`, evidence);
   if (s > 0 && h > 0) return claim('layout.gaps', 'holds', text, evidence);
   return claim('layout.gaps', 'refuted', `${text}: a region touches the stack or the heap`, evidence);
 }
 
-/** layout.mmap-area: every mmap()ed region lies between heap and stack. */
+/**
+ * layout.mmap-area: the mmap()ed regions the kernel placed by its own rule (libraries,
+ * thread stacks, vdso, the experiment's own hint-less mapping: kernelPlacedCount) lie
+ * between heap and stack. Mappings placed at an address their creator asked for are
+ * named in the summary, not counted against the claim.
+ */
 export function judgeMmapArea(m: LayoutMeasurements): ClaimResult {
-  const n = m.mmapOutside.length;
-  const evidence = { outside: m.mmapOutside.map((r) => ({ start: r.start, kind: r.kind, path: r.path })) };
-  const mmapCount = m.regions.filter((r) => !['text', 'rodata', 'relro', 'data', 'bss', 'heap', 'stack', 'vsyscall'].includes(r.kind)).length;
-  if (n === 0) return claim('layout.mmap-area', 'holds', `all ${formatCount(mmapCount)} mmap()ed regions lie between the heap and the stack`, evidence);
-  if (n < mmapCount) return claim('layout.mmap-area', 'qualified', `${formatCount(n)} of ${formatCount(mmapCount)} mmap()ed regions lie outside heap..stack (e.g. ${m.mmapOutside[0]?.kind} at ${m.mmapOutside[0]?.start})`, evidence);
-  return claim('layout.mmap-area', 'refuted', `none of the ${formatCount(mmapCount)} mmap()ed regions lies between heap and stack`, evidence);
+  const n = m.kernelPlacedOutside.length;
+  const total = m.kernelPlacedCount;
+  const evidence = {
+    kernelPlacedCount: total,
+    kernelPlacedOutside: m.kernelPlacedOutside.map((r) => ({ start: r.start, kind: r.kind, path: r.path })),
+    outside: m.mmapOutside.map((r) => ({ start: r.start, kind: r.kind, path: r.path })),
+  };
+  const note = requestedNote(m);
+  const tail = note === '' ? '' : `; ${note}`;
+  const what = 'mmap()ed regions the kernel placed (libraries, thread stacks, vdso, a fresh anonymous mapping)';
+  if (total === 0) return claim('layout.mmap-area', 'not-applicable', `no ${what} to check${tail}`, evidence);
+  if (n === 0) return claim('layout.mmap-area', 'holds', `all ${formatCount(total)} ${what} lie between the heap and the stack${tail}`, evidence);
+  if (n < total) return claim('layout.mmap-area', 'qualified', `${formatCount(n)} of ${formatCount(total)} ${what} lie outside heap..stack (e.g. ${m.kernelPlacedOutside[0]?.kind} at ${m.kernelPlacedOutside[0]?.start})${tail}`, evidence);
+  return claim('layout.mmap-area', 'refuted', `none of the ${formatCount(total)} ${what} lies between heap and stack`, evidence);
 }
 
 /** layout.thread-stacks: each thread has its own stack, in the mmap area. */

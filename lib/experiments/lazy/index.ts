@@ -16,6 +16,7 @@ import { runFileStep } from './file';
 import { runNodeBuffers } from './buffers';
 import { runMallocStep, type MallocStep } from './malloc-step';
 import { runLazyCurve } from './curve';
+import { probePageTables } from './pagetables';
 
 const MALLOC_STEP_MODULE = path.join(__dirname, 'malloc-step.js');
 import { judgeLazy } from './verdicts';
@@ -70,6 +71,8 @@ export async function runLazy(options: LazyOptions = {}): Promise<LazyResult> {
 
   onStep('map, read, write, dontneed');
   const [mapped, read, write, dontneed] = runMapReadWriteDontneed(sizeBytes);
+  onStep('page tables');
+  const pageTables = probePageTables(sizeBytes, page);
   onStep('populate');
   const populate: PopulateStep = runPopulate(sizeBytes);
   onStep('hugepage');
@@ -95,6 +98,7 @@ export async function runLazy(options: LazyOptions = {}): Promise<LazyResult> {
     pages: Math.ceil(sizeBytes / page),
     zeroPageMethod: zeroPagePfn() === null ? 'present-not-exclusive' : 'pfn',
     steps: [mapped!, read!, write!, dontneed as DontneedStep, populate, hugepage, overcommit, file, buffers, mallocStep],
+    pageTables,
     curve,
   };
   return { schema: SCHEMA_VERSION, experiment: 'lazy', host, claims: judgeLazy(measurements), measurements };

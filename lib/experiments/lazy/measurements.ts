@@ -6,6 +6,7 @@ import type { NodeBuffersStep } from './buffers';
 import type { MallocStep } from './malloc-step';
 import type { ZeroPageMethod } from '../../zeropage';
 import type { LazyCurve } from './curve';
+import type { PageTableProbe } from './pagetables';
 
 /** Step 5's record: map with MAP_POPULATE, then write. */
 export type PopulateStep = StepRecord & { touchMinorFaults: number; touchMajorFaults: number };
@@ -22,6 +23,8 @@ export interface LazyMeasurements {
   zeroPageMethod: ZeroPageMethod;
   /** Steps 1-10 in order. */
   steps: [StepRecord, StepRecord, StepRecord, DontneedStep, PopulateStep, HugepageStep, OvercommitStep, FileStep, NodeBuffersStep, MallocStep];
+  /** VmPTE around mmap and the first touch inside one native call, repeated (lazy.mmap-virtual-only); absent in results of older versions. */
+  pageTables?: PageTableProbe;
   /** Faults, zero and private pages as a fresh mapping is read, then written, chunk by chunk (for charts; no verdict uses it). */
   curve?: LazyCurve;
 }

@@ -45,6 +45,8 @@ export interface RangeWitnesses {
   privatePages: number;
   /** smaps Rss of the mapping's VMA, when that VMA is exactly this mapping (the kernel may merge neighbours); else null. */
   mappingRssBytes: number | null;
+  /** smaps Size of the VMA holding the mapping's first byte (it may include merged neighbours), or null. */
+  vmaSizeBytes: number | null;
   /** smaps AnonHugePages of that VMA (bytes), or null. */
   anonHugePagesBytes: number | null;
 }
@@ -65,13 +67,15 @@ export function mappingVma(mapping: Mapping): SmapsEntry | undefined {
 export function witnesses(mapping: Mapping): RangeWitnesses {
   const residency = mapping.residency({ maxRuns: 0 });
   const pm = mapping.pagemap();
-  const vma = mappingVma(mapping);
+  const holder = containingVma(mapping);
+  const vma = holder !== undefined && holder.start === mapping.address && holder.sizeBytes === mapping.pages * mapping.pageSizeBytes ? holder : undefined;
   return {
     residentPages: residency.residentPages,
     presentPages: pm.presentPages,
     zeroPages: pm.zeroPages,
     privatePages: pm.presentPages - pm.zeroPages,
     mappingRssBytes: vma?.rssBytes ?? null,
+    vmaSizeBytes: holder?.sizeBytes ?? null,
     anonHugePagesBytes: vma === undefined ? null : vma.anonHugePagesBytes ?? null,
   };
 }

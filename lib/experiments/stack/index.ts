@@ -113,7 +113,7 @@ export async function runStack(options: StackOptions = {}): Promise<StackResult>
 
   onStep('no shrink, stack vs heap cost');
   const steady = await runSteady({
-    depthBytes: 4 * MiB, frameBytes, variant, costSizes: [64, page, 16 * page, 64 * page], costIterations: 20_000, costRounds: 3,
+    depthBytes: 4 * MiB, frameBytes, variant, costSizes: [64, page, 16 * page, 64 * page], costIterations: 20_000, costRounds: 7,
   }, limitBytes, wrapper, timeoutMs);
 
   onStep('by limit, thread stacks');

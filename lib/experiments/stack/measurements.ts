@@ -163,6 +163,10 @@ export interface CostRow {
   /** mallocNsPerOp / the cheaper stack method. */
   heapToStackRatio: number;
   iterations: number;
+  /** ns per op of each round for the cheaper stack method (min of frame and alloca in that round); absent in older results. */
+  stackNsSamples?: number[];
+  /** ns per op of each round for malloc+free; absent in older results. */
+  mallocNsSamples?: number[];
 }
 
 /** The stack experiment's measurements. */
