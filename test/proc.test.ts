@@ -475,6 +475,18 @@ test('readStatm resident bytes are within 10% of process.memoryUsage().rss (same
   assert.ok(statm.sizeBytes >= statm.residentBytes, `size ${statm.sizeBytes} < resident ${statm.residentBytes}`);
 });
 
+test('readStatm(pid) takes the page size from the host when none is given, like every other reader taking just a pid', () => {
+  const page = hostPageSizeBytes();
+  for (const pid of [undefined, 'self', process.pid] as const) {
+    const implicit = pid === undefined ? readStatm() : readStatm(pid);
+    assert.equal(implicit.textBytes, implicit.textPages * page, `pid ${String(pid)}: text ${implicit.textPages} pages = ${implicit.textBytes} bytes at ${page}-byte pages`);
+    assert.equal(implicit.sizeBytes, implicit.sizePages * page);
+    assert.equal(readStatm(pid, page).textBytes, implicit.textBytes, 'explicit and default page size agree');
+  }
+  assert.throws(() => readStatm('self', 3000), { code: 'ERR_INVALID_ARG_VALUE' });
+  assert.throws(() => readStatm('self', '4096' as unknown as number), { code: 'ERR_INVALID_ARG_TYPE' });
+});
+
 test('readStatus("self") names this process, has >= 1 thread and VmRSS within 10% of statm', () => {
   const status = readStatus();
   const statm = readStatm('self', hostPageSizeBytes());
