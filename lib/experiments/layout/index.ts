@@ -22,6 +22,7 @@ import { measureAslr } from './aslr';
 import { measureBss, measureData, readElfFacts } from './segments';
 import { readTextPages, type TextPages } from './tasks';
 import { judgeLayout } from './verdicts';
+import { readTarget } from './target';
 import { addressSpaceFacts, compareText, mapsVersusVmSize, runFault, CHILD_TIMEOUT_MS } from './checks';
 import type { GapJson, LayoutMeasurements, ProbeJson, ProbeName, RegionJson } from './measurements';
 
@@ -103,8 +104,15 @@ export async function runLayout(options: LayoutOptions = {}): Promise<LayoutResu
   let threads: LayoutMeasurements['threads'];
   let mapsCheck: LayoutMeasurements['maps'];
   try {
-    const sps = readThreadStackPointers(target);
-    regions = readLayout(target, sps);
+    // Another process may be a zombie, a kernel thread, or exit mid-read: readTarget
+    // turns each into one clear error instead of an empty map judged as if real.
+    const readTargetMap = (): { sps: ReturnType<typeof readThreadStackPointers>; regions: Region[]; threadCount: ReturnType<typeof countThreads>; maps: LayoutMeasurements['maps'] } => {
+      const sps = readThreadStackPointers(target);
+      return { sps, regions: readLayout(target, sps), threadCount: countThreads(target), maps: mapsVersusVmSize(target) };
+    };
+    const seen = target === 'self' ? readTargetMap() : readTarget(target, readTargetMap, (t) => t.regions.length === 0);
+    const sps = seen.sps;
+    regions = seen.regions;
     const mine = self ? regions : readLayout('self');
     const a = layoutAddresses();
     probes = {
@@ -116,10 +124,10 @@ export async function runLayout(options: LayoutOptions = {}): Promise<LayoutResu
     const stack = regions.find((r) => r.kind === 'stack');
     const stackRegions = regions.filter((r) => r.kind === 'thread-stack');
     threads = {
-      count: countThreads(target), stackPointersKnown: sps.length, threadStackRegions: stackRegions.length,
+      count: seen.threadCount, stackPointersKnown: sps.length, threadStackRegions: stackRegions.length,
       outsideMmapArea: stackRegions.filter((r) => (heap && r.start < heap.end) || (stack && r.end > stack.start)).length,
     };
-    mapsCheck = mapsVersusVmSize(target);
+    mapsCheck = seen.maps;
   } finally {
     heapBlock.free();
     mapping.unmap();
