@@ -135,3 +135,32 @@ test('--pid of a short-lived process that exits before or while vmprobe reads it
     child.kill('SIGKILL');
   }
 });
+
+test('--pid P labels whose process each claim measured: P\'s map, or vmprobe\'s own probes and children (never unlabelled)', async () => {
+  const child = sleeper();
+  try {
+    const pid = child.pid as number;
+    await waitFor('sleep to run', () => stateOf(pid) === 'S');
+    const r = layoutOf(pid);
+    assert.equal(r.status, 0, r.stderr);
+    const result = JSON.parse(r.stdout) as { measurements: { target: { pid: number; vmprobePid: number } }; claims: Array<{ id: string; summary: string; evidence: { measuredProcess?: { subject: string; targetPid: number; vmprobePid: number } } }> };
+    const vmprobePid = result.measurements.target.vmprobePid;
+    assert.notEqual(vmprobePid, pid);
+    for (const c of result.claims) {
+      const m = c.evidence.measuredProcess;
+      assert.ok(m !== undefined, `${c.id}: no measuredProcess`);
+      assert.deepEqual([m.targetPid, m.vmprobePid], [pid, vmprobePid], c.id);
+      const expected = m.subject === 'target' ? `process ${pid}: ` : m.subject === 'vmprobe' ? `vmprobe's own process (pid ${vmprobePid})` : `process ${pid}'s map, with vmprobe's own`;
+      assert.ok(c.summary.startsWith(expected), `${c.id} (${m.subject}): ${c.summary}`);
+    }
+    const byId = new Map(result.claims.map((c) => [c.id, c.evidence.measuredProcess?.subject]));
+    // The thread count is the target's (sleep has one thread), the ASLR samples vmprobe's children.
+    assert.equal(byId.get('layout.thread-stacks'), 'target');
+    assert.match(result.claims.find((c) => c.id === 'layout.thread-stacks')?.summary ?? '', new RegExp(`^process ${pid}: 1 threads`));
+    assert.equal(byId.get('layout.aslr'), 'vmprobe');
+    const text = spawnSync(process.execPath, [CLI, 'layout', '--pid', String(pid)], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    assert.match(text.stdout, new RegExp(`bss and data of the addon \\(vmprobe's own, pid \\d+, not process ${pid}`));
+  } finally {
+    child.kill('SIGKILL');
+  }
+});

@@ -23,6 +23,7 @@ import { measureBss, measureData, readElfFacts } from './segments';
 import { readTextPages, type TextPages } from './tasks';
 import { judgeLayout } from './verdicts';
 import { readTarget } from './target';
+import { labelClaimSubjects } from './subjects';
 import { addressSpaceFacts, compareText, mapsVersusVmSize, runFault, CHILD_TIMEOUT_MS } from './checks';
 import type { GapJson, LayoutMeasurements, ProbeJson, ProbeName, RegionJson } from './measurements';
 
@@ -158,7 +159,7 @@ export async function runLayout(options: LayoutOptions = {}): Promise<LayoutResu
   const addonText = selfRegions.filter((r) => r.kind === 'lib-text' && r.objectPath === elf.addonPath).map((r) => r.perms);
 
   const measurements: LayoutMeasurements = {
-    target: { pid: self ? process.pid : (pid as number), self, classifiedBy: self ? 'program-headers' : 'permissions' },
+    target: { pid: self ? process.pid : (pid as number), self, classifiedBy: self ? 'program-headers' : 'permissions', vmprobePid: process.pid },
     pageSizeBytes: page,
     regions: regions.map(regionJson),
     order: zoneOrder(regions),
@@ -179,6 +180,7 @@ export async function runLayout(options: LayoutOptions = {}): Promise<LayoutResu
     textSharing,
     aslr,
   };
-  return { schema: SCHEMA_VERSION, experiment: 'layout', host, claims: judgeLayout(measurements), measurements };
+  const claims = labelClaimSubjects(judgeLayout(measurements), measurements.target.pid, process.pid);
+  return { schema: SCHEMA_VERSION, experiment: 'layout', host, claims, measurements };
 }
 
