@@ -1,9 +1,10 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { addressWitness, arenaHeapReserve, classifyBlock, flagsWitness, mapsWitness } from '../lib/malloc-classify';
-import { parseMaps } from '../lib/proc/maps';
+import { parseMaps, readMaps } from '../lib/proc/maps';
+import { classifyRegions } from '../lib/layout-regions';
 import { arenaHeapReserveAt, heapMaxSizeBytes } from '../lib/arena-heap';
 import { renderSourceChart } from '../lib/render/malloc-chart';
 
@@ -101,4 +102,32 @@ test('from maps alone, a full heap (one rw-p HEAP_MAX_SIZE mapping at a HEAP_MAX
   // The last pair: a full heap merged with the next heap's used part, then that heap's tail: 64 MiB heaps, not one of 128.
   assert.deepEqual(maps.map((_, i) => arenaHeapReserveAt(maps, i, heapMax)), [heapMax, heapMax, null, null, null, heapMax, null]);
   assert.deepEqual(mapsWitness(0x7f0004000100n, maps), { witness: 'thread-arena', arenaHeapReserveBytes: heapMaxSizeBytes() === heapMax ? heapMax : null });
+});
+
+test('classifyRegions of another process (by pid) marks its full and partly used thread-arena heaps arena-heap, not anonymous', async () => {
+  const fixture = path.join(__dirname, '..', '..', 'test', 'fixtures', 'malloc', 'fill-arenas.js');
+  const threads = 2;
+  const child = spawn(process.execPath, [fixture, String(threads), String(heapMaxSizeBytes()), 'hold'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  try {
+    const line = await new Promise<string>((resolve, reject) => {
+      let text = '';
+      child.stdout.on('data', (d: Buffer) => { text += d.toString(); if (text.includes('\n')) resolve(text.split('\n')[0] ?? ''); });
+      child.once('exit', (code) => reject(new Error(`fill-arenas exited ${String(code)} before printing`)));
+    });
+    const out = JSON.parse(line) as { pid: number; results: Array<{ full: boolean; heapStart: string }> };
+    const regions = classifyRegions(readMaps(out.pid));
+    const heapMax = BigInt(heapMaxSizeBytes());
+    for (const r of out.results) {
+      assert.equal(r.full, true, JSON.stringify(r));
+      const start = BigInt(r.heapStart);
+      const covering = regions.filter((x) => x.start < start + heapMax && x.end > start);
+      assert.ok(covering.length > 0, `nothing maps the heap at ${r.heapStart}`);
+      for (const x of covering) assert.equal(x.kind, 'arena-heap', `heap ${r.heapStart}: region ${x.start.toString(16)}-${x.end.toString(16)} ${x.perms} is ${x.kind}`);
+    }
+    const arenaBytes = regions.filter((x) => x.kind === 'arena-heap').reduce((n, x) => n + x.sizeBytes, 0);
+    assert.ok(arenaBytes >= threads * Number(heapMax), `arena heaps of process ${out.pid}: ${arenaBytes} bytes, at least ${threads} full heaps expected`);
+  } finally {
+    child.stdin.end();
+    child.kill('SIGKILL');
+  }
 });
