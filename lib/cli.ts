@@ -8,7 +8,7 @@
 import { killLiveChildren } from './child';
 import { parseArgs } from 'node:util';
 import * as fs from 'node:fs';
-import { EXPERIMENTS, findExperiment, type ExperimentCliOptions } from './experiments/registry';
+import { EXPERIMENTS, findExperiment, type ExperimentCliFlag, type ExperimentCliOptions } from './experiments/registry';
 import { runReport, ExperimentFailure } from './report';
 import { parseLimit, parseSize } from './size';
 import { renderJson } from './render/json';
@@ -84,6 +84,23 @@ function openForWriting(file: string): number {
   }
 }
 
+const EXPERIMENT_FLAGS: readonly ExperimentCliFlag[] = ['size', 'limit', 'frame', 'pid'];
+
+/**
+ * An experiment flag the experiment does not use is a usage error naming both (else
+ * `vmprobe lazy --pid 1` would measure vmprobe itself while the user thinks otherwise).
+ */
+function rejectUnacceptedFlags(command: string, values: Partial<Record<ExperimentCliFlag, string>>): void {
+  const entry = findExperiment(command);
+  if (entry === undefined) return;
+  for (const flag of EXPERIMENT_FLAGS) {
+    if (values[flag] !== undefined && !entry.accepts.includes(flag)) {
+      const takes = entry.accepts.length === 0 ? 'no experiment options' : entry.accepts.map((f) => `--${f}`).join(', ');
+      throw new UsageError(`--${flag} does not apply to \`vmprobe ${command}\` (it takes ${takes})`);
+    }
+  }
+}
+
 /** Runs the CLI with `argv` (without node and script); returns the exit code. */
 export async function main(argv: string[], io = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   // `explain` attributes memory rather than judging claims: it has its own options.
@@ -114,6 +131,7 @@ export async function main(argv: string[], io = { stdout: process.stdout, stderr
     if (values.only !== undefined && command !== 'report') throw new UsageError('--only applies to `vmprobe report`');
     if (values.html !== undefined && command !== 'report') throw new UsageError(`--html applies to \`vmprobe report\` (try \`vmprobe report --only ${command} --html ${values.html}\`)`);
     if (values.details !== undefined && command !== 'report') throw new UsageError(`--details applies to \`vmprobe report\` (\`vmprobe ${command}\` prints its details already)`);
+    if (command !== 'report') rejectUnacceptedFlags(command, values);
     if (values.html === '') throw new UsageError('--html needs a file name');
     // Open the page's file before the run, so a bad path fails now, not after the experiments.
     const htmlFd = values.html === undefined ? undefined : openForWriting(values.html);

@@ -94,3 +94,14 @@ export function childError(message: string): Error & CodedError {
 export function isCodedError(err: unknown): err is CodedError {
   return err instanceof Error && typeof (err as { code?: unknown }).code === 'string';
 }
+
+/**
+ * `ERR_VMPROBE_NO_ADDRESS_SPACE`: a process has no user address space to examine (a
+ * zombie, a kernel thread, or one that exited while being read). Its stack is the
+ * message alone: the CLI prints it as the reason, exit 1.
+ */
+export function noAddressSpace(why: string): Error & CodedError {
+  const err = withCode(new Error(why), 'ERR_VMPROBE_NO_ADDRESS_SPACE');
+  err.stack = `Error [ERR_VMPROBE_NO_ADDRESS_SPACE]: ${why}`;
+  return err;
+}

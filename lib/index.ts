@@ -17,6 +17,7 @@ export type { PagemapEntry } from './pagemap';
 export { summarizePagemap, MAX_PAGEMAP_ENTRIES } from './pages';
 export type { PagemapSummary } from './pages';
 export { zeroPagePfn } from './zeropage';
+export { hugeZeroPage, type HugeZeroPageProbe } from './huge-zero-page';
 export type { ZeroPageMethod } from './zeropage';
 export { getrusage, getrlimit, setrlimit, sysconf, pageSizeBytes, RLIMIT_NAMES, RLIMITS_FATAL_WHEN_LOWERED } from './usage';
 export type { Rusage, RusageWho, Rlimit, RlimitName, Sysconf } from './usage';

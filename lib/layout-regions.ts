@@ -13,6 +13,7 @@
  * (/proc/<pid>/task/<tid>/syscall), never by size or shape.
  */
 import type { MapsEntry } from './proc/maps';
+import { arenaHeapReserveAt } from './arena-heap';
 import { invalidArgType } from './errors';
 import { validateAddressRanges, validateChoice, validateOptions } from './validate';
 
@@ -20,12 +21,12 @@ import { validateAddressRanges, validateChoice, validateOptions } from './valida
 export type RegionKind =
   | 'text' | 'rodata' | 'relro' | 'data' | 'bss'
   | 'lib-text' | 'lib-rodata' | 'lib-relro' | 'lib-data' | 'lib-bss'
-  | 'heap' | 'anonymous' | 'file' | 'thread-stack' | 'guard' | 'stack' | 'vdso' | 'vvar' | 'vsyscall' | 'other';
+  | 'heap' | 'arena-heap' | 'anonymous' | 'file' | 'thread-stack' | 'guard' | 'stack' | 'vdso' | 'vvar' | 'vsyscall' | 'other';
 
 /** Every kind, for legends and tests. */
 export const REGION_KINDS: readonly RegionKind[] = [
   'text', 'rodata', 'relro', 'data', 'bss', 'lib-text', 'lib-rodata', 'lib-relro', 'lib-data', 'lib-bss',
-  'heap', 'anonymous', 'file', 'thread-stack', 'guard', 'stack', 'vdso', 'vvar', 'vsyscall', 'other',
+  'heap', 'arena-heap', 'anonymous', 'file', 'thread-stack', 'guard', 'stack', 'vdso', 'vvar', 'vsyscall', 'other',
 ];
 
 /** One PT_LOAD (or PT_GNU_RELRO) segment, at its run-time address. */
@@ -211,7 +212,23 @@ export function classifyRegions(entries: readonly MapsEntry[], context: Classify
     return region(e.path === null ? 'anonymous' : 'file');
   });
   markThreadStacks(regions, context.threadStackPointers ?? []);
+  markArenaHeaps(regions);
   return regions;
+}
+
+/**
+ * Marks glibc thread-arena heaps (malloc/arena.c): the used read-write part and its
+ * PROT_NONE reserve, full or not, by HEAP_MAX_SIZE alignment, size and adjacency
+ * (arena-heap.ts). They sit in the mmap area but are malloc's, not a plain mmap.
+ */
+function markArenaHeaps(regions: Region[]): void {
+  for (let i = 0; i < regions.length; i++) {
+    const r = regions[i] as Region;
+    if (r.kind !== 'anonymous' || arenaHeapReserveAt(regions, i) === null) continue;
+    r.kind = 'arena-heap';
+    const next = regions[i + 1];
+    if (next !== undefined && next.kind === 'anonymous' && next.start === r.end && next.perms === '---p') next.kind = 'arena-heap';
+  }
 }
 
 /** Marks the region holding each thread's stack pointer, and the inaccessible guard right below it. */

@@ -6,11 +6,13 @@
  *   3. the mapping /proc/self/maps shows around it: `[heap]`, an anonymous mapping of
  *      its own, or a thread-arena heap (read-write part followed by its PROT_NONE
  *      reserve, the whole aligned to its own power-of-two size, as glibc's arena.c
- *      new_heap makes it).
+ *      new_heap makes it; or, full, one read-write HEAP_MAX_SIZE mapping at a
+ *      HEAP_MAX_SIZE boundary).
  */
 import type { ChunkHeader } from './heap';
 import type { MapsEntry } from './proc/maps';
 import { findMapping } from './proc/maps';
+import { arenaHeapReserveAt } from './arena-heap';
 import { invalidArgType } from './errors';
 import { validateAddress } from './validate';
 
@@ -78,17 +80,12 @@ export function addressWitness(address: bigint, ctx: HeapContext): AddressWitnes
   return heap !== undefined && address >= heap.start && address < ctx.programBreak ? 'brk' : 'mmap-area';
 }
 
-function isPowerOfTwo(n: bigint): boolean {
-  return n > 0n && (n & (n - 1n)) === 0n;
-}
-
-/** The reservation size when `entry` looks like a thread-arena heap, else null. */
+/**
+ * The reservation size when `entry` is the used part of a thread-arena heap (with its
+ * PROT_NONE tail, or full with none left: see arena-heap.ts), else null.
+ */
 export function arenaHeapReserve(entry: MapsEntry, maps: readonly MapsEntry[]): number | null {
-  const i = maps.indexOf(entry);
-  const next = i >= 0 ? maps[i + 1] : undefined;
-  if (next === undefined || next.start !== entry.end || next.path !== null || next.perms !== '---p') return null;
-  const span = next.end - entry.start;
-  return isPowerOfTwo(span) && entry.start % span === 0n ? Number(span) : null;
+  return arenaHeapReserveAt(maps, maps.indexOf(entry));
 }
 
 /** Witness 3: the mapping around the block. */

@@ -4,6 +4,7 @@
  */
 import { decodePagemapEntry, readPagemapChunks, type PagemapEntry } from './pagemap';
 import { zeroPagePfn, type ZeroPageMethod } from './zeropage';
+import { hugeZeroPage, type HugeZeroPageProbe } from './huge-zero-page';
 import { pageSizeBytes } from './usage';
 import { optionalBoolean, rejectUnknownKeys, validateAddress, validateCount, validateOptions } from './validate';
 import { invalidArgType, outOfRange } from './errors';
@@ -21,10 +22,17 @@ export interface PagemapSummary {
   softDirtyPages: number;
   /** File pages or shared anonymous pages (bit 61). */
   fileOrSharedPages: number;
-  /** Present pages that are the shared zero page (no memory of their own). */
+  /**
+   * Present pages that map a zero page and have no memory of their own: the 4 KiB
+   * shared zero page and the base pages of the huge zero page (THP) together.
+   */
   zeroPages: number;
-  /** How zeroPages was decided. */
+  /** Of zeroPages, those mapping the huge zero page (THP, one PMD entry per 2 MiB on x86-64). */
+  hugeZeroPages: number;
+  /** How zeroPages was decided (for both zero pages). */
   zeroPageMethod: ZeroPageMethod;
+  /** Head PFN of the huge zero page as measured in this process (decimal string), or null when PFNs are hidden or THP did not map it. */
+  hugeZeroPageHeadPfn: string | null;
   /** Whether PFNs were readable (CAP_SYS_ADMIN). */
   pfnReadable: boolean;
   /** The decoded entries, when asked for with `entries: true`. */
@@ -51,9 +59,10 @@ export function summarizePagemap(address: bigint, lengthBytes: number, opts: { p
   }
   const zeroPfn = zeroPagePfn();
   const method: ZeroPageMethod = zeroPfn !== null ? 'pfn' : 'present-not-exclusive';
+  const huge = hugeZeroPage();
   const summary: PagemapSummary = {
-    pages, presentPages: 0, swappedPages: 0, exclusivePages: 0, softDirtyPages: 0, fileOrSharedPages: 0, zeroPages: 0,
-    zeroPageMethod: method, pfnReadable: zeroPfn !== null,
+    pages, presentPages: 0, swappedPages: 0, exclusivePages: 0, softDirtyPages: 0, fileOrSharedPages: 0, zeroPages: 0, hugeZeroPages: 0,
+    zeroPageMethod: method, hugeZeroPageHeadPfn: huge.headPfn === null ? null : String(huge.headPfn), pfnReadable: zeroPfn !== null,
   };
   const entries: PagemapEntry[] | undefined = withEntries ? [] : undefined;
   readPagemapChunks(first * pageSize, pages, (raw) => {
@@ -65,15 +74,29 @@ export function summarizePagemap(address: bigint, lengthBytes: number, opts: { p
       if (e.exclusive) summary.exclusivePages++;
       if (e.softDirty) summary.softDirtyPages++;
       if (e.fileOrShared) summary.fileOrSharedPages++;
-      if (isZeroPage(e, zeroPfn, opts.privateAnonymous)) summary.zeroPages++;
+      const kind = zeroPageKind(e, zeroPfn, huge, opts.privateAnonymous);
+      if (kind !== null) summary.zeroPages++;
+      if (kind === 'huge') summary.hugeZeroPages++;
     }
   });
   if (entries) summary.entries = entries;
   return summary;
 }
 
-function isZeroPage(e: PagemapEntry, zeroPfn: bigint | null, privateAnonymous: boolean): boolean {
-  if (!e.present) return false;
-  if (zeroPfn !== null) return e.pfn === zeroPfn;
-  return privateAnonymous && !e.exclusive && !e.fileOrShared;
+/**
+ * Which zero page an entry maps, if any. With PFNs: the 4 KiB zero page's PFN, or one
+ * of the huge zero page's consecutive PFNs. Without: in private anonymous memory no
+ * other process shares, a present page that is not exclusive is a zero page; bit 61
+ * (not anonymous) tells the huge one (see huge-zero-page.ts).
+ */
+function zeroPageKind(e: PagemapEntry, zeroPfn: bigint | null, huge: HugeZeroPageProbe, privateAnonymous: boolean): 'small' | 'huge' | null {
+  if (!e.present) return null;
+  if (zeroPfn !== null) {
+    if (e.pfn === zeroPfn) return 'small';
+    if (huge.headPfn !== null) return e.pfn !== null && e.pfn >= huge.headPfn && e.pfn < huge.headPfn + BigInt(huge.pages) ? 'huge' : null;
+    // Not probed under the current THP setting (e.g. mapped under `always`, now `never`): the bits still tell.
+    return privateAnonymous && !e.exclusive && e.fileOrShared ? 'huge' : null;
+  }
+  if (!privateAnonymous || e.exclusive) return null;
+  return e.fileOrShared ? 'huge' : 'small';
 }

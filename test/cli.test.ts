@@ -201,3 +201,16 @@ test('parseLimit reads `unlimited` as Infinity and anything else as a size', () 
   assert.equal(parseLimit('8MiB'), 8 * 1024 ** 2);
   assert.throws(() => parseLimit('lots', '--limit'), { code: 'ERR_INVALID_ARG_VALUE', message: /'--limit'/ });
 });
+
+test('an experiment option the experiment does not use is a usage error naming the option and the experiment (exit 2, nothing measured)', () => {
+  for (const e of EXPERIMENTS) {
+    for (const [flag, value] of [['--size', '1MiB'], ['--limit', '1MiB'], ['--frame', '4096'], ['--pid', String(process.pid)]] as const) {
+      if (e.accepts.includes(flag.slice(2) as (typeof e.accepts)[number])) continue;
+      const r = cli([e.name, flag, value, '--json']);
+      assert.equal(r.status, 2, `${e.name} ${flag}: ${describe(r)}`);
+      assert.equal(r.stdout, '', `${e.name} ${flag}: nothing printed on stdout`);
+      const first = r.stderr.split('\n')[0] ?? '';
+      assert.match(first, new RegExp(`^vmprobe: ${flag} does not apply to \`vmprobe ${e.name}\``), `${e.name} ${flag}: ${r.stderr}`);
+    }
+  }
+});

@@ -128,6 +128,7 @@ const GENERATORS: Record<string, fc.Arbitrary<unknown[]>> = {
   readPagemap: a(addressish, smallCount(4096)),
   summarizePagemap: a(addressish, smallCount(64 * 1024), optionsObject(anyLeaf(fx))).map((args) => args),
   zeroPagePfn: anyArgs(fx),
+  hugeZeroPage: anyArgs(fx),
   getrusage: a(fc.constantFrom('self', 'thread', 'children', 'SELF', 'all')),
   getrlimit: a(rlimitName),
   sysconf: anyArgs(fx),

@@ -24,7 +24,7 @@ const P = SIZE_BYTES / PAGE;
 function step(name: string, fields: Partial<StepRecord> = {}): StepRecord {
   return {
     name, minorFaults: 0, majorFaults: 0, rssDeltaBytes: 0, vszDeltaBytes: 0, pageTableDeltaBytes: 0, elapsedNs: 1000,
-    residentPages: 0, presentPages: 0, zeroPages: 0, privatePages: 0, mappingRssBytes: 0, vmaSizeBytes: null, anonHugePagesBytes: 0,
+    residentPages: 0, presentPages: 0, zeroPages: 0, hugeZeroPages: 0, privatePages: 0, mappingRssBytes: 0, vmaSizeBytes: null, anonHugePagesBytes: 0,
     ...fields,
   };
 }
@@ -193,6 +193,16 @@ test('first-touch-fault is qualified when huge pages take one fault per 512 page
     Object.assign(m.steps[2], { minorFaults: P / perFault });
   }));
   expectVerdict(c, 'qualified', new RegExp(`\\(${perFault} pages per fault\\).*not one fault per page`));
+});
+
+test('first-touch-fault names the huge zero page when THP reads map it: one fault per 512 pages, nothing allocated', () => {
+  const perFault = 512;
+  const c = judgeFirstTouchFault(withChange((m) => {
+    Object.assign(m.steps[1], { minorFaults: P / perFault, zeroPages: P, hugeZeroPages: P, privatePages: 0 });
+    Object.assign(m.steps[2], { minorFaults: P / perFault });
+  }));
+  expectVerdict(c, 'qualified', new RegExp(`\\(${perFault} pages per fault\\), mapping the zero page \\(${P.toLocaleString('en-US')} pages through the huge zero page, THP; 0 pages allocated`));
+  assert.equal(c.evidence['readHugeZeroPages'], P);
 });
 
 // lazy.malloc-virtual

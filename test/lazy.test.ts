@@ -18,6 +18,7 @@ import { CLAIMS, VERDICTS, malloc, pageSizeBytes, readHostInfo, runLazy, type La
 import { renderJson } from '../lib/render/json';
 import { judgeLazy } from '../lib/experiments/lazy/verdicts';
 import { FILE_STEP_MAX_BYTES, runFileStep } from '../lib/experiments/lazy/file';
+import { thpSwitchUnavailable, withThpMode } from './helpers/thp-switch';
 
 const MiB = 1024 * 1024;
 const PAGE = pageSizeBytes();
@@ -29,7 +30,7 @@ const SIZES: ReadonlyArray<{ label: string; sizeBytes: number }> = [
 const HOST = readHostInfo();
 /** With THP 'always' the kernel may back plain mappings with huge pages: then faults are not one per page. */
 const THP_ALWAYS = HOST.thp?.enabled === 'always';
-const THP_ALWAYS_REASON = "THP mode is 'always' (/sys/kernel/mm/transparent_hugepage/enabled): fresh mappings may fault once per huge page";
+const THP_SWITCH_UNAVAILABLE = thpSwitchUnavailable();
 
 const INDEX_JS = path.join(__dirname, '..', 'lib', 'index.js');
 const JSON_JS = path.join(__dirname, '..', 'lib', 'render', 'json.js');
@@ -44,12 +45,17 @@ const childRuns = new Map<number, LazyResult>();
 function lazyRun(sizeBytes: number): LazyResult {
   let r = childRuns.get(sizeBytes);
   if (r === undefined) {
-    const script = `const l = require(${JSON.stringify(INDEX_JS)}); const { renderJson } = require(${JSON.stringify(JSON_JS)});` +
-      `l.runLazy({ sizeBytes: ${sizeBytes} }).then((r) => process.stdout.write(renderJson(r)));`;
-    r = JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8', maxBuffer: 64 * MiB })) as LazyResult;
+    r = lazyRunFresh(sizeBytes);
     childRuns.set(sizeBytes, r);
   }
   return r;
+}
+
+/** One run in a fresh `node`, not cached (for a run under a switched THP mode). */
+function lazyRunFresh(sizeBytes: number): LazyResult {
+  const script = `const l = require(${JSON.stringify(INDEX_JS)}); const { renderJson } = require(${JSON.stringify(JSON_JS)});` +
+    `l.runLazy({ sizeBytes: ${sizeBytes} }).then((r) => process.stdout.write(renderJson(r)));`;
+  return JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8', maxBuffer: 64 * MiB })) as LazyResult;
 }
 
 let inProcess: LazyResult | undefined;
@@ -63,6 +69,81 @@ function pagesOf(sizeBytes: number): number {
   return Math.ceil(sizeBytes / PAGE);
 }
 
+
+
+/** Base pages per PMD huge page under the THP mode a run recorded (host.thp), or null when THP was not 'always'. */
+function hugePagesIfAlways(r: LazyResult): number | null {
+  const thp = r.host.thp;
+  return thp !== null && thp.enabled === 'always' && thp.pmdSizeBytes !== null ? thp.pmdSizeBytes / PAGE : null;
+}
+
+/**
+ * Faults for `pages` pages of which `hugeBlocks` whole huge pages took one PMD fault each
+ * and the rest one fault per page. Under THP 'always' a mapping holds as many whole
+ * PMD-aligned blocks as its alignment allows (0 up to pages / huge).
+ */
+function faultsWithHugeBlocks(pages: number, huge: number, hugeBlocks: number): number {
+  return hugeBlocks + (pages - hugeBlocks * huge);
+}
+
+/** Asserts `faults` is one per page with some whole number of huge blocks taking one fault each. */
+function assertPerHugePage(faults: number, pages: number, huge: number, what: string): void {
+  const blocks = (pages - faults) / (huge - 1);
+  assert.ok(Number.isInteger(blocks) && blocks >= 0 && blocks <= Math.floor(pages / huge),
+    `${what}: ${faults} faults for ${pages} pages is not one per page with whole huge pages of ${huge} taking one fault each`);
+}
+
+function checkRead(r: LazyResult, pages: number): void {
+  const s = r.measurements.steps[1];
+  const huge = hugePagesIfAlways(r);
+  const zeroHuge = huge !== null && r.host.thp?.useZeroPage === true;
+  const hugeBlocks = zeroHuge ? s.hugeZeroPages / huge : 0;
+  assert.ok(Number.isInteger(hugeBlocks), `huge zero pages ${s.hugeZeroPages} are not whole huge pages`);
+  if (!zeroHuge) assert.equal(s.hugeZeroPages, 0, 'no huge zero page outside THP always + use_zero_page');
+  assert.equal(s.minorFaults, faultsWithHugeBlocks(pages, huge ?? 1, hugeBlocks), `read faults ${s.minorFaults} for ${pages} pages, ${hugeBlocks} of them huge zero pages`);
+  assert.equal(s.majorFaults, 0);
+  assert.equal(s.zeroPages, pages, `zero pages ${s.zeroPages} of ${pages} (${s.hugeZeroPages} through the huge zero page)`);
+  assert.equal(s.privatePages, 0, `private pages ${s.privatePages}`);
+  assert.equal(s.residentPages, pages, `mincore counts the zero page as resident: ${s.residentPages} of ${pages}`);
+  if (s.mappingRssBytes !== null) assert.equal(s.mappingRssBytes, 0, `smaps Rss after read ${s.mappingRssBytes}`);
+}
+
+function checkWrite(r: LazyResult, pages: number): void {
+  const s = r.measurements.steps[2];
+  const huge = hugePagesIfAlways(r);
+  if (huge === null) assert.equal(s.minorFaults, pages, `write faults ${s.minorFaults} for ${pages} pages`);
+  else if (s.anonHugePagesBytes !== null) {
+    assert.equal(s.minorFaults, faultsWithHugeBlocks(pages, huge, s.anonHugePagesBytes / (huge * PAGE)), `write faults ${s.minorFaults}, AnonHugePages ${s.anonHugePagesBytes}`);
+  } else assertPerHugePage(s.minorFaults, pages, huge, 'write');
+  assert.equal(s.privatePages, pages, `private pages ${s.privatePages} of ${pages}`);
+  assert.equal(s.zeroPages, 0, `zero pages left ${s.zeroPages}`);
+  if (s.mappingRssBytes !== null) assert.equal(s.mappingRssBytes, pages * PAGE, `smaps Rss ${s.mappingRssBytes}`);
+}
+
+function checkDontneed(r: LazyResult, pages: number): void {
+  const s = r.measurements.steps[3];
+  assert.equal(s.residentPages, 0, `resident after dontneed ${s.residentPages}`);
+  assert.equal(s.presentPages, 0, `present after dontneed ${s.presentPages}`);
+  // The mapping's own memory (pagemap, exact), not the process RSS V8 also moves.
+  const written = r.measurements.steps[2];
+  assert.equal((s.privatePages - written.privatePages) * PAGE, -pages * PAGE, `private pages ${written.privatePages} → ${s.privatePages}`);
+  if (s.mappingRssBytes !== null) assert.equal(s.mappingRssBytes, 0, `smaps Rss after dontneed ${s.mappingRssBytes}`);
+  assert.equal(s.rereadPages, pages);
+  const huge = hugePagesIfAlways(r);
+  if (huge === null) assert.equal(s.rereadMinorFaults, pages, `re-read faults ${s.rereadMinorFaults} for ${pages} pages`);
+  else assertPerHugePage(s.rereadMinorFaults, pages, huge, 're-read after dontneed');
+}
+
+function checkPopulate(r: LazyResult, pages: number): void {
+  const s = r.measurements.steps[4];
+  assert.equal(s.touchMinorFaults + s.touchMajorFaults, 0, `touch faults ${s.touchMinorFaults}+${s.touchMajorFaults}`);
+  assert.equal(s.residentPages, pages, `resident ${s.residentPages} of ${pages}`);
+  assert.equal(s.privatePages, pages, `private ${s.privatePages} of ${pages}`);
+  if (s.mappingRssBytes !== null) assert.equal(s.mappingRssBytes, pages * PAGE, `smaps Rss of the populated mapping ${s.mappingRssBytes}`);
+  const huge = hugePagesIfAlways(r);
+  if (huge === null) assert.equal(s.minorFaults, pages, `map-time faults ${s.minorFaults} for ${pages} pages`);
+  else assertPerHugePage(s.minorFaults, pages, huge, 'MAP_POPULATE');
+}
 
 for (const { label, sizeBytes } of SIZES) {
   const pages = pagesOf(sizeBytes);
@@ -87,47 +168,30 @@ for (const { label, sizeBytes } of SIZES) {
     assert.ok(s.vmaSizeBytes !== null && s.vmaSizeBytes >= pages * PAGE, `VMA size ${s.vmaSizeBytes} for ${pages} pages`);
   });
 
-  test(`lazy ${label}: reading every page takes one fault per page and maps only the zero page`, (t) => {
-    const s = lazyRun(sizeBytes).measurements.steps[1];
-    if (THP_ALWAYS) { t.skip(THP_ALWAYS_REASON); return; }
-    assert.equal(s.minorFaults, pages, `read faults ${s.minorFaults} for ${pages} pages`);
-    assert.equal(s.majorFaults, 0);
-    assert.equal(s.zeroPages, pages, `zero pages ${s.zeroPages} of ${pages}`);
-    assert.equal(s.privatePages, 0, `private pages ${s.privatePages}`);
-    assert.equal(s.residentPages, pages, `mincore counts the zero page as resident: ${s.residentPages} of ${pages}`);
-    if (s.mappingRssBytes !== null) assert.equal(s.mappingRssBytes, 0, `smaps Rss after read ${s.mappingRssBytes}`);
+  test(`lazy ${label}: reading every page takes one fault per page (per huge page where THP maps the huge zero page) and maps only the zero page`, () => {
+    checkRead(lazyRun(sizeBytes), pages);
   });
 
-  test(`lazy ${label}: writing every page faults once per page and makes every page private`, (t) => {
-    const s = lazyRun(sizeBytes).measurements.steps[2];
-    if (THP_ALWAYS) { t.skip(THP_ALWAYS_REASON); return; }
-    assert.equal(s.minorFaults, pages, `write faults ${s.minorFaults} for ${pages} pages`);
-    assert.equal(s.privatePages, pages, `private pages ${s.privatePages} of ${pages}`);
-    assert.equal(s.zeroPages, 0, `zero pages left ${s.zeroPages}`);
-    if (s.mappingRssBytes !== null) assert.equal(s.mappingRssBytes, pages * PAGE, `smaps Rss ${s.mappingRssBytes}`);
+  test(`lazy ${label}: writing every page faults once per page (per huge page where THP backs it) and makes every page private`, () => {
+    checkWrite(lazyRun(sizeBytes), pages);
   });
 
-  test(`lazy ${label}: MADV_DONTNEED drops every page and a following read faults on each again`, (t) => {
-    const steps = lazyRun(sizeBytes).measurements.steps;
-    const s = steps[3];
-    assert.equal(s.residentPages, 0, `resident after dontneed ${s.residentPages}`);
-    assert.equal(s.presentPages, 0, `present after dontneed ${s.presentPages}`);
-    // The mapping's own memory (pagemap, exact), not the process RSS V8 also moves.
-    assert.equal((s.privatePages - steps[2].privatePages) * PAGE, -pages * PAGE, `private pages ${steps[2].privatePages} → ${s.privatePages}`);
-    if (s.mappingRssBytes !== null) assert.equal(s.mappingRssBytes, 0, `smaps Rss after dontneed ${s.mappingRssBytes}`);
-    assert.equal(s.rereadPages, pages);
-    if (THP_ALWAYS) { t.skip(THP_ALWAYS_REASON); return; }
-    assert.equal(s.rereadMinorFaults, pages, `re-read faults ${s.rereadMinorFaults} for ${pages} pages`);
+  test(`lazy ${label}: MADV_DONTNEED drops every page and a following read faults on each page (or huge page) again`, () => {
+    checkDontneed(lazyRun(sizeBytes), pages);
   });
 
-  test(`lazy ${label}: MAP_POPULATE takes the faults at map time and none at the touch`, (t) => {
-    const s = lazyRun(sizeBytes).measurements.steps[4];
-    assert.equal(s.touchMinorFaults + s.touchMajorFaults, 0, `touch faults ${s.touchMinorFaults}+${s.touchMajorFaults}`);
-    assert.equal(s.residentPages, pages, `resident ${s.residentPages} of ${pages}`);
-    assert.equal(s.privatePages, pages, `private ${s.privatePages} of ${pages}`);
-    if (s.mappingRssBytes !== null) assert.equal(s.mappingRssBytes, pages * PAGE, `smaps Rss of the populated mapping ${s.mappingRssBytes}`);
-    if (THP_ALWAYS) { t.skip(THP_ALWAYS_REASON); return; }
-    assert.equal(s.minorFaults, pages, `map-time faults ${s.minorFaults} for ${pages} pages`);
+  test(`lazy ${label}: MAP_POPULATE takes the faults at map time (one per page or huge page) and none at the touch`, () => {
+    checkPopulate(lazyRun(sizeBytes), pages);
+  });
+
+  test(`lazy ${label} under THP 'always' (switched for the run): the read, write, dontneed and populate steps count per huge page`, (t) => {
+    if (THP_ALWAYS) return t.skip("the host's THP mode is already 'always': the tests above checked it");
+    if (THP_SWITCH_UNAVAILABLE !== null) return t.skip(THP_SWITCH_UNAVAILABLE);
+    const r = withThpMode({ enabled: 'always', useZeroPage: 1 }, () => lazyRunFresh(sizeBytes));
+    checkRead(r, pages);
+    checkWrite(r, pages);
+    checkDontneed(r, pages);
+    checkPopulate(r, pages);
   });
 
   test(`lazy ${label}: MADV_HUGEPAGE writes fault once per huge page when THP backs the whole range`, (t) => {

@@ -9,7 +9,8 @@
 //   edge/     hand-written: names with spaces, (deleted), [anon:...], no path, a 5-level
 //             paging address, an old kernel's status and smaps, unknown fields, a truncated line.
 import { execFileSync } from 'node:child_process';
-import { readFileSync, realpathSync } from 'node:fs';
+import { mkdtempSync, readFileSync, realpathSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
@@ -29,6 +30,7 @@ import {
   smapsFor,
   type MapsEntry,
 } from '../lib/proc';
+import { mapFile } from '../lib/mapping';
 
 const FIXTURES = path.join(__dirname, '..', '..', 'test', 'fixtures', 'proc');
 const fixture = (name: string): string => readFileSync(path.join(FIXTURES, name), 'utf8');
@@ -473,6 +475,41 @@ test('readStatm resident bytes are within 10% of process.memoryUsage().rss (same
   const rss = process.memoryUsage().rss;
   assert.ok(within(statm.residentBytes, rss, 0.1), `statm ${statm.residentPages} pages x ${pageSizeBytes} = ${statm.residentBytes} bytes vs memoryUsage().rss ${rss}`);
   assert.ok(statm.sizeBytes >= statm.residentBytes, `size ${statm.sizeBytes} < resident ${statm.residentBytes}`);
+});
+
+test('readMaps/readSmaps tell a live file really named "x (deleted)" from an unlinked file, read as self and by pid', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'vmprobe-deleted-'));
+  const named = path.join(dir, 'x (deleted)');
+  const unlinked = path.join(dir, 'gone');
+  writeFileSync(named, Buffer.alloc(4096, 1));
+  writeFileSync(unlinked, Buffer.alloc(4096, 2));
+  const live = mapFile(named, { sizeBytes: 4096 });
+  const gone = mapFile(unlinked, { sizeBytes: 4096 });
+  unlinkSync(unlinked);
+  try {
+    for (const entries of [readMaps(), readSmaps(), readMaps(process.pid), readSmaps(process.pid)]) {
+      const l = findMapping(entries, live.address as bigint);
+      const g = findMapping(entries, gone.address as bigint);
+      assert.deepEqual([l?.path, l?.deleted], [named, false], 'a live file named "x (deleted)" is not deleted and keeps its name');
+      assert.deepEqual([g?.path, g?.deleted], [unlinked, true], 'an unlinked file is deleted, the suffix removed');
+    }
+  } finally {
+    live.unmap();
+    gone.unmap();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('readStatm(pid) takes the page size from the host when none is given, like every other reader taking just a pid', () => {
+  const page = hostPageSizeBytes();
+  for (const pid of [undefined, 'self', process.pid] as const) {
+    const implicit = pid === undefined ? readStatm() : readStatm(pid);
+    assert.equal(implicit.textBytes, implicit.textPages * page, `pid ${String(pid)}: text ${implicit.textPages} pages = ${implicit.textBytes} bytes at ${page}-byte pages`);
+    assert.equal(implicit.sizeBytes, implicit.sizePages * page);
+    assert.equal(readStatm(pid, page).textBytes, implicit.textBytes, 'explicit and default page size agree');
+  }
+  assert.throws(() => readStatm('self', 3000), { code: 'ERR_INVALID_ARG_VALUE' });
+  assert.throws(() => readStatm('self', '4096' as unknown as number), { code: 'ERR_INVALID_ARG_TYPE' });
 });
 
 test('readStatus("self") names this process, has >= 1 thread and VmRSS within 10% of statm', () => {

@@ -22,6 +22,9 @@ export interface ExperimentCliOptions {
   onProgress?: (what: string) => void;
 }
 
+/** The experiment options of the CLI, by flag name without `--`. */
+export type ExperimentCliFlag = 'size' | 'limit' | 'frame' | 'pid';
+
 /** One runnable experiment. */
 export interface ExperimentEntry {
   name: string;
@@ -29,6 +32,8 @@ export interface ExperimentEntry {
   description: string;
   /** Which CLI options it takes, for --help. */
   options: string[];
+  /** The CLI flags it uses; any other experiment flag given to it is a usage error. */
+  accepts: readonly ExperimentCliFlag[];
   run(options: ExperimentCliOptions): Promise<ExperimentResult>;
 }
 
@@ -44,6 +49,7 @@ export const EXPERIMENTS: readonly ExperimentEntry[] = [
     name: 'lazy',
     description: 'lazy physical allocation: mapping costs nothing until a page is touched; each first touch faults',
     options: [`--size SIZE   bytes each step maps (default ${LAZY_DEFAULT_SIZE_BYTES / 1024 / 1024}MiB)`],
+    accepts: ['size'],
     run: async (o) => {
       const opts: Parameters<typeof runLazy>[0] = {};
       if (o.sizeBytes !== undefined) opts.sizeBytes = o.sizeBytes;
@@ -55,6 +61,7 @@ export const EXPERIMENTS: readonly ExperimentEntry[] = [
     name: 'malloc',
     description: "glibc malloc: brk vs mmap by three witnesses, the mmap threshold as it really behaves, rounding, free/trim, thread arenas",
     options: [`--size SIZE   largest size of the sweep (default ${MALLOC_DEFAULT_MAX_SWEEP_BYTES / 1024 / 1024}MiB)`],
+    accepts: ['size'],
     run: async (o) => {
       const opts: Parameters<typeof runMalloc>[0] = {};
       if (o.sizeBytes !== undefined) opts.maxSweepBytes = o.sizeBytes;
@@ -69,6 +76,7 @@ export const EXPERIMENTS: readonly ExperimentEntry[] = [
       '--limit SIZE  RLIMIT_STACK of the growth run, or "unlimited" (default: inherited, e.g. from `ulimit -s`)',
       '--frame SIZE  bytes each recursion level takes (default: the page size)',
     ],
+    accepts: ['limit', 'frame'],
     run: async (o) => {
       const opts: Parameters<typeof runStack>[0] = {};
       if (o.limitBytes !== undefined) opts.limitBytes = o.limitBytes;
@@ -81,6 +89,7 @@ export const EXPERIMENTS: readonly ExperimentEntry[] = [
     name: 'layout',
     description: 'the live address-space map, drawn: segments, heap, mmap area, stacks, ASLR, faults',
     options: ['--pid PID     classify and draw another process (default: vmprobe itself)'],
+    accepts: ['pid'],
     run: async (o) => {
       const opts: Parameters<typeof runLayout>[0] = {};
       if (o.pid !== undefined) opts.pid = o.pid;

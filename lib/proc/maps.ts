@@ -2,6 +2,7 @@
 // mapping, "start-end perms offset major:minor inode   [path]", sorted by start.
 import { invalidArgument, malformedLine, procLines, readProcText, type ProcPid } from './read';
 import { validateAddressRanges } from '../validate';
+import { resolveDeletedSuffix } from './maps-deleted';
 
 /** One mapping (VMA) of a process's address space, as /proc/<pid>/maps lists it. */
 export interface MapsEntry {
@@ -37,7 +38,11 @@ export interface MapsEntry {
    * Spaces inside the name are kept. The kernel escapes a newline in a name as `\012`.
    */
   path: string | null;
-  /** The kernel marked the file ` (deleted)`: it was unlinked (or is a memfd/shmem object). */
+  /**
+   * The file was unlinked (or is a memfd/shmem object): the kernel appended ` (deleted)`.
+   * parseMaps believes the suffix (text alone cannot tell); readMaps/readSmaps check the
+   * filesystem: a live file really named `… (deleted)` keeps its full path and `false`.
+   */
   deleted: boolean;
   /** `path` is a bracketed kernel label such as `[heap]`, `[vdso]` or `[anon:name]`, not a file. */
   pseudo: boolean;
@@ -97,9 +102,12 @@ export function parseMaps(text: string): MapsEntry[] {
   return procLines(text).map((line, index) => parseMapsLine(line, index + 1));
 }
 
-/** Reads and parses /proc/<pid>/maps of `pid` (default: the calling process). */
+/**
+ * Reads and parses /proc/<pid>/maps of `pid` (default: the calling process), telling a
+ * file really named `… (deleted)` from an unlinked one (see maps-deleted.ts).
+ */
 export function readMaps(pid: ProcPid = 'self'): MapsEntry[] {
-  return parseMaps(readProcText(pid, 'maps'));
+  return resolveDeletedSuffix(parseMaps(readProcText(pid, 'maps')), pid);
 }
 
 /**

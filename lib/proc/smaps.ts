@@ -3,6 +3,7 @@
 // block is a maps header line followed by "Key:   N kB" lines, "THPeligible: 1",
 // "ProtectionKey: 0" and "VmFlags: rd wr ...". Every kB value becomes bytes.
 import { findMapping, parseMapsLine, type MapsEntry } from './maps';
+import { resolveDeletedSuffix } from './maps-deleted';
 import { malformedLine, procLines, readProcText, type ProcPid } from './read';
 
 /**
@@ -194,7 +195,7 @@ export function parseSmaps(text: string): SmapsEntry[] {
 
 /** Reads and parses /proc/<pid>/smaps of `pid` (default: the calling process). */
 export function readSmaps(pid: ProcPid = 'self'): SmapsEntry[] {
-  return parseSmaps(readProcText(pid, 'smaps'));
+  return resolveDeletedSuffix(parseSmaps(readProcText(pid, 'smaps')), pid);
 }
 
 /** The smaps entry whose mapping contains `address` (binary search; entries sorted by `start`). */

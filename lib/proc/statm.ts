@@ -1,7 +1,9 @@
 // Parser for /proc/<pid>/statm (proc(5), "/proc/pid/statm"): seven counts in
 // pages, "size resident shared text lib data dt". lib and dt are always 0 since
-// Linux 2.6 and are not returned. The page size comes from the caller (sysconf).
+// Linux 2.6 and are not returned. The page size comes from the caller or, by default,
+// from the host (sysconf(_SC_PAGESIZE)).
 import { invalidArgument, malformedLine, procLines, readProcText, type ProcPid } from './read';
+import { pageSizeBytes as hostPageSizeBytes } from '../usage';
 
 /** /proc/<pid>/statm in pages and, multiplied by the caller's page size, in bytes. */
 export interface ProcStatm {
@@ -72,9 +74,14 @@ export function parseStatm(text: string, pageSizeBytes: number): ProcStatm {
 
 /**
  * Reads and parses /proc/<pid>/statm of `pid` (`'self'` or `undefined`: the calling
- * process). `pageSizeBytes` is required: the caller asks the host for it.
+ * process), like every other reader taking just a pid. `pageSizeBytes` converts the
+ * page counts to bytes; it defaults to this host's page size (sysconf(_SC_PAGESIZE)),
+ * which is the kernel's for every process on the host. Throws as readProcText does,
+ * and `ERR_INVALID_ARG_TYPE`/`ERR_INVALID_ARG_VALUE` for a page size given that is not
+ * a power of two.
  */
-export function readStatm(pid: ProcPid = 'self', pageSizeBytes: number): ProcStatm {
-  validatePageSize(pageSizeBytes);
-  return parseStatm(readProcText(pid, 'statm'), pageSizeBytes);
+export function readStatm(pid: ProcPid = 'self', pageSizeBytes?: number): ProcStatm {
+  const page = pageSizeBytes === undefined ? hostPageSizeBytes() : pageSizeBytes;
+  validatePageSize(page);
+  return parseStatm(readProcText(pid, 'statm'), page);
 }

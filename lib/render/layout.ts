@@ -64,12 +64,14 @@ export function renderLayout(m: LayoutMeasurements, style: Style): string {
   out.push(style.bold('Probe addresses (vmprobe\'s own process)'));
   out.push(renderTable(['probe', 'address', 'region kind', 'object'], Object.entries(m.probes).map(([name, p]) => [name, p.address, p.regionKind ?? 'NOT MAPPED', (p.objectPath ?? '').split('/').pop() ?? '']), ['left', 'right', 'left', 'left']));
   out.push('');
-  out.push(style.bold('64-bit facts and deliberate faults (each in a child process)'));
+  const vmprobePid = m.target.vmprobePid ?? '?';
+  const mine = m.target.self ? '' : `vmprobe's own, pid ${vmprobePid}, not process ${m.target.pid}: `;
+  out.push(style.bold(`64-bit facts and deliberate faults (${mine}each in a child process of vmprobe)`));
   const s = m.addressSpace;
   out.push(`  ${s.pointerBits}-bit pointers, ${s.cpuVirtualBits ?? '?'}-bit virtual addresses: user space below ${s.userLimit ?? '?'}; executable ${s.executableType ?? '?'} at ${s.executableBase ?? '?'}; lowest mapping ${s.lowestMappingAddress}`);
   out.push(renderTable(['access', 'address', 'outcome'], m.faults.map((f) => [f.target, f.address ?? '?', f.survived ? 'SURVIVED' : f.signal ?? (f.timedOut ? 'timed out' : `exit ${f.exitCode ?? '?'}`)]), ['left', 'right', 'left']));
   out.push('');
-  out.push(style.bold(`bss and data of the addon (${m.elf.addonPath.split('/').pop() ?? ''}, file ${formatBytes(m.elf.fileSizeBytes)})`));
+  out.push(style.bold(`bss and data of the addon (${mine}${m.elf.addonPath.split('/').pop() ?? ''}, file ${formatBytes(m.elf.fileSizeBytes)})`));
   out.push(renderTable(['section', 'type', 'in memory', 'in file'], m.elf.sections.map((x) => [x.name, x.type, formatBytes(x.sizeBytes), formatBytes(x.fileSizeBytes)])));
   const b = m.bss;
   const d = m.data;
@@ -81,7 +83,7 @@ export function renderLayout(m: LayoutMeasurements, style: Style): string {
   out.push(style.dim('  faults counted inside the native touch (RUSAGE_THREAD); zero/memory/file pages from pagemap (PFN of the zero page, bit 61).'));
   out.push('');
   const a = m.aslr;
-  out.push(style.bold(`ASLR: ${a.randomized.samples.length} fresh children (randomize_va_space=${a.randomizeVaSpace ?? '?'})`));
+  out.push(style.bold(`ASLR: ${a.randomized.samples.length} fresh children of vmprobe (randomize_va_space=${a.randomizeVaSpace ?? '?'})`));
   const off = a.norandomize.batch;
   out.push(renderTable(['landmark', 'distinct', 'bits varied', 'lowest', 'highest', `${a.norandomize.wrapper.join(' ')}`], a.randomized.spread.map((x) => {
     const o = off?.spread.find((y) => y.landmark === x.landmark);
@@ -90,7 +92,7 @@ export function renderLayout(m: LayoutMeasurements, style: Style): string {
   out.push(style.dim(`  bits varied: address bits that differed between samples, a lower bound of the entropy (${a.randomized.samples.length} samples can show at most log2(${a.randomized.samples.length}) = ${Math.log2(a.randomized.samples.length).toFixed(0)} bits by counting).`));
   out.push('');
   const t = m.textSharing;
-  out.push(style.bold('node\'s text in two processes'));
+  out.push(style.bold(`node's text in two processes (${m.target.self ? 'vmprobe and a child' : `vmprobe, pid ${vmprobePid}, and a child; not process ${m.target.pid}`})`));
   out.push(`  ${formatCount(t.pages)} pages; ${t.pfnReadable ? `${formatCount(t.samePfnPages)} of ${formatCount(t.comparablePages)} present in both have the same page frame` : 'page frames not readable here'}; second process: Rss ${formatBytes(t.childRssBytes)}, Shared_Clean ${formatBytes(t.childSharedCleanBytes)}, Pss ${formatBytes(t.childPssBytes)}`);
   return out.join('\n');
 }

@@ -33,7 +33,8 @@ export function renderLazy(m: LazyMeasurements, style: Style): string {
   out.push(style.dim('  minor/major: faults counted inside the measured call (RUSAGE_THREAD); resident: mincore; zero/private: pagemap.'));
   out.push(`  after dontneed, reading again took ${formatCount(dontneed.rereadMinorFaults)} faults for ${formatCount(dontneed.rereadPages)} pages;` +
     ` after populate, writing took ${formatCount(populate.touchMinorFaults)} faults.`);
-  out.push(`  mincore calls the ${formatCount(read.zeroPages)} read pages "resident" while RSS did not grow: they all map the kernel's one shared zero page` +
+  out.push(`  mincore calls the ${formatCount(read.zeroPages)} read pages "resident" while RSS did not grow: they all map the kernel's shared zero page` +
+    (read.hugeZeroPages > 0 ? ` (${formatCount(read.hugeZeroPages)} of them through the THP huge zero page: one fault maps a whole huge page)` : '') +
     ` (zero pages told apart by ${m.zeroPageMethod === 'pfn' ? "PFN: each read page's frame is the zero page's" : 'pagemap bits: present but not exclusive, in private memory no one else shares'}).`);
   out.push(huge.reason === null
     ? `  hugepage: ${formatBytes(huge.sizeBytes)} written with ${formatCount(huge.minorFaults)} faults (${formatRatio(huge.pagesPerFault)} pages per fault), AnonHugePages ${formatBytes(huge.anonHugePagesBytes ?? 0)}.`

@@ -57,6 +57,7 @@ export const EXPORT_TABLE: Readonly<Record<string, SurfaceEntry>> = {
   readPagemap: { kind: 'address-query', memory: 'kernel-query', why: 'reads /proc/self/pagemap entries for a caller-given range (metadata, never the memory)' },
   summarizePagemap: { kind: 'address-query', memory: 'kernel-query', why: 'pagemap entries of a caller-given range, counted' },
   zeroPagePfn: { kind: 'measuring', memory: 'own-handle', why: 'maps and reads a private page of its own to find the zero page PFN' },
+  hugeZeroPage: { kind: 'measuring', memory: 'own-handle', why: 'maps and reads a PMD-aligned MADV_HUGEPAGE region of its own to find the huge zero page' },
   // --- usage and limits ---
   getrusage: { kind: 'measuring', memory: 'none', why: 'getrusage(2)' },
   getrlimit: { kind: 'measuring', memory: 'none', why: 'getrlimit(2)' },

@@ -24,6 +24,8 @@ import { measureAslr } from './aslr';
 import { measureBss, measureData, readElfFacts } from './segments';
 import { readTextPages, type TextPages } from './tasks';
 import { judgeLayout } from './verdicts';
+import { readTarget } from './target';
+import { labelClaimSubjects } from './subjects';
 import { addressSpaceFacts, compareText, mapsVersusVmSize, runFault, CHILD_TIMEOUT_MS } from './checks';
 import type { GapJson, LayoutMeasurements, ProbeJson, ProbeName, RegionJson } from './measurements';
 
@@ -106,8 +108,15 @@ export async function runLayout(options: LayoutOptions = {}): Promise<LayoutResu
   let threads: LayoutMeasurements['threads'];
   let mapsCheck: LayoutMeasurements['maps'];
   try {
-    const sps = readThreadStackPointersPatiently(target);
-    regions = readLayout(target, sps);
+    // Another process may be a zombie, a kernel thread, or exit mid-read: readTarget
+    // turns each into one clear error instead of an empty map judged as if real.
+    const readTargetMap = (): { sps: bigint[]; regions: Region[]; threadCount: ReturnType<typeof countThreads>; maps: LayoutMeasurements['maps'] } => {
+      const sps = readThreadStackPointersPatiently(target);
+      return { sps, regions: readLayout(target, sps), threadCount: countThreads(target), maps: mapsVersusVmSize(target) };
+    };
+    const seen = target === 'self' ? readTargetMap() : readTarget(target, readTargetMap, (t) => t.regions.length === 0);
+    const sps = seen.sps;
+    regions = seen.regions;
     const mine = self ? regions : readLayout('self');
     const a = layoutAddresses();
     probes = {
@@ -119,10 +128,10 @@ export async function runLayout(options: LayoutOptions = {}): Promise<LayoutResu
     const stack = regions.find((r) => r.kind === 'stack');
     const stackRegions = regions.filter((r) => r.kind === 'thread-stack');
     threads = {
-      count: countThreads(target), stackPointersKnown: sps.length, threadStackRegions: stackRegions.length,
+      count: seen.threadCount, stackPointersKnown: sps.length, threadStackRegions: stackRegions.length,
       outsideMmapArea: stackRegions.filter((r) => (heap && r.start < heap.end) || (stack && r.end > stack.start)).length,
     };
-    mapsCheck = mapsVersusVmSize(target);
+    mapsCheck = seen.maps;
   } finally {
     heapBlock.free();
     mapping.unmap();
@@ -152,7 +161,7 @@ export async function runLayout(options: LayoutOptions = {}): Promise<LayoutResu
   const addonText = selfRegions.filter((r) => r.kind === 'lib-text' && r.objectPath === elf.addonPath).map((r) => r.perms);
 
   const measurements: LayoutMeasurements = {
-    target: { pid: self ? process.pid : (pid as number), self, classifiedBy: self ? 'program-headers' : 'permissions' },
+    target: { pid: self ? process.pid : (pid as number), self, classifiedBy: self ? 'program-headers' : 'permissions', vmprobePid: process.pid },
     pageSizeBytes: page,
     regions: regions.map(regionJson),
     order: zoneOrder(regions),
@@ -178,6 +187,7 @@ export async function runLayout(options: LayoutOptions = {}): Promise<LayoutResu
     textSharing,
     aslr,
   };
-  return { schema: SCHEMA_VERSION, experiment: 'layout', host, claims: judgeLayout(measurements), measurements };
+  const claims = labelClaimSubjects(judgeLayout(measurements), measurements.target.pid, process.pid);
+  return { schema: SCHEMA_VERSION, experiment: 'layout', host, claims, measurements };
 }
 

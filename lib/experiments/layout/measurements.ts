@@ -77,7 +77,11 @@ export interface TextSharing {
 
 /** The layout experiment's measurements. */
 export interface LayoutMeasurements {
-  target: { pid: number; self: boolean; classifiedBy: 'program-headers' | 'permissions' };
+  /**
+   * The process whose map is classified (`pid`), and vmprobe's own (`vmprobePid`): the
+   * probes, faults, ASLR children, bss/data touches and text pages are always vmprobe's.
+   */
+  target: { pid: number; self: boolean; classifiedBy: 'program-headers' | 'permissions'; vmprobePid?: number };
   pageSizeBytes: number;
   regions: RegionJson[];
   order: Zone[];

@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import { layoutAddresses, loadedObjects, touchSegmentPages } from '../../layout';
 import { readElf, type ElfSection } from '../../elf';
+import { readThpSettings } from '../../kernel-settings';
 import { summarizePagemap } from '../../pages';
 import { readSmaps, smapsFor } from '../../proc/smaps';
 import { pageSizeBytes } from '../../usage';
@@ -31,6 +32,10 @@ export interface BssStep {
   majorFaults: number;
   presentAfter: number;
   zeroPagesAfter: number;
+  /** Of zeroPagesAfter, pages mapping the THP huge zero page (THP 'always' with use_zero_page=1). */
+  hugeZeroPagesAfter?: number;
+  /** PMD-sized blocks of the range holding huge-zero-page pages: each took one fault. */
+  hugeZeroBlocksAfter?: number;
   /** Present pages that are not the zero page: memory of their own. */
   privatePagesAfter: number;
   zeroPageMethod: string;
@@ -105,12 +110,28 @@ export function measureBss(pages: number): BssStep {
   const rssBeforeBytes = rssAt(address, 'rssBytes');
   const t = touchSegmentPages('bss', { firstPage, pages: count, mode: 'read' });
   const after = summarizePagemap(address, count * page, { privateAnonymous: true });
+  const huge = hugeZeroBlocks(address, count * page);
   return {
+    hugeZeroPagesAfter: after.hugeZeroPages, hugeZeroBlocksAfter: huge,
     pages: count, untouchedFound: start !== null, presentBefore: before.presentPages,
     minorFaults: t.minorFaults, majorFaults: t.majorFaults,
     presentAfter: after.presentPages, zeroPagesAfter: after.zeroPages, privatePagesAfter: after.presentPages - after.zeroPages,
     zeroPageMethod: after.zeroPageMethod, rssBeforeBytes, rssAfterBytes: rssAt(address, 'rssBytes'),
   };
+}
+
+/** How many PMD-sized blocks meeting [address, address + lengthBytes) hold pages of the huge zero page. */
+function hugeZeroBlocks(address: bigint, lengthBytes: number): number {
+  const pmd = BigInt(readThpSettings()?.pmdSizeBytes ?? 0);
+  if (pmd === 0n || lengthBytes === 0) return 0;
+  const end = address + BigInt(lengthBytes);
+  let n = 0;
+  for (let block = address - (address % pmd); block < end; block += pmd) {
+    const from = block > address ? block : address;
+    const to = block + pmd < end ? block + pmd : end;
+    if (summarizePagemap(from, Number(to - from), { privateAnonymous: true }).hugeZeroPages > 0) n++;
+  }
+  return n;
 }
 
 /** Reads every whole page of the addon's data array, then writes `writePages` of them. */

@@ -205,7 +205,9 @@ export function judgeBssZeroPage(m: LayoutMeasurements): ClaimResult {
   if (!b.untouchedFound || b.presentBefore > 0) return claim('seg.bss-zero-page', 'qualified', `${text}: ${formatCount(b.presentBefore)} pages were already present, not a clean read`, evidence);
   if (b.privatePagesAfter > 0) return claim('seg.bss-zero-page', 'refuted', `${text}: reading allocated memory`, evidence);
   if (faults === 0) return claim('seg.bss-zero-page', 'holds', text, evidence);
-  return claim('seg.bss-zero-page', 'qualified', `${text}: no memory, but not "no page fault" — each first read faults to map the zero page`, evidence);
+  const huge = (b.hugeZeroPagesAfter ?? 0) > 0
+    ? ` (${formatCount(b.hugeZeroPagesAfter ?? 0)} pages through the THP huge zero page: one fault per huge page)` : '';
+  return claim('seg.bss-zero-page', 'qualified', `${text}: no memory, but not "no page fault" — each first read faults to map the zero page${huge}`, evidence);
 }
 
 /** seg.data-faults: reading .data faults and brings in memory (page cache), writing copies. */

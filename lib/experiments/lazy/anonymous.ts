@@ -94,7 +94,7 @@ export function runHugepage(sizeBytes: number, pageSizeBytes: number): HugepageS
 function emptyStep(name: string): StepRecord {
   return {
     name, minorFaults: 0, majorFaults: 0, rssDeltaBytes: 0, vszDeltaBytes: 0, pageTableDeltaBytes: null, elapsedNs: 0,
-    residentPages: 0, presentPages: 0, zeroPages: 0, privatePages: 0, mappingRssBytes: null, vmaSizeBytes: null, anonHugePagesBytes: null,
+    residentPages: 0, presentPages: 0, zeroPages: 0, hugeZeroPages: 0, privatePages: 0, mappingRssBytes: null, vmaSizeBytes: null, anonHugePagesBytes: null,
   };
 }
 

@@ -41,6 +41,8 @@ export interface RangeWitnesses {
   presentPages: number;
   /** pagemap: present pages that are the shared zero page. */
   zeroPages: number;
+  /** pagemap: of zeroPages, those mapping the huge zero page (THP `always`, or `madvise` + MADV_HUGEPAGE, with use_zero_page=1). */
+  hugeZeroPages: number;
   /** pagemap: present pages with memory of their own (present - zero). */
   privatePages: number;
   /** smaps Rss of the mapping's VMA, when that VMA is exactly this mapping (the kernel may merge neighbours); else null. */
@@ -73,6 +75,7 @@ export function witnesses(mapping: Mapping): RangeWitnesses {
     residentPages: residency.residentPages,
     presentPages: pm.presentPages,
     zeroPages: pm.zeroPages,
+    hugeZeroPages: pm.hugeZeroPages,
     privatePages: pm.presentPages - pm.zeroPages,
     mappingRssBytes: vma?.rssBytes ?? null,
     vmaSizeBytes: holder?.sizeBytes ?? null,

@@ -63,6 +63,7 @@ export function judgeFirstTouchFault(m: LazyMeasurements): ClaimResult {
     pages: p,
     readFaults,
     readZeroPages: read.zeroPages,
+    readHugeZeroPages: read.hugeZeroPages,
     readPrivatePages: read.privatePages,
     readRssDeltaBytes: read.rssDeltaBytes,
     writeFaults,
@@ -83,6 +84,17 @@ export function judgeFirstTouchFault(m: LazyMeasurements): ClaimResult {
       verdict: 'qualified',
       summary: `${formatCount(p)} pages: ${formatCount(readFaults)} faults on first read, all mapping the shared zero page (${formatCount(read.privatePages)} pages allocated); ` +
         `the first write faults again (${formatCount(writeFaults)}) and only then allocates (${formatCount(write.privatePages)} pages of memory in the mapping)`,
+      evidence,
+    };
+  }
+  if (read.zeroPages === p && read.hugeZeroPages > 0) {
+    // THP: one PMD fault per huge page maps the huge zero page; the first write faults per huge page again.
+    return {
+      id,
+      verdict: 'qualified',
+      summary: `${formatCount(p)} pages: ${formatCount(readFaults)} faults on first read (${formatRatio(p / readFaults)} pages per fault), ` +
+        `mapping the zero page (${formatCount(read.hugeZeroPages)} pages through the huge zero page, THP; ${formatCount(read.privatePages)} pages allocated, RSS ${formatDelta(read.rssDeltaBytes)}); ` +
+        `the first write faults ${formatCount(writeFaults)} times and allocates ${formatCount(write.privatePages)} pages: not one fault per page here`,
       evidence,
     };
   }
