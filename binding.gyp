@@ -10,6 +10,7 @@
         "native/residency.cc",
         "native/heap.cc",
         "native/block_set.cc",
+        "native/allocator_version.cc",
         "native/usage.cc",
         "native/pagecache.cc",
         "native/layout.cc",

@@ -174,8 +174,8 @@ export interface NativeAddon {
   getrlimit(resource: string): { soft: number; hard: number };
   setrlimit(resource: string, soft: number, hard: number): void;
   sysconf(): NativeSysconf;
-  /** The C library, and the malloc replacing glibc's in this process (jemalloc, a sanitizer, …) or null. */
-  libc(): { name: 'glibc' | 'unknown'; version: string | null; replacementAllocator: string | null };
+  /** The C library, and the malloc replacing glibc's in this process (jemalloc, a sanitizer, …) or null, with the version it reports about itself (or null). */
+  libc(): { name: 'glibc' | 'unknown'; version: string | null; replacementAllocator: string | null; replacementAllocatorVersion: string | null };
   fadvise(fd: number, offsetBytes: number, lengthBytes: number, advice: string): void;
   // --- layout experiment ---
   layoutAddresses(): NativeLayoutAddresses;

@@ -6,6 +6,7 @@
  * a large block's laziness. Every step runs in a fresh child process, because each
  * changes (or depends on) the malloc state of the process it runs in.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { requireResult, runChild } from '../../child';
 import { readHostInfo } from '../../host';
@@ -66,14 +67,38 @@ export function thresholdOrigin(env: NodeJS.ProcessEnv): ThresholdInForce['origi
 }
 
 /**
+ * Where a replacement allocator came from: the LD_PRELOAD entry naming it, else
+ * /etc/ld.so.preload when that names it, else "linked into this process".
+ */
+export function replacementCause(allocator: string, env: NodeJS.ProcessEnv, etcPreload: string | null): string {
+  const preload = env['LD_PRELOAD'] ?? '';
+  if (preload.includes(allocator)) return `LD_PRELOAD=${preload}`;
+  if (etcPreload !== null && etcPreload.includes(allocator)) return '/etc/ld.so.preload';
+  return 'linked into this process';
+}
+
+function readEtcPreload(): string | null {
+  try {
+    return fs.readFileSync('/etc/ld.so.preload', 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+/**
  * The allocator in force as a libc identity: glibc's malloc, or — when jemalloc, a
  * sanitizer runtime or another malloc replaces it in this process (its children
- * inherit the preload) — a name saying so, which the verdicts treat as "not glibc".
+ * inherit the preload) — a name saying so, with the version the REPLACEMENT reports
+ * (jemalloc mallctl("version"), tcmalloc tc_version, mimalloc mi_version; null when it
+ * has none: never glibc's), and the setting that put it there. The verdicts treat it as "not glibc".
  */
-function mallocInForce(): LibcIdentity {
-  const libc = native.libc();
+export function mallocInForce(libc: ReturnType<typeof native.libc> = native.libc(), env: NodeJS.ProcessEnv = process.env, etcPreload: string | null = readEtcPreload()): LibcIdentity & { cause?: string } {
   if (libc.name === 'glibc' && libc.replacementAllocator !== null) {
-    return { name: `glibc with malloc replaced by ${libc.replacementAllocator}`, version: libc.version };
+    return {
+      name: `glibc with malloc replaced by ${libc.replacementAllocator}`,
+      version: libc.replacementAllocatorVersion,
+      cause: replacementCause(libc.replacementAllocator, env, etcPreload),
+    };
   }
   return { name: libc.name, version: libc.version };
 }
@@ -95,7 +120,7 @@ export async function runMalloc(options: MallocOptions = {}): Promise<MallocResu
   const base = { schema: SCHEMA_VERSION, experiment: 'malloc', host } as const;
 
   if (libc.name !== 'glibc') {
-    const m: MallocNotMeasured = { libc, pageSizeBytes: pageSizeBytes(), skipped: `glibc's malloc is what the claims describe; this process's allocator is ${libc.name}` };
+    const m: MallocNotMeasured = { libc, pageSizeBytes: pageSizeBytes(), skipped: `glibc's malloc is what the claims describe; this process's allocator is ${libc.name}${libc.version ? ` ${libc.version}` : ''}${'cause' in libc && libc.cause ? ` (${libc.cause})` : ''}` };
     return { ...base, claims: judgeMalloc(m), measurements: m };
   }
   const child = async <T>(task: string, payload: unknown, what: string, childEnv = env): Promise<T> => {

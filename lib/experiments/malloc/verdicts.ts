@@ -13,19 +13,21 @@ export const CLAIMED_THRESHOLD_BYTES = 128 * 1024;
 
 /** The measurements when the C library is not glibc: nothing was measured. */
 export interface MallocNotMeasured {
-  libc: { name: string; version: string | null };
+  /** version: of the allocator in force (a replacement's own, never glibc's for it); cause: the setting that loaded a replacement (LD_PRELOAD=…). */
+  libc: { name: string; version: string | null; cause?: string };
   pageSizeBytes: number;
   /** Why nothing was measured. */
   skipped: string;
 }
 
-function notGlibc(id: string, libc: { name: string; version: string | null }): ClaimResult | null {
+function notGlibc(id: string, libc: { name: string; version: string | null; cause?: string }): ClaimResult | null {
   if (libc.name === 'glibc') return null;
+  const cause = libc.cause === undefined ? '' : ` (${libc.cause})`;
   return {
     id,
     verdict: 'not-applicable',
-    summary: `the claim describes glibc's malloc; this C library is ${libc.name}${libc.version ? ` ${libc.version}` : ''}, whose allocator works differently`,
-    evidence: { libc: libc.name },
+    summary: `the claim describes glibc's malloc; this process's allocator is ${libc.name}${libc.version ? ` ${libc.version}` : ''}${cause}, which works differently`,
+    evidence: { libc: libc.name, version: libc.version, cause: libc.cause ?? null },
   };
 }
 
