@@ -16,7 +16,8 @@ import { pageSizeBytes } from '../../usage';
 import { optionalBoolean, optionalCount, rejectUnknownKeys, validateOptions } from '../../validate';
 import type { LibcIdentity } from '../../malloc-control';
 import { judgeMalloc, type MallocNotMeasured } from './verdicts';
-import type { ArenaStep, CarveStep, DynamicThresholdStep, MallocMeasurements, MalloptStep, SourcesChildResult, ThresholdInForce, TrimStep } from './measurements';
+import { withGranularity } from './crossover';
+import type { ArenaStep, CarveStep, CrossoverSearch, DynamicThresholdStep, MallocMeasurements, MalloptStep, SourcesChildResult, ThresholdInForce, TrimStep } from './measurements';
 import type { SourcesPayload } from './sources';
 import type { ThresholdPayload } from './threshold';
 import type { TrimPayload } from './trim';
@@ -59,6 +60,26 @@ const TRIM_BLOCKS = 64;
 export type MallocResult = ExperimentResult<MallocMeasurements | MallocNotMeasured>;
 
 const TASKS = path.join(__dirname, 'child-task.js');
+
+/** The setting behind thresholdOrigin(env), as written, or null for the default. */
+export function thresholdSetting(env: NodeJS.ProcessEnv): string | null {
+  const tunable = /(?:^|:)glibc\.malloc\.mmap_threshold=([^:]*)/.exec(env['GLIBC_TUNABLES'] ?? '');
+  if (tunable !== null) return `GLIBC_TUNABLES glibc.malloc.mmap_threshold=${tunable[1] ?? ''}`;
+  return env['MALLOC_MMAP_THRESHOLD_'] !== undefined ? `MALLOC_MMAP_THRESHOLD_=${env['MALLOC_MMAP_THRESHOLD_']}` : null;
+}
+
+/**
+ * The environment of the starting-threshold child: the children's own, plus a trim
+ * threshold (unless one is set already), which makes glibc switch its dynamic mmap
+ * threshold off from process start (malloc.c do_set_trim_threshold sets
+ * no_dyn_threshold) — so the runtime's own start-up frees cannot raise it. The value
+ * only decides when that child trims its heap top: 1 GiB, i.e. never while it measures.
+ */
+export function startingThresholdEnv(env: NodeJS.ProcessEnv): { env: NodeJS.ProcessEnv; setting: string } {
+  if (/(?:^|:)glibc\.malloc\.trim_threshold=/.test(env['GLIBC_TUNABLES'] ?? '')) return { env, setting: 'GLIBC_TUNABLES glibc.malloc.trim_threshold (already set)' };
+  const value = env['MALLOC_TRIM_THRESHOLD_'] ?? String(1 << 30);
+  return { env: { ...env, MALLOC_TRIM_THRESHOLD_: value }, setting: `MALLOC_TRIM_THRESHOLD_=${value}` };
+}
 
 /** Where the mmap threshold in force comes from, by the environment the children run with. */
 export function thresholdOrigin(env: NodeJS.ProcessEnv): ThresholdInForce['origin'] {
@@ -140,6 +161,8 @@ export async function runMalloc(options: MallocOptions = {}): Promise<MallocResu
     child<Omit<CarveStep, 'sweepCarvedSizes'>>('measureCarve', tp, 'top-chunk carving'),
     child<TrimStep>('measureTrim', trimPayload, 'free and trim'),
   ]);
+  const starting = startingThresholdEnv(env);
+  const startingCrossover = await child<CrossoverSearch>('measureStartingThreshold', { maxSweepBytes }, 'the threshold glibc starts from', starting.env);
   const arenaPayload: ArenaPayload = { workers, blocksPerWorker, blockBytes: ARENA_BLOCK_BYTES };
   const arenas: ArenaStep[] = [await child<ArenaStep>('measureArenas', arenaPayload, 'thread arenas')];
   if (arenaMaxVariant) arenas.push(await child<ArenaStep>('measureArenas', arenaPayload, 'thread arenas, MALLOC_ARENA_MAX=1', { ...env, MALLOC_ARENA_MAX: '1' }));
@@ -156,7 +179,8 @@ export async function runMalloc(options: MallocOptions = {}): Promise<MallocResu
     crossoverBytes: sources.crossover.crossoverBytes,
     crossover: sources.crossover,
     crossoverLater: sources.crossoverLater,
-    thresholdInForce: { bytes: sources.crossover.thresholdChunkBytes, origin: thresholdOrigin(env), dynamic: dynamicThreshold.rose },
+    startingThreshold: { crossover: withGranularity(startingCrossover, sources.rounding.granularityBytes), setting: starting.setting },
+    thresholdInForce: { bytes: sources.crossover.thresholdChunkBytes, origin: thresholdOrigin(env), setting: thresholdSetting(env), dynamic: dynamicThreshold.rose },
     breakStep: sources.breakStep,
     carve,
     dynamicThreshold,
