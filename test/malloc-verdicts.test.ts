@@ -48,6 +48,7 @@ test('malloc.threshold-128k compares the measured threshold with the claim, and 
   assert.equal(CLAIMED_THRESHOLD_BYTES, 131072);
   const fixed = (m: MallocMeasurements): void => {
     m.crossover.crossoverBytes = 131072;
+    m.startingThreshold.crossover.crossoverBytes = 131072;
     m.dynamicThreshold.rose = false;
     m.carve.source = 'mmap';
   };
