@@ -7,8 +7,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
-import { judgeFreeReturns, judgeMalloc, judgeThreshold128k } from '../lib/experiments/malloc/verdicts';
-import { mallocInForce, runMalloc, startingThresholdEnv, thresholdSetting } from '../lib/experiments/malloc/index';
+import { judgeFreeReturns, judgeMalloc, judgeThreshold128k, settingsNote } from '../lib/experiments/malloc/verdicts';
+import { mallocInForce, mallocSettings, runMalloc, startingThresholdEnv, thresholdSetting } from '../lib/experiments/malloc/index';
 import { judgeAslr } from '../lib/experiments/layout/verdicts';
 import { readKernelRandomBits, type AslrLandmark, type LandmarkSpread } from '../lib/experiments/layout/aslr';
 import { renderMallocSweepSvg, type MallocSweepPoint } from '../lib/render/svg/malloc-sweep';
@@ -148,4 +148,23 @@ test('the malloc chart never contradicts its caption: both thresholds drawn and 
   assert.doesNotMatch(caption, /from 131,049 B/, `the caption must not put the boundary left of brk dots: ${caption}`);
   const same = renderMallocSweepSvg({ sweep: points, crossoverBytes: 131049, crossoverLater: { crossoverBytes: 131049 } });
   assert.equal([...same.svg.matchAll(/class="rule"/g)].length, 1, 'one threshold when both moments agree');
+});
+
+test('a malloc setting that steers a claim is named in its summary (synthetic numbers)', () => {
+  const m = syntheticMalloc();
+  m.sweep = m.sweep.map((e) => ({ ...e, source: 'brk' as const }));
+  m.settings = mallocSettings({ MALLOC_MMAP_MAX_: '0', GLIBC_TUNABLES: 'glibc.malloc.tcache_count=0', PATH: '/bin' });
+  assert.deepEqual(m.settings, ['GLIBC_TUNABLES glibc.malloc.tcache_count=0', 'MALLOC_MMAP_MAX_=0']);
+  const two = judgeMalloc(m).find((c) => c.id === 'malloc.two-sources');
+  assert.equal(two?.verdict, 'refuted');
+  assert.match(two?.summary ?? '', /only one source was used here \(settings in force: MALLOC_MMAP_MAX_=0\)$/);
+  assert.equal(settingsNote('malloc.pow2-rounding', m.settings), '', 'a setting that does not steer the claim is not named');
+  assert.equal(settingsNote('malloc.free-returns', ['GLIBC_TUNABLES glibc.malloc.trim_threshold=-1']), ' (settings in force: GLIBC_TUNABLES glibc.malloc.trim_threshold=-1)');
+});
+
+test('a real run under MALLOC_MMAP_MAX_=0: two-sources is refuted and says which setting did it', { skip: glibcMalloc ? false : 'needs glibc malloc' }, async () => {
+  const r = await runMalloc({ env: { ...process.env, MALLOC_MMAP_MAX_: '0' }, maxSweepBytes: 4 << 20, arenaMaxVariant: false, blocksPerWorker: 64 });
+  const c = r.claims.find((x) => x.id === 'malloc.two-sources');
+  assert.equal(c?.verdict, 'refuted', c?.summary);
+  assert.match(c?.summary ?? '', /MALLOC_MMAP_MAX_=0/);
 });

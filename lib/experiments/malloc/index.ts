@@ -9,7 +9,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { requireResult, runChild } from '../../child';
-import { readHostInfo } from '../../host';
+import { readHostInfo, readMallocTunables } from '../../host';
 import { native } from '../../native';
 import { SCHEMA_VERSION, type ExperimentResult } from '../../result';
 import { pageSizeBytes } from '../../usage';
@@ -79,6 +79,15 @@ export function startingThresholdEnv(env: NodeJS.ProcessEnv): { env: NodeJS.Proc
   if (/(?:^|:)glibc\.malloc\.trim_threshold=/.test(env['GLIBC_TUNABLES'] ?? '')) return { env, setting: 'GLIBC_TUNABLES glibc.malloc.trim_threshold (already set)' };
   const value = env['MALLOC_TRIM_THRESHOLD_'] ?? String(1 << 30);
   return { env: { ...env, MALLOC_TRIM_THRESHOLD_: value }, setting: `MALLOC_TRIM_THRESHOLD_=${value}` };
+}
+
+/** Every glibc malloc setting in `env` (MALLOC_* variables, GLIBC_TUNABLES glibc.malloc.*), as written. */
+export function mallocSettings(env: NodeJS.ProcessEnv): string[] {
+  const t = readMallocTunables(env);
+  return [
+    ...Object.entries(t.environment).map(([k, v]) => `${k}=${v}`),
+    ...Object.entries(t.glibcTunables).map(([k, v]) => `GLIBC_TUNABLES ${k}=${v}`),
+  ].sort();
 }
 
 /** Where the mmap threshold in force comes from, by the environment the children run with. */
@@ -181,6 +190,7 @@ export async function runMalloc(options: MallocOptions = {}): Promise<MallocResu
     crossoverLater: sources.crossoverLater,
     startingThreshold: { crossover: withGranularity(startingCrossover, sources.rounding.granularityBytes), setting: starting.setting },
     thresholdInForce: { bytes: sources.crossover.thresholdChunkBytes, origin: thresholdOrigin(env), setting: thresholdSetting(env), dynamic: dynamicThreshold.rose },
+    settings: mallocSettings(env),
     breakStep: sources.breakStep,
     carve,
     dynamicThreshold,

@@ -228,6 +228,8 @@ export interface MallocMeasurements {
    */
   startingThreshold: { crossover: CrossoverSearch; setting: string };
   thresholdInForce: ThresholdInForce;
+  /** glibc malloc settings in the children's environment, as written: "MALLOC_ARENA_MAX=1", "GLIBC_TUNABLES glibc.malloc.mmap_max=0". */
+  settings: string[];
   breakStep: BreakStep;
   carve: CarveStep;
   dynamicThreshold: DynamicThresholdStep;

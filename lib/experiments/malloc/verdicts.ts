@@ -31,6 +31,30 @@ function notGlibc(id: string, libc: { name: string; version: string | null; caus
   };
 }
 
+/** The settings that steer each claim's measurement: MALLOC_* variable names and glibc.malloc.* tunable names. */
+const RELEVANT_SETTINGS: Readonly<Record<string, readonly string[]>> = {
+  'malloc.two-sources': ['MMAP_MAX', 'mmap_max', 'MMAP_THRESHOLD', 'mmap_threshold', 'ARENA_MAX', 'arena_max', 'arena_test', 'ARENA_TEST', 'TOP_PAD', 'top_pad'],
+  'malloc.brk-moves': ['TOP_PAD', 'top_pad', 'TRIM_THRESHOLD', 'trim_threshold'],
+  'malloc.threshold-128k': ['MMAP_MAX', 'mmap_max'],
+  'malloc.threshold-tunable': ['MMAP_MAX', 'mmap_max'],
+  'malloc.free-returns': ['TRIM_THRESHOLD', 'trim_threshold', 'TOP_PAD', 'top_pad', 'MMAP_MAX', 'mmap_max', 'ARENA_MAX', 'arena_max'],
+};
+
+/**
+ * " (settings in force: MALLOC_TRIM_THRESHOLD_=-1)" when a setting that steers `id`'s
+ * measurement was in the children's environment, else '': a verdict that such a
+ * setting changed names it.
+ */
+export function settingsNote(id: string, settings: readonly string[] | undefined): string {
+  const names = RELEVANT_SETTINGS[id] ?? [];
+  const hits = (settings ?? []).filter((s) => names.some((n) => s.includes(`MALLOC_${n}_=`) || s.includes(`MALLOC_${n}=`) || s.includes(`glibc.malloc.${n}=`)));
+  return hits.length === 0 ? '' : ` (settings in force: ${hits.join(', ')})`;
+}
+
+function withSettings(result: ClaimResult, settings: readonly string[] | undefined): ClaimResult {
+  return { ...result, summary: result.summary + settingsNote(result.id, settings) };
+}
+
 /** malloc.two-sources: which sources did the blocks come from? */
 export function judgeTwoSources(m: MallocMeasurements): ClaimResult {
   const id = 'malloc.two-sources';
@@ -255,5 +279,5 @@ export function judgeMalloc(m: MallocMeasurements | MallocNotMeasured): ClaimRes
     const ids = ['malloc.two-sources', 'malloc.brk-moves', 'malloc.threshold-128k', 'malloc.threshold-tunable', 'malloc.pow2-rounding', 'malloc.size-header', 'malloc.free-returns'];
     return ids.map((id) => notGlibc(id, m.libc) ?? { id, verdict: 'not-applicable', summary: m.skipped, evidence: {} });
   }
-  return judges.map((judge) => judge(m));
+  return judges.map((judge) => withSettings(judge(m), m.settings));
 }
