@@ -9,6 +9,8 @@
         "native/sigbus_guard.cc",
         "native/residency.cc",
         "native/heap.cc",
+        "native/block_set.cc",
+        "native/allocator_version.cc",
         "native/usage.cc",
         "native/pagecache.cc",
         "native/layout.cc",

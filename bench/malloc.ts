@@ -1,13 +1,16 @@
 /**
  * Benchmarks of the malloc experiment: a malloc+free round trip through a HeapBlock
- * next to the same in plain C (bench/c/malloc_roundtrip.c, compiled with cc -O2), and
- * what classifying one live block by its three witnesses costs.
+ * next to the same in plain C (bench/c/malloc_roundtrip.c, compiled with cc -O2); the
+ * same per block through a block set (mallocBlocks + free('all')) next to C doing N
+ * mallocs then N frees (bench/c/malloc_blocks.c); and what classifying one live block
+ * by its three witnesses costs.
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { malloc, type HeapBlock } from '../lib/heap';
+import { mallocBlocks } from '../lib/block-set';
 import { classifyBlock } from '../lib/malloc-classify';
 import { readHeapContext } from '../lib/experiments/malloc/probe';
 
@@ -26,15 +29,43 @@ const CLASSIFY_BLOCKS = 2_000;
 // maps, a few comparisons.
 const MAX_CLASSIFY_NS = 20_000;
 
-function compileReference(): string | null {
+// The block set: allocate and free SET_COUNT blocks of SET_BLOCK_BYTES in two native
+// calls; per block it must cost at most 3× what the same loops cost in C.
+const SET_COUNT = 200_000;
+const SET_BLOCK_BYTES = 1024;
+const SET_MAX_RATIO = 3;
+
+function compileReference(name = 'malloc_roundtrip'): string | null {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vmprobe-bench-malloc-'));
-  const out = path.join(dir, 'malloc_roundtrip');
+  const out = path.join(dir, name);
   try {
-    execFileSync('cc', ['-O2', '-o', out, path.join(__dirname, '..', '..', 'bench', 'c', 'malloc_roundtrip.c')], { stdio: 'pipe' });
+    execFileSync('cc', ['-O2', '-o', out, path.join(__dirname, '..', '..', 'bench', 'c', `${name}.c`)], { stdio: 'pipe' });
     return out;
   } catch {
     return null;
   }
+}
+
+function blockSetRoundTrip(reference: string | null): BenchRow {
+  let best = Infinity;
+  for (let r = 0; r < REPS; r++) {
+    const start = process.hrtime.bigint();
+    const set = mallocBlocks({ count: SET_COUNT, sizeBytes: SET_BLOCK_BYTES });
+    set.free('all');
+    set.close();
+    best = Math.min(best, Number(process.hrtime.bigint() - start) / SET_COUNT);
+  }
+  const c = reference === null ? null : Number(execFileSync(reference, [String(SET_BLOCK_BYTES), String(SET_COUNT), String(REPS)], { encoding: 'utf8' }).trim());
+  const ratio = c === null || c <= 0 ? null : best / c;
+  console.log(`block set: ${SET_COUNT.toLocaleString('en-US')} × ${SET_BLOCK_BYTES} B malloc then free: vmprobe ${best.toFixed(1)} ns/block, C ${c === null ? 'n/a' : c.toFixed(1)} ns/block, ratio ${ratio === null ? 'n/a' : ratio.toFixed(2)}×`);
+  return {
+    benchmark: `block set malloc+free per block, ${SET_COUNT.toLocaleString('en-US')} × ${SET_BLOCK_BYTES} B`,
+    vmprobe: `${best.toFixed(1)} ns (mallocBlocks + free('all'))`,
+    reference: c === null ? 'cc unavailable' : `C ${c.toFixed(1)} ns`,
+    ratio,
+    target: `<= ${SET_MAX_RATIO}× C`,
+    pass: ratio === null ? null : ratio <= SET_MAX_RATIO,
+  };
 }
 
 function roundTrip(reference: string | null): BenchRow {
@@ -82,7 +113,7 @@ function classification(): BenchRow[] {
 
 /** Runs the malloc benchmarks. */
 export async function runMallocBench(): Promise<BenchRow[]> {
-  return [roundTrip(compileReference()), ...classification()];
+  return [roundTrip(compileReference()), blockSetRoundTrip(compileReference('malloc_blocks')), ...classification()];
 }
 
 if (require.main === module) {

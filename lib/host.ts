@@ -24,8 +24,12 @@ export interface HostInfo {
   kernelRelease: string;
   arch: string;
   nodeVersion: string;
-  /** The C library; replacementAllocator names a malloc that replaces its own in this process (jemalloc, a sanitizer runtime, …). */
-  libc: { name: string; version: string | null; replacementAllocator: string | null };
+  /**
+   * The C library; replacementAllocator names a malloc that replaces its own in this
+   * process (jemalloc, a sanitizer runtime, …), replacementAllocatorVersion the version
+   * that allocator reports itself (mallctl("version"), tc_version, mi_version), else null.
+   */
+  libc: { name: string; version: string | null; replacementAllocator: string | null; replacementAllocatorVersion: string | null };
   pageSizeBytes: number;
   physicalMemoryBytes: number | null;
   onlineCpus: number | null;

@@ -10,6 +10,8 @@ export { map, mapFile, Mapping, ADVICE, DEFAULT_MAX_RUNS, MAX_RUNS } from './map
 export type { MapOptions, MapFileOptions, Protection, Advice } from './mapping';
 export { malloc, HeapBlock } from './heap';
 export type { MallocOptions } from './heap';
+export { mallocBlocks, BlockSet, MAX_BLOCK_SET_COUNT, MAX_BLOCK_SIZE_PATTERN } from './block-set';
+export type { MallocBlocksOptions, BlockSelection, BlockSetFreeResult, BlockSetSummary, BlockInfo, SourceCounts } from './block-set';
 export { bufferResidency, bufferPagemap, bufferSpan } from './buffers';
 export type { BufferLike, BufferSpan } from './buffers';
 export { decodePagemapEntry, readPagemap } from './pagemap';

@@ -1,6 +1,6 @@
 /**
- * Live native handles in this process: mappings not yet unmapped and heap blocks not
- * yet freed, whichever thread (main or worker) made them. A leak check: after every
+ * Live native handles in this process: mappings not yet unmapped, heap blocks not
+ * yet freed and block sets not yet closed, whichever thread (main or worker) made them. A leak check: after every
  * handle is released (or collected: finalizers release forgotten ones), both are back
  * where they started.
  */
@@ -12,9 +12,11 @@ export interface LiveHandles {
   mappings: number;
   /** malloc/calloc blocks still allocated. */
   heapBlocks: number;
+  /** Block sets (mallocBlocks) not yet closed, each counted once whatever its block count. */
+  blockSets: number;
 }
 
-/** Mappings and heap blocks vmprobe holds right now, across all threads of this process. */
+/** Mappings, heap blocks and block sets vmprobe holds right now, across all threads of this process. */
 export function liveHandles(): LiveHandles {
   return native.liveHandles();
 }

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { buildError, unsupported } from './errors';
 
 /** The ABI this JavaScript expects from the addon (native/addon.cc: kAddonAbi). */
-export const ADDON_ABI = 6;
+export const ADDON_ABI = 7;
 
 /** Faults and time measured inside one native call (RUSAGE_THREAD, CLOCK_MONOTONIC). */
 export interface NativeCounters {
@@ -174,8 +174,8 @@ export interface NativeAddon {
   getrlimit(resource: string): { soft: number; hard: number };
   setrlimit(resource: string, soft: number, hard: number): void;
   sysconf(): NativeSysconf;
-  /** The C library, and the malloc replacing glibc's in this process (jemalloc, a sanitizer, …) or null. */
-  libc(): { name: 'glibc' | 'unknown'; version: string | null; replacementAllocator: string | null };
+  /** The C library, and the malloc replacing glibc's in this process (jemalloc, a sanitizer, …) or null, with the version it reports about itself (or null). */
+  libc(): { name: 'glibc' | 'unknown'; version: string | null; replacementAllocator: string | null; replacementAllocatorVersion: string | null };
   fadvise(fd: number, offsetBytes: number, lengthBytes: number, advice: string): void;
   // --- layout experiment ---
   layoutAddresses(): NativeLayoutAddresses;
@@ -240,11 +240,50 @@ export interface NativeAddon {
 }
 // --- end stack experiment ---
 
+// --- block set (native/block_set.cc) ---
+/** Counts per source: brk (main arena, heap), mmap (own mapping), threadArena (NON_MAIN_ARENA). */
+export interface NativeSourceCounts {
+  brk: number;
+  mmap: number;
+  threadArena: number;
+}
+/** BlockSet.classify(): the live blocks by chunk flags and by address, counted together. */
+export interface NativeBlockSetClassification {
+  liveBlocks: number;
+  usableBytes: number;
+  flags: NativeSourceCounts;
+  agreed: NativeSourceCounts;
+  disputed: number;
+  lowAddress: bigint | null;
+  highEnd: bigint | null;
+  alignedBases: bigint[];
+  alignedBasesTruncated: boolean;
+}
+export interface NativeBlockSet {
+  readonly count: number;
+  readonly liveCount: number;
+  readonly requestedBytes: number;
+  readonly liveRequestedBytes: number;
+  readonly closed: boolean;
+  readonly creation: NativeCounters;
+  readonly drainedTopBytes: number;
+  free(start: number, end: number, step: number, phase: number, keepSelected: boolean): NativeCounters & { freedBlocks: number; freedBytes: number };
+  classify(heapStart: bigint, programBreak: bigint, alignBytes: number): NativeBlockSetClassification;
+  block(index: number): { address: bigint | null; sizeBytes: number; usableSizeBytes: number | null };
+  residency(maxRuns: number): NativeResidency;
+  close(): void;
+}
+/** The block-set constructor (declaration merging adds it to NativeAddon). */
+export interface NativeAddon {
+  BlockSet: new (options: { count: number; sizesBytes: number[]; fill?: boolean; drainTop?: boolean }) => NativeBlockSet;
+}
+// --- end block set ---
+
 // --- hardening ---
 /** The live-handle counters (declaration merging adds them to NativeAddon). */
 export interface NativeAddon {
   /** Process-wide counts of mmap regions and malloc blocks not yet released (native/live.cc). */
-  liveHandles(): { mappings: number; heapBlocks: number };
+  liveHandles(): { mappings: number; heapBlocks: number; blockSets: number };
 }
 // --- end hardening ---
 

@@ -6,6 +6,7 @@
 // command that rebuilds it).
 #include <napi.h>
 
+#include "block_set.h"
 #include "heap.h"
 #include "layout.h"
 #include "malloc_control.h"
@@ -20,7 +21,7 @@
 
 namespace vmprobe {
 
-constexpr int kAddonAbi = 6;
+constexpr int kAddonAbi = 7;
 
 class VmProbeAddon : public Napi::Addon<VmProbeAddon> {
  public:
@@ -29,6 +30,7 @@ class VmProbeAddon : public Napi::Addon<VmProbeAddon> {
                              InstanceValue("abi", Napi::Number::New(env, kAddonAbi), napi_enumerable),
                              InstanceValue("Mapping", Mapping::Define(env), napi_enumerable),
                              InstanceValue("HeapBlock", HeapBlock::Define(env), napi_enumerable),
+                             InstanceValue("BlockSet", BlockSet::Define(env), napi_enumerable),
                              InstanceValue("mincoreScan", Napi::Function::New<MincoreScan>(env, "mincoreScan"), napi_enumerable),
                              InstanceValue("bufferRange", Napi::Function::New<BufferRange>(env, "bufferRange"), napi_enumerable),
                              InstanceValue("getrusage", Napi::Function::New<GetRusage>(env, "getrusage"), napi_enumerable),

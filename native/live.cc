@@ -13,6 +13,7 @@ Napi::Value GetLiveHandles(const Napi::CallbackInfo& info) {
   Napi::Object out = Napi::Object::New(env);
   out.Set("mappings", Napi::Number::New(env, static_cast<double>(LiveHandles().mappings.load())));
   out.Set("heapBlocks", Napi::Number::New(env, static_cast<double>(LiveHandles().heapBlocks.load())));
+  out.Set("blockSets", Napi::Number::New(env, static_cast<double>(LiveHandles().blockSets.load())));
   return out;
 }
 

@@ -16,12 +16,13 @@ namespace vmprobe {
 struct LiveHandleCounts {
   std::atomic<int64_t> mappings{0};
   std::atomic<int64_t> heapBlocks{0};
+  std::atomic<int64_t> blockSets{0};
 };
 
 // The one instance, in live.cc.
 LiveHandleCounts& LiveHandles();
 
-// liveHandles() → { mappings, heapBlocks }
+// liveHandles() → { mappings, heapBlocks, blockSets }
 Napi::Value GetLiveHandles(const Napi::CallbackInfo& info);
 
 }  // namespace vmprobe

@@ -17,6 +17,7 @@
 #include <cmath>
 #include <string>
 
+#include "allocator_version.h"
 #include "args.h"
 #include "errors.h"
 
@@ -140,10 +141,13 @@ Napi::Value Libc(const Napi::CallbackInfo& info) {
   o.Set("version", gnu_get_libc_version());
   const char* replacement = ReplacementAllocator();
   o.Set("replacementAllocator", replacement == nullptr ? env.Null() : Napi::String::New(env, replacement));
+  const std::string version = ReplacementAllocatorVersion(replacement);
+  o.Set("replacementAllocatorVersion", version.empty() ? env.Null() : Napi::String::New(env, version));
 #else
   o.Set("name", "unknown");
   o.Set("version", env.Null());
   o.Set("replacementAllocator", env.Null());
+  o.Set("replacementAllocatorVersion", env.Null());
 #endif
   return o;
 }

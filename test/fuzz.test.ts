@@ -44,6 +44,7 @@ function seedFor(name: string): number {
 function releaseResult(r: unknown): void {
   if (r instanceof v.Mapping) r.unmap();
   else if (r instanceof v.HeapBlock) r.free();
+  else if (r instanceof v.BlockSet) r.close();
 }
 
 /** Calls `fn`; a return is fine (handles are released), a throw must be documented. */
@@ -121,6 +122,11 @@ const GENERATORS: Record<string, fc.Arbitrary<unknown[]>> = {
   Mapping: anyArgs(fx),
   malloc: a(optionsObject(fc.oneof(factorySize, anyLeaf(fx))).map((o) => ({ sizeBytes: 64, ...o }))),
   HeapBlock: anyArgs(fx),
+  // Small counts; a filled set stays small (fill writes every byte of every block).
+  mallocBlocks: a(optionsObject(fc.oneof(smallCount(64), factorySize, fc.constantFrom<unknown>([1, 2], [], [0], [64, 'x']), anyLeaf(fx))).map((o): Record<string, unknown> => ({ count: 4, sizeBytes: 64, ...o }))
+    .map((o) => (typeof o['count'] === 'number' && o['count'] > 64 ? { ...o, count: 64 } : o))
+    .map((o) => (o['fill'] === true ? { ...o, sizeBytes: 64, sizesBytes: undefined } : o))),
+  BlockSet: anyArgs(fx),
   bufferResidency: a(anyLeaf(fx), optionsObject(anyLeaf(fx))),
   bufferPagemap: a(anyLeaf(fx), optionsObject(anyLeaf(fx))),
   bufferSpan: a(anyLeaf(fx)),
@@ -225,7 +231,7 @@ test(`fuzz: every export is classified and has a generator (seed ${BASE_SEED})`,
   const functions = names.filter((n) => typeof (v as Record<string, unknown>)[n] === 'function');
   const missing = functions.filter((n) => GENERATORS[n] === undefined && FUZZED_ELSEWHERE[n] === undefined);
   assert.deepEqual(missing, [], `exported functions with no fuzz generator in test/fuzz.test.ts: ${missing.join(', ')}`);
-  for (const [cls, table] of [[v.Mapping, METHOD_TABLE.Mapping], [v.HeapBlock, METHOD_TABLE.HeapBlock]] as const) {
+  for (const [cls, table] of [[v.Mapping, METHOD_TABLE.Mapping], [v.HeapBlock, METHOD_TABLE.HeapBlock], [v.BlockSet, METHOD_TABLE.BlockSet]] as const) {
     assert.deepEqual(prototypeMembers(cls), Object.keys(table).sort(), `${cls.name}'s prototype members vs METHOD_TABLE.${cls.name}`);
   }
 });
@@ -248,7 +254,7 @@ test('fuzz: every exported function with random arguments returns or throws a do
   assert.equal(failures.length, 0, failures.join('\n\n'));
 });
 
-type Handle = v.Mapping | v.HeapBlock;
+type Handle = v.Mapping | v.HeapBlock | v.BlockSet;
 type HandleMaker = { label: string; make: () => Handle };
 const MAPPING_MAKERS: HandleMaker[] = [
   { label: 'anonymous read-write', make: () => v.map({ sizeBytes: 3 * page }) },
@@ -267,6 +273,12 @@ const BLOCK_MAKERS: HandleMaker[] = [
   { label: 'closed', make: () => { const b = v.malloc({ sizeBytes: 8 }); b.free(); return b; } },
 ];
 
+const BLOCK_SET_MAKERS: HandleMaker[] = [
+  { label: 'one size', make: () => v.mallocBlocks({ count: 16, sizeBytes: 48, fill: true }) },
+  { label: 'pattern', make: () => v.mallocBlocks({ count: 9, sizesBytes: [24, 3 * page + 5, 512 * 1024] }) },
+  { label: 'closed', make: () => { const s = v.mallocBlocks({ count: 2, sizeBytes: 8 }); s.close(); return s; } },
+];
+
 function methodArgs(): fc.Arbitrary<unknown[]> {
   const rangeValue = fc.oneof(smallCount(4 * page), fc.constantFrom('read', 'write', true, false), anyLeaf(fx));
   return fc.oneof(
@@ -276,7 +288,7 @@ function methodArgs(): fc.Arbitrary<unknown[]> {
   );
 }
 
-async function fuzzHandles(kind: 'Mapping' | 'HeapBlock', makers: HandleMaker[], runs: number): Promise<void> {
+async function fuzzHandles(kind: 'Mapping' | 'HeapBlock' | 'BlockSet', makers: HandleMaker[], runs: number): Promise<void> {
   const members = Object.keys(METHOD_TABLE[kind]);
   const step = fc.tuple(fc.constantFrom(...members), methodArgs());
   await fuzz(`${kind} methods`, fc.tuple(fc.constantFrom(...makers), fc.array(step, { minLength: 1, maxLength: 5 })), runs, async ([maker, steps]) => {
@@ -304,6 +316,10 @@ test('fuzz: Mapping methods in random sequences on every kind of mapping', async
 
 test('fuzz: HeapBlock methods in random sequences', async () => {
   await fuzzHandles('HeapBlock', BLOCK_MAKERS, Math.round(HANDLE_SEQUENCES / 2));
+});
+
+test('fuzz: BlockSet methods in random sequences', async () => {
+  await fuzzHandles('BlockSet', BLOCK_SET_MAKERS, Math.round(HANDLE_SEQUENCES / 4));
 });
 
 /**

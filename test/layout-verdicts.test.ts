@@ -44,6 +44,7 @@ function base(): LayoutMeasurements {
     textSharing: { pages: 100, pfnReadable: true, comparablePages: 80, samePfnPages: 80, childSharedCleanBytes: 1 << 20, childRssBytes: 1 << 20, childPssBytes: 1 << 19 },
     aslr: {
       randomizeVaSpace: 2,
+      kernelRandomBits: { mmapRndBits: 28, mmapRndCompatBits: 8 },
       randomized: { samples: [], spread: landmarks.map((l) => spread(l, l === 'executableBase' ? 1 : 8)) },
       norandomize: { wrapper: ['setarch', 'x86_64', '-R'], batch: { samples: [], spread: landmarks.map((l) => spread(l, 1, 4)) }, reason: null },
     },

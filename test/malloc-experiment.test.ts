@@ -42,7 +42,7 @@ test('the result has one verdict for each malloc.* claim, and survives JSON', { 
   const m = r.measurements as MallocMeasurements;
   const e = m.sweep[0];
   assert.ok(e && typeof e.address === 'string' && e.address.startsWith('0x'));
-  assert.deepEqual(Object.keys(m.thresholdInForce).sort(), ['bytes', 'dynamic', 'origin']);
+  assert.deepEqual(Object.keys(m.thresholdInForce).sort(), ['bytes', 'dynamic', 'origin', 'setting']);
 });
 
 test('sweep: the three witnesses agree on every block, and brk gives way to mmap exactly once', { skip: skipNoGlibc }, async () => {
@@ -170,10 +170,10 @@ test('MALLOC_MMAP_THRESHOLD_=65536 moves the measured crossover, and the same fo
 test('under MALLOC_MMAP_THRESHOLD_=65536 the whole experiment follows what it measured: origin env, no rise, 128k refuted', { skip: skipNoGlibc }, async () => {
   const r = await runMalloc({ ...OPTIONS, arenaMaxVariant: false, env: cleanEnv({ MALLOC_MMAP_THRESHOLD_: '65536' }) });
   const m = r.measurements as MallocMeasurements;
-  assert.deepEqual(m.thresholdInForce, { bytes: 65536, origin: 'env', dynamic: false });
+  assert.deepEqual(m.thresholdInForce, { bytes: 65536, origin: 'env', setting: 'MALLOC_MMAP_THRESHOLD_=65536', dynamic: false });
   const claim = r.claims.find((c) => c.id === 'malloc.threshold-128k');
   assert.equal(claim?.verdict, 'refuted', claim?.summary);
-  assert.match(claim?.summary ?? '', /64\.0 KiB/);
+  assert.match(claim?.summary ?? '', /64\.0 KiB of chunk \(set by MALLOC_MMAP_THRESHOLD_=65536\)/, 'the summary names the setting that refuted the claim');
 });
 
 test('thresholdOrigin reads the environment the children run with', () => {

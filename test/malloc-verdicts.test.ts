@@ -48,14 +48,15 @@ test('malloc.threshold-128k compares the measured threshold with the claim, and 
   assert.equal(CLAIMED_THRESHOLD_BYTES, 131072);
   const fixed = (m: MallocMeasurements): void => {
     m.crossover.crossoverBytes = 131072;
+    m.startingThreshold.crossover.crossoverBytes = 131072;
     m.dynamicThreshold.rose = false;
     m.carve.source = 'mmap';
   };
   assert.equal(verdictOf(judgeThreshold128k, fixed), 'holds');
   assert.equal(verdictOf(judgeThreshold128k, () => {}), 'qualified');
   // The same judge on a host whose threshold the environment set to 64 KiB.
-  assert.equal(verdictOf(judgeThreshold128k, (m) => { m.crossover.thresholdChunkBytes = 65536; m.thresholdInForce.origin = 'env'; }), 'refuted');
-  assert.equal(verdictOf(judgeThreshold128k, (m) => { m.crossover.thresholdChunkBytes = null; }), 'refuted');
+  assert.equal(verdictOf(judgeThreshold128k, (m) => { m.crossover.thresholdChunkBytes = 65536; m.startingThreshold.crossover.thresholdChunkBytes = 65536; m.thresholdInForce.origin = 'env'; }), 'refuted');
+  assert.equal(verdictOf(judgeThreshold128k, (m) => { m.crossover.thresholdChunkBytes = null; m.startingThreshold.crossover.thresholdChunkBytes = null; }), 'refuted');
 });
 
 test('malloc.threshold-tunable reaches holds, qualified and refuted', () => {

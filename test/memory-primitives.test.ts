@@ -26,6 +26,7 @@ test('every export and every handle member is classified, and none reaches memor
   }
   assert.deepEqual(prototypeMembers(v.Mapping), Object.keys(METHOD_TABLE.Mapping).sort(), 'Mapping members vs METHOD_TABLE');
   assert.deepEqual(prototypeMembers(v.HeapBlock), Object.keys(METHOD_TABLE.HeapBlock).sort(), 'HeapBlock members vs METHOD_TABLE');
+  assert.deepEqual(prototypeMembers(v.BlockSet), Object.keys(METHOD_TABLE.BlockSet).sort(), 'BlockSet members vs METHOD_TABLE');
   assert.deepEqual(Object.keys(native).sort(), Object.keys(NATIVE_TABLE).sort(), 'addon exports vs NATIVE_TABLE');
 });
 

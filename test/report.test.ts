@@ -107,7 +107,7 @@ test('progress goes to stderr only when stderr is a TTY, never with --json, and 
 
 function fakeHost(): ReportResult['host'] {
   return {
-    hostname: 'h', kernelRelease: '6.1.0', arch: 'x64', nodeVersion: 'v20.0.0', libc: { name: 'glibc', version: '2.36', replacementAllocator: null }, pageSizeBytes: 4096,
+    hostname: 'h', kernelRelease: '6.1.0', arch: 'x64', nodeVersion: 'v20.0.0', libc: { name: 'glibc', version: '2.36', replacementAllocator: null, replacementAllocatorVersion: null }, pageSizeBytes: 4096,
     physicalMemoryBytes: 1 << 30, onlineCpus: 2, thp: null, overcommit: { mode: 0, modeName: 'heuristic', ratioPercent: 50, kbytes: 0 }, aslr: 2,
     stackLimit: { softBytes: 8 << 20, hardBytes: Infinity }, malloc: { glibcTunables: {}, environment: {} }, swap: null, cpuAddressBits: null, mmapMinAddrBytes: 4096,
   };

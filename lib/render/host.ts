@@ -14,7 +14,7 @@ export function hostRows(host: HostInfo): Array<[string, string]> {
   return [
     ['kernel', `Linux ${host.kernelRelease} (${host.arch})`],
     ['libc', (host.libc.version ? `${host.libc.name} ${host.libc.version}` : host.libc.name) +
-      (host.libc.replacementAllocator ? ` (malloc replaced by ${host.libc.replacementAllocator})` : '')],
+      (host.libc.replacementAllocator ? ` (malloc replaced by ${host.libc.replacementAllocator}${host.libc.replacementAllocatorVersion ? ` ${host.libc.replacementAllocatorVersion}` : ''})` : '')],
     ['node', host.nodeVersion],
     ['page size', formatBytes(host.pageSizeBytes)],
     ['memory', host.physicalMemoryBytes === null ? 'unknown' : `${formatBytes(host.physicalMemoryBytes)} RAM, ${host.swap === null ? 'swap unknown' : host.swap.totalBytes === 0 ? 'no swap' : `${formatBytes(host.swap.totalBytes)} swap`}`],

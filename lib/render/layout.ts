@@ -85,11 +85,12 @@ export function renderLayout(m: LayoutMeasurements, style: Style): string {
   const a = m.aslr;
   out.push(style.bold(`ASLR: ${a.randomized.samples.length} fresh children of vmprobe (randomize_va_space=${a.randomizeVaSpace ?? '?'})`));
   const off = a.norandomize.batch;
-  out.push(renderTable(['landmark', 'distinct', 'bits varied', 'lowest', 'highest', `${a.norandomize.wrapper.join(' ')}`], a.randomized.spread.map((x) => {
+  out.push(renderTable(['landmark', 'distinct', 'bits differed', 'lowest', 'highest', `${a.norandomize.wrapper.join(' ')}`], a.randomized.spread.map((x) => {
     const o = off?.spread.find((y) => y.landmark === x.landmark);
     return [x.landmark, `${x.distinct}/${x.samples}`, String(x.varyingBits), x.lowest ?? '–', x.highest ?? '–', o ? `${o.distinct}/${o.samples} distinct` : a.norandomize.reason ?? '–'];
   })));
-  out.push(style.dim(`  bits varied: address bits that differed between samples, a lower bound of the entropy (${a.randomized.samples.length} samples can show at most log2(${a.randomized.samples.length}) = ${Math.log2(a.randomized.samples.length).toFixed(0)} bits by counting).`));
+  const k = a.kernelRandomBits;
+  out.push(style.dim(`  bits differed: address bits that differed between samples — not an entropy bound: the random offset's carry/borrow flips bits above its field, so it can exceed the kernel's setting${k.mmapRndBits === null ? '' : ` (vm.mmap_rnd_bits = ${k.mmapRndBits}${k.mmapRndCompatBits === null ? '' : `, mmap_rnd_compat_bits = ${k.mmapRndCompatBits}`})`}. ${a.randomized.samples.length} samples can show at most log2(${a.randomized.samples.length}) = ${Math.log2(a.randomized.samples.length).toFixed(0)} bits by counting.`));
   out.push('');
   const t = m.textSharing;
   out.push(style.bold(`node's text in two processes (${m.target.self ? 'vmprobe and a child' : `vmprobe, pid ${vmprobePid}, and a child; not process ${m.target.pid}`})`));

@@ -42,12 +42,17 @@ export function renderMalloc(m: MallocMeasurements | MallocNotMeasured, style: S
   out.push(style.bold('2 The break'));
   out.push(`  sbrk(0) ${b.breakBefore} → ${b.breakAfter} (${formatDelta(b.breakDeltaBytes)}) for ${formatBytes(b.requestedBytes)} of 1 KiB blocks; [heap] end ${b.heapEndBefore ?? '?'} → ${b.heapEndAfter ?? '?'} (${b.heapSizeDeltaBytes === null ? '?' : formatDelta(b.heapSizeDeltaBytes)}).`);
   out.push('');
-  out.push(style.bold(`3 The threshold: ${mb(t.bytes)} of chunk in force (origin: ${t.origin}, dynamic: ${t.dynamic ? 'yes' : 'no'})`));
+  out.push(style.bold(`3 The threshold: ${mb(t.bytes)} of chunk in force (origin: ${t.origin}${t.setting === null ? '' : `, ${t.setting}`}, dynamic: ${t.dynamic ? 'yes' : 'no'})`));
   out.push(renderTable(['measurement', 'first mmap request', 'threshold (chunk)'], [
+    [`fresh child, dynamic threshold off from start (${m.startingThreshold.setting})`, mb(m.startingThreshold.crossover.crossoverBytes), mb(m.startingThreshold.crossover.thresholdChunkBytes)],
     ['first thing in a fresh child', mb(m.crossover.crossoverBytes), mb(m.crossover.thresholdChunkBytes)],
     ['after the sweep, same child', mb(m.crossoverLater.crossoverBytes), mb(m.crossoverLater.thresholdChunkBytes)],
     [`after mallopt(M_MMAP_THRESHOLD, ${formatCount(m.mallopt.requestedThresholdBytes)})`, mb(m.mallopt.crossover.crossoverBytes), mb(m.mallopt.crossover.thresholdChunkBytes)],
   ]));
+  const startBytes = m.startingThreshold.crossover.thresholdChunkBytes;
+  if (startBytes !== null && m.crossover.thresholdChunkBytes !== null && m.crossover.thresholdChunkBytes > startBytes) {
+    out.push(`  The runtime's own start-up freed an mmapped chunk before the first probe, and glibc raised the threshold from ${mb(startBytes)} to its size.`);
+  }
   if (m.crossoverLater.thresholdChunkBytes !== m.crossover.thresholdChunkBytes) {
     out.push(`  Node's own threads freed an mmapped chunk between the two searches, and glibc raised the threshold to its size.`);
   }

@@ -47,6 +47,10 @@ export const EXPORT_TABLE: Readonly<Record<string, SurfaceEntry>> = {
   Mapping: { kind: 'class', memory: 'own-handle', why: 'handle class; constructor takes only a native Mapping' },
   malloc: { kind: 'handle-factory', memory: 'own-handle', why: 'malloc/calloc; returns a HeapBlock' },
   HeapBlock: { kind: 'class', memory: 'own-handle', why: 'handle class; constructor takes only a native HeapBlock' },
+  mallocBlocks: { kind: 'handle-factory', memory: 'own-handle', why: 'N mallocs in one native call, tables mmapped; returns a BlockSet' },
+  BlockSet: { kind: 'class', memory: 'own-handle', why: 'handle class; constructor takes only a native BlockSet' },
+  MAX_BLOCK_SET_COUNT: { kind: 'constant', memory: 'none', why: 'number' },
+  MAX_BLOCK_SIZE_PATTERN: { kind: 'constant', memory: 'none', why: 'number' },
   ADVICE: { kind: 'constant', memory: 'none', why: 'madvise advice names' },
   DEFAULT_MAX_RUNS: { kind: 'constant', memory: 'none', why: 'number' },
   // --- buffers and pagemap: kernel queries about a range ---
@@ -130,7 +134,7 @@ export const EXPORT_TABLE: Readonly<Record<string, SurfaceEntry>> = {
   STACK_FRAME_RANGE: { kind: 'constant', memory: 'none', why: 'bounds' },
   STACK_BY_LIMIT_BYTES: { kind: 'constant', memory: 'none', why: 'numbers' },
   // --- hardening ---
-  liveHandles: { kind: 'measuring', memory: 'none', why: 'process-wide counts of live mappings and heap blocks' },
+  liveHandles: { kind: 'measuring', memory: 'none', why: 'process-wide counts of live mappings, heap blocks and block sets' },
   // --- limits on result sizes ---
   MAX_RUNS: { kind: 'constant', memory: 'none', why: 'number' },
   MAX_PAGEMAP_ENTRIES: { kind: 'constant', memory: 'none', why: 'number' },
@@ -169,7 +173,7 @@ export interface MethodEntry {
 }
 
 /** Every own prototype member of the handle classes (methods and accessors). */
-export const METHOD_TABLE: Readonly<Record<'Mapping' | 'HeapBlock', Readonly<Record<string, MethodEntry>>>> = {
+export const METHOD_TABLE: Readonly<Record<'Mapping' | 'HeapBlock' | 'BlockSet', Readonly<Record<string, MethodEntry>>>> = {
   Mapping: {
     address: { kind: 'getter', memory: 'none', why: 'display bigint, null once unmapped' },
     sizeBytes: { kind: 'getter', memory: 'none', why: 'number' },
@@ -199,6 +203,19 @@ export const METHOD_TABLE: Readonly<Record<'Mapping' | 'HeapBlock', Readonly<Rec
     realloc: { kind: 'state', memory: 'own-handle', why: 'realloc of its own block; the handle follows the new address' },
     chunkHeader: { kind: 'getter', memory: 'own-handle', why: "reads glibc's size word(s) just before its own block (refused under replacement allocators)" },
     drainedTopBytes: { kind: 'getter', memory: 'none', why: 'number' },
+  },
+  BlockSet: {
+    count: { kind: 'getter', memory: 'none', why: 'number' },
+    liveCount: { kind: 'getter', memory: 'none', why: 'number' },
+    bytes: { kind: 'getter', memory: 'none', why: 'number' },
+    liveBytes: { kind: 'getter', memory: 'none', why: 'number' },
+    drainedTopBytes: { kind: 'getter', memory: 'none', why: 'number' },
+    closed: { kind: 'getter', memory: 'none', why: 'boolean' },
+    free: { kind: 'release', memory: 'own-handle', why: 'free of its own blocks selected by index into its mmapped table' },
+    summary: { kind: 'query', memory: 'own-handle', why: "reads glibc's size word before each of its own live blocks (refused under replacement allocators)" },
+    block: { kind: 'getter', memory: 'none', why: 'address (display) and malloc_usable_size of one of its blocks, index checked' },
+    residency: { kind: 'query', memory: 'kernel-query', why: 'mincore of the span of its live blocks' },
+    close: { kind: 'release', memory: 'own-handle', why: 'frees every live block and unmaps the table, idempotent' },
   },
 };
 
@@ -240,6 +257,7 @@ export const NATIVE_TABLE: Readonly<Record<string, { memory: MemoryReach | 'fixe
   path: { memory: 'none', why: 'the .node file path, added by the bindings loader' },
   Mapping: { memory: 'own-handle', why: 'native handle class; offsets checked in C++ too' },
   HeapBlock: { memory: 'own-handle', why: 'native handle class; offsets checked in C++ too' },
+  BlockSet: { memory: 'own-handle', why: 'native handle class; frees by index into its own table, never by address' },
   mincoreScan: { memory: 'kernel-query', why: 'mincore(2) of a caller-given range: the kernel answers, nothing is dereferenced' },
   bufferRange: { memory: 'none', why: "a JS buffer's address and length" },
   getrusage: { memory: 'none', why: 'getrusage(2)' },
@@ -255,7 +273,7 @@ export const NATIVE_TABLE: Readonly<Record<string, { memory: MemoryReach | 'fixe
   threadStack: { memory: 'none', why: 'pthread_getattr_np' },
   stackRecurse: { memory: 'own-stack', why: "recursion on this thread's stack; stop depth checked against its bounds (untilFault: children only)" },
   stackAllocCost: { memory: 'own-stack', why: 'frame/alloca/malloc loop' },
-  liveHandles: { memory: 'none', why: 'two process-wide counters' },
+  liveHandles: { memory: 'none', why: 'three process-wide counters' },
   pageTableProbe: { memory: 'none', why: 'mmaps, writes and munmaps an anonymous range of its own (size checked, at most 1 GiB); reads VmPTE. No caller-given address' },
   programBreak: { memory: 'none', why: 'sbrk(0)' },
   mallopt: { memory: 'none', why: 'mallopt(3) by name' },

@@ -3,8 +3,14 @@
  * executable and vDSO landed; then a few more run under `setarch <arch> -R`
  * (personality ADDR_NO_RANDOMIZE) to show the values repeat when randomisation is off.
  * With N samples the entropy cannot be measured beyond log2(N) bits of distinct
- * values, so each landmark also reports which address bits varied (a lower bound).
+ * values. Each landmark also reports how many address bits differed between samples —
+ * NOT an entropy bound: the kernel subtracts a random page offset from (or adds it to)
+ * a base, and the borrow/carry flips bits above the random field, so the count can
+ * exceed the kernel's random bits (mmap base: 29 bits differed with vm.mmap_rnd_bits =
+ * 28). The kernel's configured bits (/proc/sys/vm/mmap_rnd_bits, mmap_rnd_compat_bits;
+ * Documentation/admin-guide/sysctl/vm.rst) are read and shown beside it.
  */
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { runChild, requireResult } from '../../child';
@@ -23,7 +29,10 @@ export interface LandmarkSpread {
   /** Samples where the landmark existed. */
   samples: number;
   distinct: number;
-  /** Address bits that differed between samples (popcount of the OR of XORs): a lower bound of the entropy. */
+  /**
+   * Address bits that differed between samples (popcount of the OR of XORs). Not an
+   * entropy bound: a carry or borrow out of the random field flips higher bits too.
+   */
   varyingBits: number;
   /** log2(distinct): the most entropy N samples can show. */
   observedBits: number;
@@ -37,10 +46,34 @@ export interface AslrBatch {
   spread: LandmarkSpread[];
 }
 
+/** The kernel's configured mmap randomisation, bits (null where the file is missing or unreadable). */
+export interface KernelRandomBits {
+  /** /proc/sys/vm/mmap_rnd_bits: random bits of the mmap base of native processes. */
+  mmapRndBits: number | null;
+  /** /proc/sys/vm/mmap_rnd_compat_bits: the same for compat (32-bit) processes. */
+  mmapRndCompatBits: number | null;
+}
+
+function readBitsFile(file: string): number | null {
+  try {
+    const n = Number(fs.readFileSync(file, 'utf8').trim());
+    return Number.isInteger(n) && n >= 0 ? n : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Reads vm.mmap_rnd_bits and vm.mmap_rnd_compat_bits (root-only on some kernels: null then). */
+export function readKernelRandomBits(root = '/proc/sys/vm'): KernelRandomBits {
+  return { mmapRndBits: readBitsFile(path.join(root, 'mmap_rnd_bits')), mmapRndCompatBits: readBitsFile(path.join(root, 'mmap_rnd_compat_bits')) };
+}
+
 /** What step 3 measured. */
 export interface AslrMeasurements {
   /** kernel.randomize_va_space: 0 off, 1 stack/mmap/vdso, 2 also brk (the heap). */
   randomizeVaSpace: number | null;
+  /** The kernel's configured mmap randomisation, shown beside the bits that differed. */
+  kernelRandomBits: KernelRandomBits;
   randomized: AslrBatch;
   /** Under setarch -R; null batch with a reason when setarch could not run. */
   norandomize: { wrapper: string[]; batch: AslrBatch | null; reason: string | null };
@@ -86,5 +119,5 @@ export async function measureAslr(children: number, norandomizeChildren: number)
     if (!isCodedError(err) || err.code !== 'ERR_VMPROBE_CHILD') throw err;
     reason = `\`${wrapper.join(' ')}\` could not run: ${err.message.split('\n')[0] ?? ''}`;
   }
-  return { randomizeVaSpace: readAslrMode(), randomized, norandomize: { wrapper, batch, reason } };
+  return { randomizeVaSpace: readAslrMode(), kernelRandomBits: readKernelRandomBits(), randomized, norandomize: { wrapper, batch, reason } };
 }

@@ -103,17 +103,24 @@ export function judgeThreadStacks(m: LayoutMeasurements): ClaimResult {
   return claim('layout.thread-stacks', 'qualified', `${text}: ${others === 0 ? 'no other thread to check' : 'some threads were running (no stack pointer) or share a mapping'}`, evidence);
 }
 
+/** The kernel's configured mmap random bits, as " (kernel: vm.mmap_rnd_bits = 28, compat 8)", or '' when unreadable. */
+export function kernelBitsText(k: { mmapRndBits: number | null; mmapRndCompatBits: number | null } | undefined): string {
+  if (k === undefined || k.mmapRndBits === null) return '';
+  return ` (kernel: vm.mmap_rnd_bits = ${k.mmapRndBits}${k.mmapRndCompatBits === null ? '' : `, compat ${k.mmapRndCompatBits}`})`;
+}
+
 /** layout.aslr: stack, mmap base and heap move at every exec; they repeat with ADDR_NO_RANDOMIZE. */
-export function judgeAslr(m: LayoutMeasurements): ClaimResult {
+export function judgeAslr(m: Pick<LayoutMeasurements, 'aslr'>): ClaimResult {
   const a = m.aslr;
   const spread = (name: string): number => a.randomized.spread.find((s) => s.landmark === name)?.distinct ?? 0;
   const n = a.randomized.samples.length;
   const claimed = ['stackTop', 'mmapBase', 'heapStart'];
   const random = claimed.filter((k) => spread(k) > 1);
-  const bits = a.randomized.spread.map((s) => `${s.landmark} ${s.distinct}/${s.samples} distinct, ${s.varyingBits} bits varied`).join('; ');
+  const bits = a.randomized.spread.map((s) => `${s.landmark} ${s.distinct}/${s.samples} distinct, ${s.varyingBits} address bits differed${s.landmark === 'mmapBase' ? kernelBitsText(a.kernelRandomBits) : ''}`).join('; ') +
+    ' (bits that differed include carries out of the random field: not an entropy bound)';
   const off = a.norandomize.batch;
   const repeats = off === null ? null : off.spread.every((s) => s.distinct <= 1);
-  const evidence = { randomizeVaSpace: a.randomizeVaSpace, spread: a.randomized.spread, norandomizeSpread: off?.spread ?? null, norandomizeReason: a.norandomize.reason };
+  const evidence = { randomizeVaSpace: a.randomizeVaSpace, kernelRandomBits: a.kernelRandomBits, spread: a.randomized.spread, norandomizeSpread: off?.spread ?? null, norandomizeReason: a.norandomize.reason };
   const offText = repeats === null ? `setarch -R not run: ${a.norandomize.reason ?? '?'}` : repeats ? `with setarch -R every value repeated in ${off?.samples.length ?? 0} children` : 'with setarch -R some values still varied';
   if (random.length === 0) return claim('layout.aslr', 'refuted', `randomize_va_space=${a.randomizeVaSpace ?? '?'}: in ${n} children nothing moved (${bits})`, evidence);
   if (random.length === claimed.length && repeats === true) return claim('layout.aslr', 'holds', `randomize_va_space=${a.randomizeVaSpace ?? '?'}, ${n} children: ${bits}; ${offText}`, evidence);

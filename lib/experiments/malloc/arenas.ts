@@ -36,7 +36,10 @@ function nextMessage<T>(w: Worker, kind: string): Promise<T> {
 
 /** Child task: step 7. */
 export async function measureArenas(payload: ArenaPayload): Promise<ArenaStep> {
-  const arenaMax = process.env['MALLOC_ARENA_MAX'] ?? /glibc\.malloc\.arena_max=([^:]*)/.exec(process.env['GLIBC_TUNABLES'] ?? '')?.[1] ?? null;
+  const tunable = /glibc\.malloc\.arena_max=([^:]*)/.exec(process.env['GLIBC_TUNABLES'] ?? '')?.[1];
+  const fromEnv = process.env['MALLOC_ARENA_MAX'];
+  const arenaMax = fromEnv ?? tunable ?? null;
+  const arenaMaxSetting = fromEnv !== undefined ? `MALLOC_ARENA_MAX=${fromEnv}` : tunable !== undefined ? `GLIBC_TUNABLES glibc.malloc.arena_max=${tunable}` : null;
   const arenasBefore = mallocInfo().arenas.length;
   const rssBeforeBytes = rssAnonBytes();
   const workers: Worker[] = [];
@@ -70,6 +73,7 @@ export async function measureArenas(payload: ArenaPayload): Promise<ArenaStep> {
   const heapsAfterTrimBytes = heapRss();
   return {
     arenaMax,
+    arenaMaxSetting,
     workers: payload.workers,
     blockBytes: payload.blockBytes,
     blocksPerWorker: payload.blocksPerWorker,

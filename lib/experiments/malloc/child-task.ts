@@ -11,7 +11,7 @@ import type { SourcesPayload } from './sources';
 import type { ThresholdPayload } from './threshold';
 import type { TrimPayload } from './trim';
 import type { ArenaPayload } from './arenas';
-import type { ArenaStep, CarveStep, DynamicThresholdStep, MalloptStep, SourcesChildResult, TrimStep } from './measurements';
+import type { ArenaStep, CarveStep, CrossoverSearch, DynamicThresholdStep, MalloptStep, SourcesChildResult, TrimStep } from './measurements';
 
 /** Child task: steps 1, 2, 4, 5, 8 (the crossover first). */
 export async function measureSources(payload: SourcesPayload): Promise<SourcesChildResult> {
@@ -20,6 +20,16 @@ export async function measureSources(payload: SourcesPayload): Promise<SourcesCh
   const early = searchCrossover(1, payload.maxSweepBytes, keep);
   const { measureSourcesAfter } = await import('./sources');
   return measureSourcesAfter(payload, early, keep);
+}
+
+/**
+ * Child task: the crossover glibc starts from — run with its dynamic threshold switched
+ * off from process start (see runMalloc), the search first thing, nothing else loaded.
+ */
+export async function measureStartingThreshold(payload: { maxSweepBytes: number }): Promise<CrossoverSearch> {
+  const { searchCrossover } = await import('./crossover');
+  const keep: SearchBlock[] = [];
+  return searchCrossover(1, payload.maxSweepBytes, keep);
 }
 
 /** Child task: step 3b. */

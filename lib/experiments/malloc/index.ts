@@ -6,16 +6,18 @@
  * a large block's laziness. Every step runs in a fresh child process, because each
  * changes (or depends on) the malloc state of the process it runs in.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { requireResult, runChild } from '../../child';
-import { readHostInfo } from '../../host';
+import { readHostInfo, readMallocTunables } from '../../host';
 import { native } from '../../native';
 import { SCHEMA_VERSION, type ExperimentResult } from '../../result';
 import { pageSizeBytes } from '../../usage';
 import { optionalBoolean, optionalCount, rejectUnknownKeys, validateOptions } from '../../validate';
 import type { LibcIdentity } from '../../malloc-control';
 import { judgeMalloc, type MallocNotMeasured } from './verdicts';
-import type { ArenaStep, CarveStep, DynamicThresholdStep, MallocMeasurements, MalloptStep, SourcesChildResult, ThresholdInForce, TrimStep } from './measurements';
+import { withGranularity } from './crossover';
+import type { ArenaStep, CarveStep, CrossoverSearch, DynamicThresholdStep, MallocMeasurements, MalloptStep, SourcesChildResult, ThresholdInForce, TrimStep } from './measurements';
 import type { SourcesPayload } from './sources';
 import type { ThresholdPayload } from './threshold';
 import type { TrimPayload } from './trim';
@@ -59,6 +61,35 @@ export type MallocResult = ExperimentResult<MallocMeasurements | MallocNotMeasur
 
 const TASKS = path.join(__dirname, 'child-task.js');
 
+/** The setting behind thresholdOrigin(env), as written, or null for the default. */
+export function thresholdSetting(env: NodeJS.ProcessEnv): string | null {
+  const tunable = /(?:^|:)glibc\.malloc\.mmap_threshold=([^:]*)/.exec(env['GLIBC_TUNABLES'] ?? '');
+  if (tunable !== null) return `GLIBC_TUNABLES glibc.malloc.mmap_threshold=${tunable[1] ?? ''}`;
+  return env['MALLOC_MMAP_THRESHOLD_'] !== undefined ? `MALLOC_MMAP_THRESHOLD_=${env['MALLOC_MMAP_THRESHOLD_']}` : null;
+}
+
+/**
+ * The environment of the starting-threshold child: the children's own, plus a trim
+ * threshold (unless one is set already), which makes glibc switch its dynamic mmap
+ * threshold off from process start (malloc.c do_set_trim_threshold sets
+ * no_dyn_threshold) — so the runtime's own start-up frees cannot raise it. The value
+ * only decides when that child trims its heap top: 1 GiB, i.e. never while it measures.
+ */
+export function startingThresholdEnv(env: NodeJS.ProcessEnv): { env: NodeJS.ProcessEnv; setting: string } {
+  if (/(?:^|:)glibc\.malloc\.trim_threshold=/.test(env['GLIBC_TUNABLES'] ?? '')) return { env, setting: 'GLIBC_TUNABLES glibc.malloc.trim_threshold (already set)' };
+  const value = env['MALLOC_TRIM_THRESHOLD_'] ?? String(1 << 30);
+  return { env: { ...env, MALLOC_TRIM_THRESHOLD_: value }, setting: `MALLOC_TRIM_THRESHOLD_=${value}` };
+}
+
+/** Every glibc malloc setting in `env` (MALLOC_* variables, GLIBC_TUNABLES glibc.malloc.*), as written. */
+export function mallocSettings(env: NodeJS.ProcessEnv): string[] {
+  const t = readMallocTunables(env);
+  return [
+    ...Object.entries(t.environment).map(([k, v]) => `${k}=${v}`),
+    ...Object.entries(t.glibcTunables).map(([k, v]) => `GLIBC_TUNABLES ${k}=${v}`),
+  ].sort();
+}
+
 /** Where the mmap threshold in force comes from, by the environment the children run with. */
 export function thresholdOrigin(env: NodeJS.ProcessEnv): ThresholdInForce['origin'] {
   if (/(^|:)glibc\.malloc\.mmap_threshold=/.test(env['GLIBC_TUNABLES'] ?? '')) return 'tunable';
@@ -66,14 +97,38 @@ export function thresholdOrigin(env: NodeJS.ProcessEnv): ThresholdInForce['origi
 }
 
 /**
+ * Where a replacement allocator came from: the LD_PRELOAD entry naming it, else
+ * /etc/ld.so.preload when that names it, else "linked into this process".
+ */
+export function replacementCause(allocator: string, env: NodeJS.ProcessEnv, etcPreload: string | null): string {
+  const preload = env['LD_PRELOAD'] ?? '';
+  if (preload.includes(allocator)) return `LD_PRELOAD=${preload}`;
+  if (etcPreload !== null && etcPreload.includes(allocator)) return '/etc/ld.so.preload';
+  return 'linked into this process';
+}
+
+function readEtcPreload(): string | null {
+  try {
+    return fs.readFileSync('/etc/ld.so.preload', 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+/**
  * The allocator in force as a libc identity: glibc's malloc, or — when jemalloc, a
  * sanitizer runtime or another malloc replaces it in this process (its children
- * inherit the preload) — a name saying so, which the verdicts treat as "not glibc".
+ * inherit the preload) — a name saying so, with the version the REPLACEMENT reports
+ * (jemalloc mallctl("version"), tcmalloc tc_version, mimalloc mi_version; null when it
+ * has none: never glibc's), and the setting that put it there. The verdicts treat it as "not glibc".
  */
-function mallocInForce(): LibcIdentity {
-  const libc = native.libc();
+export function mallocInForce(libc: ReturnType<typeof native.libc> = native.libc(), env: NodeJS.ProcessEnv = process.env, etcPreload: string | null = readEtcPreload()): LibcIdentity & { cause?: string } {
   if (libc.name === 'glibc' && libc.replacementAllocator !== null) {
-    return { name: `glibc with malloc replaced by ${libc.replacementAllocator}`, version: libc.version };
+    return {
+      name: `glibc with malloc replaced by ${libc.replacementAllocator}`,
+      version: libc.replacementAllocatorVersion,
+      cause: replacementCause(libc.replacementAllocator, env, etcPreload),
+    };
   }
   return { name: libc.name, version: libc.version };
 }
@@ -95,7 +150,7 @@ export async function runMalloc(options: MallocOptions = {}): Promise<MallocResu
   const base = { schema: SCHEMA_VERSION, experiment: 'malloc', host } as const;
 
   if (libc.name !== 'glibc') {
-    const m: MallocNotMeasured = { libc, pageSizeBytes: pageSizeBytes(), skipped: `glibc's malloc is what the claims describe; this process's allocator is ${libc.name}` };
+    const m: MallocNotMeasured = { libc, pageSizeBytes: pageSizeBytes(), skipped: `glibc's malloc is what the claims describe; this process's allocator is ${libc.name}${libc.version ? ` ${libc.version}` : ''}${'cause' in libc && libc.cause ? ` (${libc.cause})` : ''}` };
     return { ...base, claims: judgeMalloc(m), measurements: m };
   }
   const child = async <T>(task: string, payload: unknown, what: string, childEnv = env): Promise<T> => {
@@ -115,6 +170,8 @@ export async function runMalloc(options: MallocOptions = {}): Promise<MallocResu
     child<Omit<CarveStep, 'sweepCarvedSizes'>>('measureCarve', tp, 'top-chunk carving'),
     child<TrimStep>('measureTrim', trimPayload, 'free and trim'),
   ]);
+  const starting = startingThresholdEnv(env);
+  const startingCrossover = await child<CrossoverSearch>('measureStartingThreshold', { maxSweepBytes }, 'the threshold glibc starts from', starting.env);
   const arenaPayload: ArenaPayload = { workers, blocksPerWorker, blockBytes: ARENA_BLOCK_BYTES };
   const arenas: ArenaStep[] = [await child<ArenaStep>('measureArenas', arenaPayload, 'thread arenas')];
   if (arenaMaxVariant) arenas.push(await child<ArenaStep>('measureArenas', arenaPayload, 'thread arenas, MALLOC_ARENA_MAX=1', { ...env, MALLOC_ARENA_MAX: '1' }));
@@ -131,7 +188,9 @@ export async function runMalloc(options: MallocOptions = {}): Promise<MallocResu
     crossoverBytes: sources.crossover.crossoverBytes,
     crossover: sources.crossover,
     crossoverLater: sources.crossoverLater,
-    thresholdInForce: { bytes: sources.crossover.thresholdChunkBytes, origin: thresholdOrigin(env), dynamic: dynamicThreshold.rose },
+    startingThreshold: { crossover: withGranularity(startingCrossover, sources.rounding.granularityBytes), setting: starting.setting },
+    thresholdInForce: { bytes: sources.crossover.thresholdChunkBytes, origin: thresholdOrigin(env), setting: thresholdSetting(env), dynamic: dynamicThreshold.rose },
+    settings: mallocSettings(env),
     breakStep: sources.breakStep,
     carve,
     dynamicThreshold,

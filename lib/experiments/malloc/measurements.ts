@@ -181,6 +181,8 @@ export interface WorkerBlocks {
 export interface ArenaStep {
   /** MALLOC_ARENA_MAX / glibc.malloc.arena_max the child ran with, or null. */
   arenaMax: string | null;
+  /** The setting that gave arenaMax, as written ("MALLOC_ARENA_MAX=1", "GLIBC_TUNABLES glibc.malloc.arena_max=1"), or null. */
+  arenaMaxSetting: string | null;
   workers: number;
   blockBytes: number;
   blocksPerWorker: number;
@@ -204,6 +206,8 @@ export interface ThresholdInForce {
   /** The smallest chunk size served by mmap, measured, bytes. */
   bytes: number | null;
   origin: 'default' | 'env' | 'tunable' | 'mallopt';
+  /** The setting behind a non-default origin, as written ("MALLOC_MMAP_THRESHOLD_=65536", "GLIBC_TUNABLES glibc.malloc.mmap_threshold=65536"), or null. */
+  setting: string | null;
   /** Whether freeing an mmapped chunk raised it (measured). */
   dynamic: boolean;
 }
@@ -216,7 +220,16 @@ export interface MallocMeasurements {
   crossoverBytes: number | null;
   crossover: CrossoverSearch;
   crossoverLater: CrossoverSearch;
+  /**
+   * The crossover in a fresh child whose dynamic threshold was switched off before it
+   * started (`setting`, a trim-threshold setting: glibc's do_set_trim_threshold sets
+   * no_dyn_threshold), so no free by the runtime's own start-up could raise it: the
+   * threshold glibc starts from on this host.
+   */
+  startingThreshold: { crossover: CrossoverSearch; setting: string };
   thresholdInForce: ThresholdInForce;
+  /** glibc malloc settings in the children's environment, as written: "MALLOC_ARENA_MAX=1", "GLIBC_TUNABLES glibc.malloc.mmap_max=0". */
+  settings: string[];
   breakStep: BreakStep;
   carve: CarveStep;
   dynamicThreshold: DynamicThresholdStep;

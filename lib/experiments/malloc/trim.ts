@@ -4,7 +4,8 @@
  * malloc_trim(0) returns, and a freed mmapped block (unmapped at once?). Changes the
  * process's malloc state.
  */
-import { malloc, type HeapBlock } from '../../heap';
+import { malloc } from '../../heap';
+import { mallocBlocks, type BlockSet } from '../../block-set';
 import { mallocTrim, programBreak } from '../../malloc-control';
 import { findMapping, readMaps } from '../../proc/maps';
 import { hexAddress } from '../../result';
@@ -21,14 +22,11 @@ export interface TrimPayload {
   mmapBytes: number;
 }
 
-function allocateTouched(count: number, sizeBytes: number): HeapBlock[] {
-  const out: HeapBlock[] = [];
-  for (let i = 0; i < count; i++) {
-    const b = malloc({ sizeBytes, drainTop: i === 0 });
-    b.touch({ mode: 'write' });
-    out.push(b);
-  }
-  return out;
+// One block set per round: the blocks come from one native call and nothing of the
+// apparatus (no per-block wrapper or N-API reference) is malloc'd between them, so a
+// freed run coalesces as it would in a C program (issue 10, section 5).
+function allocateTouched(count: number, sizeBytes: number): BlockSet {
+  return mallocBlocks({ count, sizeBytes, fill: true, drainTop: true });
 }
 
 /** Child task: step 6. */
@@ -47,8 +45,8 @@ export function measureTrim(payload: TrimPayload): TrimStep {
     return { brk, rss };
   };
   const mappingRss = (address: bigint): number => smapsFor(readSmaps('self'), address)?.rssBytes ?? 0;
-  const freeMiddle = (blocks: HeapBlock[]): void => {
-    for (const b of blocks.slice(1, -1)) b.free();
+  const freeMiddle = (blocks: BlockSet): void => {
+    blocks.free({ start: 1, end: blocks.count - 1 });
   };
 
   // The mmapped block first: later, free chunks in the bins (which glibc consults before
@@ -63,7 +61,7 @@ export function measureTrim(payload: TrimPayload): TrimStep {
   const loaded = sample('allocated and touched', false);
   freeMiddle(a);
   const middle = sample('middle blocks freed', false);
-  (a[a.length - 1] as HeapBlock).free();
+  a.free({ index: a.count - 1 });
   const top = sample('top block freed', false);
 
   // Round B: free the middle again, keep the top block, and ask malloc_trim.
@@ -82,7 +80,8 @@ export function measureTrim(payload: TrimPayload): TrimStep {
   const mmapResidentAfterFreeBytes = mappingRss(address);
   sample('mmapped block freed');
   const entry = findMapping(readMaps(), address);
-  for (const x of [...a, ...b]) x.free();
+  a.close();
+  b.close();
 
   return {
     blockBytes: payload.blockBytes,

@@ -6,27 +6,53 @@
  */
 import type { ClaimResult } from '../../claims';
 import { formatBytes, formatCount, formatDelta } from '../../format';
-import type { MallocMeasurements } from './measurements';
+import type { ArenaStep, MallocMeasurements } from './measurements';
 
 /** The threshold malloc.threshold-128k states, bytes (the claim's text, not a fact about this host). */
 export const CLAIMED_THRESHOLD_BYTES = 128 * 1024;
 
 /** The measurements when the C library is not glibc: nothing was measured. */
 export interface MallocNotMeasured {
-  libc: { name: string; version: string | null };
+  /** version: of the allocator in force (a replacement's own, never glibc's for it); cause: the setting that loaded a replacement (LD_PRELOAD=…). */
+  libc: { name: string; version: string | null; cause?: string };
   pageSizeBytes: number;
   /** Why nothing was measured. */
   skipped: string;
 }
 
-function notGlibc(id: string, libc: { name: string; version: string | null }): ClaimResult | null {
+function notGlibc(id: string, libc: { name: string; version: string | null; cause?: string }): ClaimResult | null {
   if (libc.name === 'glibc') return null;
+  const cause = libc.cause === undefined ? '' : ` (${libc.cause})`;
   return {
     id,
     verdict: 'not-applicable',
-    summary: `the claim describes glibc's malloc; this C library is ${libc.name}${libc.version ? ` ${libc.version}` : ''}, whose allocator works differently`,
-    evidence: { libc: libc.name },
+    summary: `the claim describes glibc's malloc; this process's allocator is ${libc.name}${libc.version ? ` ${libc.version}` : ''}${cause}, which works differently`,
+    evidence: { libc: libc.name, version: libc.version, cause: libc.cause ?? null },
   };
+}
+
+/** The settings that steer each claim's measurement: MALLOC_* variable names and glibc.malloc.* tunable names. */
+const RELEVANT_SETTINGS: Readonly<Record<string, readonly string[]>> = {
+  'malloc.two-sources': ['MMAP_MAX', 'mmap_max', 'MMAP_THRESHOLD', 'mmap_threshold', 'ARENA_MAX', 'arena_max', 'arena_test', 'ARENA_TEST', 'TOP_PAD', 'top_pad'],
+  'malloc.brk-moves': ['TOP_PAD', 'top_pad', 'TRIM_THRESHOLD', 'trim_threshold'],
+  'malloc.threshold-128k': ['MMAP_MAX', 'mmap_max'],
+  'malloc.threshold-tunable': ['MMAP_MAX', 'mmap_max'],
+  'malloc.free-returns': ['TRIM_THRESHOLD', 'trim_threshold', 'TOP_PAD', 'top_pad', 'MMAP_MAX', 'mmap_max', 'ARENA_MAX', 'arena_max'],
+};
+
+/**
+ * " (settings in force: MALLOC_TRIM_THRESHOLD_=-1)" when a setting that steers `id`'s
+ * measurement was in the children's environment, else '': a verdict that such a
+ * setting changed names it.
+ */
+export function settingsNote(id: string, settings: readonly string[] | undefined): string {
+  const names = RELEVANT_SETTINGS[id] ?? [];
+  const hits = (settings ?? []).filter((s) => names.some((n) => s.includes(`MALLOC_${n}_=`) || s.includes(`MALLOC_${n}=`) || s.includes(`glibc.malloc.${n}=`)));
+  return hits.length === 0 ? '' : ` (settings in force: ${hits.join(', ')})`;
+}
+
+function withSettings(result: ClaimResult, settings: readonly string[] | undefined): ClaimResult {
+  return { ...result, summary: result.summary + settingsNote(result.id, settings) };
 }
 
 /** malloc.two-sources: which sources did the blocks come from? */
@@ -68,48 +94,68 @@ export function judgeBrkMoves(m: MallocMeasurements): ClaimResult {
   return { id, verdict: 'qualified', summary: `${head}, but [heap] grew by ${b.heapSizeDeltaBytes === null ? 'an unknown amount' : formatBytes(b.heapSizeDeltaBytes)}`, evidence };
 }
 
-/** malloc.threshold-128k: is the measured crossover the claim's 128 KiB, and is it fixed? */
+/**
+ * malloc.threshold-128k: does glibc start from the claim's 128 KiB, and is it fixed?
+ * Judges glibc's rule, not only the state the runtime left behind: the starting value
+ * is the crossover of a child whose dynamic threshold was off from process start
+ * (startingThreshold); the crossover first thing in an ordinary fresh child is the
+ * threshold in force, which the runtime's own start-up frees may already have raised.
+ */
 export function judgeThreshold128k(m: MallocMeasurements): ClaimResult {
   const id = 'malloc.threshold-128k';
   const na = notGlibc(id, m.libc);
   if (na) return na;
-  const measured = m.crossover.thresholdChunkBytes;
+  const inForce = m.crossover.thresholdChunkBytes;
+  const starting = m.startingThreshold.crossover.thresholdChunkBytes;
+  const base = starting ?? inForce;
+  const setting = m.thresholdInForce.setting;
   const evidence = {
     claimedBytes: CLAIMED_THRESHOLD_BYTES,
-    thresholdChunkBytes: measured,
+    startingThresholdChunkBytes: starting,
+    startingSetting: m.startingThreshold.setting,
+    thresholdChunkBytes: inForce,
     crossoverRequestBytes: m.crossover.crossoverBytes,
     laterThresholdChunkBytes: m.crossoverLater.thresholdChunkBytes,
     origin: m.thresholdInForce.origin,
+    setting,
     dynamicRise: m.dynamicThreshold.rose,
     dynamicMaxChunkBytes: m.dynamicThreshold.largestRaisingChunkBytes,
+    raisedBeforeMeasurement: starting !== null && inForce !== null && inForce > starting,
     carvedAboveThreshold: m.carve.source === 'brk' || m.carve.sweepCarvedSizes.length > 0,
   };
-  if (measured === null) {
+  if (base === null) {
     return { id, verdict: 'refuted', summary: 'no request up to the sweep\'s largest size was served by mmap', evidence };
   }
-  if (measured !== CLAIMED_THRESHOLD_BYTES) {
+  if (base !== CLAIMED_THRESHOLD_BYTES) {
+    const cause = setting === null ? 'glibc\'s default on this host' : `set by ${setting}`;
     return {
       id,
       verdict: 'refuted',
-      summary: `the threshold in force here is ${formatBytes(measured)} of chunk (requests from ${formatBytes(m.crossover.crossoverBytes ?? 0)} go to mmap), not ${formatBytes(CLAIMED_THRESHOLD_BYTES)}; origin: ${m.thresholdInForce.origin}`,
+      summary: `the threshold glibc starts from here is ${formatBytes(base)} of chunk (${cause}), not ${formatBytes(CLAIMED_THRESHOLD_BYTES)}` +
+        (inForce !== null && inForce !== base ? `; ${formatBytes(inForce)} was in force by the time a fresh Node child could measure` : ''),
       evidence,
     };
   }
   const qualifiers: string[] = [];
-  if (m.crossover.crossoverBytes !== null && m.crossover.crossoverBytes !== measured) {
-    qualifiers.push(`it applies to the chunk (request + header, rounded), so requests from ${formatCount(m.crossover.crossoverBytes)} B already get mmap`);
+  const crossoverRequest = m.startingThreshold.crossover.crossoverBytes ?? m.crossover.crossoverBytes;
+  if (crossoverRequest !== null && crossoverRequest !== base) {
+    qualifiers.push(`it applies to the chunk (request + header, rounded), so requests from ${formatCount(crossoverRequest)} B already get mmap`);
   }
   if (m.dynamicThreshold.rose) {
     qualifiers.push(`freeing an mmapped chunk raises it to that chunk's size (up to ${formatBytes(m.dynamicThreshold.largestRaisingChunkBytes ?? 0)} here)`);
   }
-  if (m.crossoverLater.thresholdChunkBytes !== null && m.crossoverLater.thresholdChunkBytes !== measured) {
-    qualifiers.push(`Node's own frees had raised it to ${formatBytes(m.crossoverLater.thresholdChunkBytes)} a moment later in the same process`);
+  if (evidence.raisedBeforeMeasurement && inForce !== null) {
+    qualifiers.push(`Node's own start-up had already freed an mmapped chunk and so raised it to ${formatBytes(inForce)} before the first probe of a fresh child (glibc's dynamic threshold; the ${formatBytes(base)} start was measured with it switched off by ${m.startingThreshold.setting})`);
+  }
+  const later = m.crossoverLater.thresholdChunkBytes;
+  if (later !== null && later !== (inForce ?? base)) {
+    qualifiers.push(`Node's own frees had raised it to ${formatBytes(later)} a moment later in the same process`);
   }
   if (evidence.carvedAboveThreshold) qualifiers.push(`a ${formatBytes(m.carve.requestBytes)} request was carved from a ${formatBytes(m.carve.topBeforeBytes)} top chunk without mmap`);
   if (qualifiers.length === 0) {
-    return { id, verdict: 'holds', summary: `the threshold measured here is ${formatBytes(measured)}, fixed, and decides every request`, evidence };
+    return { id, verdict: 'holds', summary: `the threshold measured here is ${formatBytes(base)}, fixed, and decides every request`, evidence };
   }
-  return { id, verdict: 'qualified', summary: `the threshold starts at ${formatBytes(measured)} here, but ${qualifiers.join('; ')}`, evidence };
+  return { id, verdict: 'qualified', summary: `the threshold starts at ${formatBytes(base)} here, but ${qualifiers.join('; ')}`, evidence };
 }
 
 /** malloc.threshold-tunable: does mallopt(M_MMAP_THRESHOLD) move the crossover? */
@@ -174,6 +220,28 @@ export function judgeSizeHeader(m: MallocMeasurements): ClaimResult {
   return { id, verdict: 'refuted', summary: `only ${h.consistentWithUsable} of ${n} blocks have a size word before them matching their chunk`, evidence };
 }
 
+/**
+ * What one arena step measured, in words that follow where the workers' blocks came
+ * from: thread arenas, or — when a setting such as MALLOC_ARENA_MAX=1 allowed none —
+ * the main arena ([heap]), named with that setting.
+ */
+export function arenaStepPhrase(a: ArenaStep): string {
+  const count = (source: string): number => a.workerBlocks.reduce((n, w) => n + (w.sources[source] ?? 0), 0);
+  const threadArena = count('thread-arena');
+  const brk = count('brk');
+  const kept = `${formatBytes(a.heapsResidentBytes.afterFree)} resident after everything was freed (${formatBytes(a.heapsResidentBytes.afterTrim)} after malloc_trim)`;
+  const setting = a.arenaMaxSetting ?? (a.arenaMax === null ? null : `arena_max=${a.arenaMax}`);
+  const under = setting === null ? '' : `with ${setting}, `;
+  if (threadArena > 0) {
+    const made = Math.max(0, a.arenasAfter - a.arenasBefore);
+    return `${under}the workers' ${formatCount(threadArena)} blocks came from thread arenas (${formatCount(made)} made), whose heaps kept ${kept}`;
+  }
+  if (brk > 0) {
+    return `${under}there were no thread arenas: the workers' ${formatCount(brk)} blocks came from the main arena, whose [heap] (shared with the rest of the process) kept ${kept}`;
+  }
+  return `${under}the workers' blocks came from ${Object.keys(a.workerBlocks[0]?.sources ?? {}).join('/') || 'nowhere measured'}; their mappings kept ${kept}`;
+}
+
 /** malloc.free-returns: does free() shrink the heap? */
 export function judgeFreeReturns(m: MallocMeasurements): ClaimResult {
   const id = 'malloc.free-returns';
@@ -183,11 +251,11 @@ export function judgeFreeReturns(m: MallocMeasurements): ClaimResult {
   const middleReturns = t.breakDropMiddleBytes > 0 || t.rssDropMiddleBytes >= t.blockBytes;
   const topReturns = t.breakDropTopBytes > 0;
   const mmapUnmapped = t.mmapBlockWasMmapped && !t.mmapMappedAfterFree;
-  const arena = m.arenas.find((a) => a.heapsResidentBytes.loaded > 0);
+  const arenaSteps = m.arenas.filter((a) => a.heapsResidentBytes.loaded > 0);
   const evidence = {
     breakDropMiddleBytes: t.breakDropMiddleBytes, rssDropMiddleBytes: t.rssDropMiddleBytes, breakDropTopBytes: t.breakDropTopBytes,
-    rssDropTrimBytes: t.rssDropTrimBytes, mmapUnmapped, arenaResidentAfterFreeBytes: arena?.heapsResidentBytes.afterFree ?? null,
-    arenaResidentAfterTrimBytes: arena?.heapsResidentBytes.afterTrim ?? null,
+    rssDropTrimBytes: t.rssDropTrimBytes, mmapUnmapped,
+    arenaSteps: arenaSteps.map((a) => ({ arenaMaxSetting: a.arenaMaxSetting, residentAfterFreeBytes: a.heapsResidentBytes.afterFree, residentAfterTrimBytes: a.heapsResidentBytes.afterTrim })),
   };
   if (middleReturns && topReturns && mmapUnmapped) {
     return { id, verdict: 'holds', summary: 'freed blocks were returned wherever they sat: the middle, the top, and mmapped blocks', evidence };
@@ -200,7 +268,7 @@ export function judgeFreeReturns(m: MallocMeasurements): ClaimResult {
     topReturns ? `freeing the top block moved the break back by ${formatBytes(t.breakDropTopBytes)}` : 'freeing the top block did not move the break',
     middleReturns ? 'freeing middle blocks returned memory' : `freeing middle blocks returned nothing (break ${formatDelta(-t.breakDropMiddleBytes)}, RSS ${formatDelta(-t.rssDropMiddleBytes)}) until malloc_trim(0) released ${formatBytes(t.rssDropTrimBytes)}`,
   ];
-  if (arena) parts.push(`worker arenas kept ${formatBytes(arena.heapsResidentBytes.afterFree)} resident after everything was freed (${formatBytes(arena.heapsResidentBytes.afterTrim)} after malloc_trim)`);
+  for (const a of arenaSteps) parts.push(arenaStepPhrase(a));
   return { id, verdict: 'qualified', summary: parts.join('; '), evidence };
 }
 
@@ -211,5 +279,5 @@ export function judgeMalloc(m: MallocMeasurements | MallocNotMeasured): ClaimRes
     const ids = ['malloc.two-sources', 'malloc.brk-moves', 'malloc.threshold-128k', 'malloc.threshold-tunable', 'malloc.pow2-rounding', 'malloc.size-header', 'malloc.free-returns'];
     return ids.map((id) => notGlibc(id, m.libc) ?? { id, verdict: 'not-applicable', summary: m.skipped, evidence: {} });
   }
-  return judges.map((judge) => judge(m));
+  return judges.map((judge) => withSettings(judge(m), m.settings));
 }

@@ -1,9 +1,13 @@
 /**
  * The malloc sweep chart: each request size of the malloc experiment's sweep (log2
  * axis) as a dot in the lane of the source that served it (brk heap, a thread arena or
- * its own mmap), the measured crossover marked. Reads only `measurements.sweep` and
- * `measurements.crossoverBytes`, described here by the shape the chart needs, so the
- * chart renders as soon as the malloc experiment is registered.
+ * its own mmap), the measured crossover marked. Reads only `measurements.sweep`,
+ * `measurements.crossoverBytes` and `measurements.crossoverLater`, described here by the
+ * shape the chart needs, so the chart renders as soon as the malloc experiment is
+ * registered. The sweep is taken after the fresh-child crossover, in the same child; when
+ * Node's own frees raised glibc's dynamic threshold in between, the two differ, and both
+ * are drawn, labelled with their moment — the chart and its caption never disagree with
+ * the dots (the caption's "from X up" is read off the dots themselves).
  */
 import { escapeXml, legend, svgDocument } from './doc';
 import { byteUnitFor, log2Scale, pow2Ticks, shortBytes } from './scale';
@@ -19,8 +23,22 @@ export interface MallocSweepPoint {
 /** The part of the malloc experiment's measurements the chart draws. */
 export interface MallocSweepMeasurements {
   sweep: MallocSweepPoint[];
-  /** Smallest size served by mmap when every larger one was too (null: no crossover seen). */
+  /** The crossover searched first thing in a fresh child, before the sweep (null: none seen). */
   crossoverBytes: number | null;
+  /** The crossover searched right after the sweep in the same child (the threshold the sweep ended under). */
+  crossoverLater?: { crossoverBytes: number | null };
+}
+
+/** The smallest sweep size from which every larger request was mmapped, or null. */
+export function sweepMmapFrom(sweep: readonly MallocSweepPoint[]): number | null {
+  const sorted = [...sweep].sort((a, b) => a.sizeBytes - b.sizeBytes);
+  let from: number | null = null;
+  for (let i = sorted.length - 1; i >= 0; i--) {
+    const p = sorted[i] as MallocSweepPoint;
+    if (p.source !== 'mmap') break;
+    from = p.sizeBytes;
+  }
+  return from;
 }
 
 const LANES: ReadonlyArray<{ source: string; label: string; color: string }> = [
@@ -50,7 +68,10 @@ export function renderMallocSweepSvg(m: MallocSweepMeasurements): { svg: string;
     ...[...present].filter((s) => !LANES.some((l) => l.source === s)).map((s) => ({ source: s, label: s, color: '#6b7280' })),
   ];
   const laneH = 46;
-  const top = 40;
+  const start = m.crossoverBytes;
+  const during = m.crossoverLater?.crossoverBytes ?? null;
+  const twoRules = start !== null && during !== null && during !== start;
+  const top = twoRules ? 70 : 40;
   const left = 110;
   const right = width - 30;
   const bottom = top + lanes.length * laneH;
@@ -73,12 +94,18 @@ export function renderMallocSweepSvg(m: MallocSweepMeasurements): { svg: string;
   body.push(`<line x1="${left}" y1="${bottom}" x2="${right}" y2="${bottom}" class="axis"/>`);
   body.push(`<text x="${(left + right) / 2}" y="${height - 10}" text-anchor="middle" class="axis-title">request size (bytes, log₂ scale)</text>`);
   body.push(`<text transform="translate(16 ${(top + bottom) / 2}) rotate(-90)" text-anchor="middle" class="axis-title">source</text>`);
-  if (m.crossoverBytes !== null) {
-    const x = sx(m.crossoverBytes).toFixed(1);
-    body.push(`<line x1="${x}" y1="${top - 6}" x2="${x}" y2="${bottom}" stroke="#dc2626" stroke-width="1.5" stroke-dasharray="6,4" class="rule"/>`);
+  const rule = (bytes: number, label: string, color: string, dash: string, labelY: number): void => {
+    const x = sx(bytes).toFixed(1);
+    body.push(`<line x1="${x}" y1="${labelY + 2}" x2="${x}" y2="${bottom}" stroke="${color}" stroke-width="1.5" stroke-dasharray="${dash}" class="rule"/>`);
     // Right of the rule when it sits in the left half, left of it otherwise: never clipped.
     const leftHalf = Number(x) < (left + right) / 2;
-    body.push(`<text x="${Number(x) + (leftHalf ? 6 : -6)}" y="${top - 8}" text-anchor="${leftHalf ? 'start' : 'end'}" class="note" style="fill:#dc2626">${escapeXml(`measured threshold ${exactBytes(m.crossoverBytes)}`)}</text>`);
+    body.push(`<text x="${Number(x) + (leftHalf ? 6 : -6)}" y="${labelY}" text-anchor="${leftHalf ? 'start' : 'end'}" class="note" style="fill:${color}">${escapeXml(label)}</text>`);
+  };
+  if (twoRules) {
+    rule(start, `threshold at the child's start ${exactBytes(start)}`, '#dc2626', '6,4', top - 22);
+    rule(during, `threshold right after the sweep ${exactBytes(during)} (raised by Node's own frees)`, '#0f766e', '2,3', top - 8);
+  } else if (start !== null || during !== null) {
+    rule((start ?? during) as number, `measured threshold ${exactBytes((start ?? during) as number)}`, '#dc2626', '6,4', top - 8);
   }
   for (const p of m.sweep) {
     const lane = lanes.find((l) => l.source === p.source);
@@ -86,7 +113,11 @@ export function renderMallocSweepSvg(m: MallocSweepMeasurements): { svg: string;
   }
   const svg = svgDocument(width, height, 'malloc: request size → source', [...body, ...legend(lanes.map((l) => ({ name: l.label, color: l.color, shape: 'dot' })), left, 20)]);
   const counts = lanes.map((l) => `${m.sweep.filter((p) => p.source === l.source).length} from ${l.label}`).join(', ');
+  const mmapFrom = sweepMmapFrom(m.sweep);
+  const thresholds = twoRules
+    ? ` glibc's threshold was ${exactBytes(start)} when the child started and ${exactBytes(during)} right after the sweep, in the same child: freeing an mmapped chunk raises it (the dynamic threshold), so the sweep's brk/mmap boundary can lie between the two.`
+    : '';
   const caption = `${m.sweep.length} request sizes from ${shortBytes(Math.min(...sizes))} to ${shortBytes(Math.max(...sizes))}: ${counts}; ` +
-    (m.crossoverBytes === null ? 'no size switched to mmap for good.' : `from ${exactBytes(m.crossoverBytes)} up, every request got its own mmap.`);
+    (mmapFrom === null ? 'no size of the sweep switched to mmap for good.' : `from ${exactBytes(mmapFrom)} up, every request of the sweep got its own mmap.`) + thresholds;
   return { svg, caption };
 }
