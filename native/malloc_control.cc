@@ -5,7 +5,7 @@
 // every arena): the experiment calls them only in a child process. Everything but
 // sbrk(0) is a glibc extension: built against another C library, those entry points
 // throw ERR_VMPROBE_UNSUPPORTED (decided at compile time, #ifdef __GLIBC__).
-// malloc_info's XML is returned as text; TypeScript parses it (lib/malloc-info.ts).
+// malloc_info's XML is returned as text; TypeScript parses it (lib/malloc/info.ts).
 #include "malloc_control.h"
 
 #include <malloc.h>

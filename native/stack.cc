@@ -10,7 +10,7 @@
 // /proc text is not interpreted here beyond finding the one line asked for; the lines
 // travel raw and TypeScript parses them (lib/stack-samples.ts).
 //
-// Records are JSON lines in the child channel's envelope (lib/child-entry.ts):
+// Records are JSON lines in the child channel's envelope (lib/child/entry.ts):
 //   {"type":"record","value":{"kind":"mark",...}}    every time the stack in use
 //       crosses into a new page: the depth at death is known to within one page;
 //   {"type":"record","value":{"kind":"sample",...}}  every sampleEveryFrames frames:
@@ -382,7 +382,7 @@ Napi::Value StackRecurse(const Napi::CallbackInfo& info) {
   const uintptr_t mappingEnd = IsMainThread() ? MappingEnd(reinterpret_cast<uintptr_t>(&s)) : 0;
   s.top = mappingEnd > b.top ? mappingEnd : b.top;
   if (!untilFault) {
-    // The second wall (lib/stack.ts checks first): a stopping recursion must fit.
+    // The second wall (lib/stack/probes.ts checks first): a stopping recursion must fit.
     const uint64_t inUse = s.top - reinterpret_cast<uintptr_t>(&s);
     const uint64_t room = AvailableBytes(b);
     if (s.stopAtDepthBytes + s.frameBytes > inUse + room) {

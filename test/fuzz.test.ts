@@ -1,7 +1,7 @@
 // Property-based fuzzing of the whole exported API (issue 7.1). Enumerates the package
 // at run time (Object.keys of the entry, prototype members of Mapping/HeapBlock) and
 // fails on anything without a generator here or a row in helpers/api-surface.ts. Every
-// call must return, or throw an Error with a documented code (lib/errors.ts: the ERR_*
+// call must return, or throw an Error with a documented code (lib/util/errors.ts: the ERR_*
 // codes, or an errno name with `errno` and `syscall`); anything else fails with the
 // fast-check seed and path.
 //
@@ -305,7 +305,7 @@ test('fuzz: HeapBlock methods in random sequences', async () => {
 
 /**
  * Child-side JS (for the child fuzzers below) that makes `call` and writes one line:
- * 'ok', 'coded CODE' for a documented rejection (an ERR_* code of lib/errors.ts, or an
+ * 'ok', 'coded CODE' for a documented rejection (an ERR_* code of lib/util/errors.ts, or an
  * errno error from `syscall` when given), or 'BAD …' naming `what`.
  */
 function childCallLine(call: string, what: string, syscall?: string): string {

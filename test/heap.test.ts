@@ -1,4 +1,4 @@
-// Tests for lib/heap.ts (native/heap.cc): malloc/calloc blocks owned by a handle,
+// Tests for lib/memory/heap.ts (native/heap.cc): malloc/calloc blocks owned by a handle,
 // measured touches, residency and pagemap of the pages a block spans, and free().
 //
 // A block above glibc's mmap threshold (128 KiB by default, 64 MiB here) gets a mapping
@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { malloc, pageSizeBytes, readThpSettings, HeapBlock } from '../lib/index';
-import { native } from '../lib/native';
+import { native } from '../lib/native/loader';
 import { expectCode } from './helpers/expect-code';
 
 const page = pageSizeBytes();

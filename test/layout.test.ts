@@ -8,13 +8,13 @@ import { runLayout, type LayoutResult } from '../lib/experiments/layout/index';
 import { renderLayoutSvg } from '../lib/render/layout-svg';
 import { renderLayout } from '../lib/render/layout';
 import { makeStyle } from '../lib/render/style';
-import { native } from '../lib/native';
-import { touchSegmentPages, layoutAddresses } from '../lib/layout';
-import { parseElfBuffer, readElf } from '../lib/elf';
-import { CLAIMS } from '../lib/claims';
+import { native } from '../lib/native/loader';
+import { touchSegmentPages, layoutAddresses } from '../lib/layout/probes';
+import { parseElfBuffer, readElf } from '../lib/layout/elf';
+import { CLAIMS } from '../lib/report/claims';
 import * as vmprobe from '../lib/index';
 
-const CLI = path.join(__dirname, '..', 'lib', 'cli.js');
+const CLI = path.join(__dirname, '..', 'lib', 'cli', 'main.js');
 let shared: Promise<LayoutResult> | undefined;
 const run = (): Promise<LayoutResult> => (shared ??= runLayout());
 

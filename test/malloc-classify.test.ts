@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { addressWitness, arenaHeapReserve, classifyBlock, flagsWitness, mapsWitness } from '../lib/malloc-classify';
+import { addressWitness, arenaHeapReserve, classifyBlock, flagsWitness, mapsWitness } from '../lib/malloc/classify';
 import { parseMaps } from '../lib/proc/maps';
 import { renderSourceChart } from '../lib/render/malloc-chart';
 

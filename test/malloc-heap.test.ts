@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { malloc } from '../lib/heap';
-import { native } from '../lib/native';
-import { mallinfo2, mallocTrim, mallopt, programBreak, requireGlibc } from '../lib/malloc-control';
-import { requireResult, runChild } from '../lib/child';
-import { pageSizeBytes } from '../lib/usage';
+import { malloc } from '../lib/memory/heap';
+import { native } from '../lib/native/loader';
+import { mallinfo2, mallocTrim, mallopt, programBreak, requireGlibc } from '../lib/malloc/control';
+import { requireResult, runChild } from '../lib/child/spawn';
+import { pageSizeBytes } from '../lib/system/usage';
 
 const TASKS = path.join(__dirname, '..', '..', 'test', 'fixtures', 'malloc', 'tasks.js');
 const glibc = native.libc().name === 'glibc';

@@ -1,4 +1,4 @@
-// Tests for lib/mapping.ts (and native/mapping.cc, native/touch.cc, native/residency.cc)
+// Tests for lib/memory/mapping.ts (and native/mapping.cc, native/touch.cc, native/residency.cc)
 // on the real kernel: fault counts, residency, pagemap and smaps of anonymous and file
 // mappings, huge pages, madvise, mprotect, closed handles, and the ArrayBuffer view.
 //
@@ -6,7 +6,7 @@
 // (RUSAGE_THREAD, measured inside the native call), one per huge page with THP. RSS from
 // /proc/self/statm is process-wide, so it gets a stated tolerance.
 import { test } from 'node:test';
-import { native } from '../lib/native';
+import { native } from '../lib/native/loader';
 import { execFileSync } from 'node:child_process';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';

@@ -9,7 +9,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as v from '../lib/index';
-import { native } from '../lib/native';
+import { native } from '../lib/native/loader';
 import { EXPORT_TABLE, METHOD_TABLE, NATIVE_TABLE, prototypeMembers } from './helpers/api-surface';
 import { expectCode, runChildJson } from './helpers/expect-code';
 

@@ -78,7 +78,7 @@ test('the packed tarball installs into a scratch project and works from require,
   // What the tarball ships.
   const entries = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).split('\n').filter((e) => e !== '');
   for (const wanted of ['package/package.json', 'package/dist/lib/index.js', 'package/dist/lib/index.mjs', 'package/dist/lib/index.d.ts',
-    'package/dist/lib/cli.js', 'package/native/mapping.cc', 'package/binding.gyp', 'package/scripts/ensure-addon.js']) {
+    'package/dist/lib/cli/main.js', 'package/native/mapping.cc', 'package/binding.gyp', 'package/scripts/ensure-addon.js']) {
     assert.ok(entries.includes(wanted), `${wanted} missing from the tarball`);
   }
   const unwanted = entries.filter((e) => e.startsWith('package/build/') || /(^|\/)test\//.test(e) || /\.(o|node|tsbuildinfo)$/.test(e) || e.startsWith('package/lib/'));

@@ -69,7 +69,7 @@ test('the schema rejects a "not-measured" verdict, a missing notMeasured, a deci
   }
 });
 
-test('the schema\'s claim ids are exactly the catalogue\'s (lib/claims.ts), in order', () => {
+test('the schema\'s claim ids are exactly the catalogue\'s (lib/report/claims.ts), in order', () => {
   assert.deepEqual(schema.$defs.claimId.enum, CLAIMS.map((c) => c.id));
 });
 

@@ -22,7 +22,7 @@ import {
   pageSizeBytes,
   readMaps,
 } from '../lib/index';
-import { native } from '../lib/native';
+import { native } from '../lib/native/loader';
 import { expectCode } from './helpers/expect-code';
 
 const page = pageSizeBytes();

@@ -2,7 +2,7 @@
  * The experiments the CLI and the report know, by name. Each entry says how to run the
  * experiment from CLI options; the experiment's own module does the work.
  */
-import type { ExperimentResult } from '../result';
+import type { ExperimentResult } from '../report/result';
 import { runLazy, LAZY_DEFAULT_SIZE_BYTES } from './lazy/index';
 import { runLayout } from './layout/index';
 import { runStack } from './stack/index';

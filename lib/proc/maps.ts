@@ -1,7 +1,7 @@
 // Parser for /proc/<pid>/maps (proc(5), "/proc/pid/maps"): one line per
 // mapping, "start-end perms offset major:minor inode   [path]", sorted by start.
 import { invalidArgument, malformedLine, procLines, readProcText, type ProcPid } from './read';
-import { validateAddressRanges } from '../validate';
+import { validateAddressRanges } from '../util/validate';
 
 /** One mapping (VMA) of a process's address space, as /proc/<pid>/maps lists it. */
 export interface MapsEntry {

@@ -1,5 +1,5 @@
 /** Terminal text for any experiment result or the whole report. */
-import type { ExperimentResult, ReportResult } from '../result';
+import type { ExperimentResult, ReportResult } from '../report/result';
 import type { LazyMeasurements } from '../experiments/lazy/measurements';
 import { renderHost } from './host';
 import { renderClaims, renderReportClaims, renderTally } from './claims';

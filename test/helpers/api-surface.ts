@@ -202,7 +202,7 @@ export function prototypeMembers(cls: { prototype: object }): string[] {
   return Object.getOwnPropertyNames(cls.prototype).filter((n) => n !== 'constructor').sort();
 }
 
-/** The codes DESIGN.md / lib/errors.ts document, besides errno names. */
+/** The codes DESIGN.md / lib/util/errors.ts document, besides errno names. */
 export const DOCUMENTED_CODES: ReadonlySet<string> = new Set([
   'ERR_INVALID_ARG_TYPE', 'ERR_OUT_OF_RANGE', 'ERR_INVALID_ARG_VALUE', 'ERR_VMPROBE_UNSUPPORTED', 'ERR_VMPROBE_CLOSED',
   'ERR_VMPROBE_BUILD', 'ERR_VMPROBE_CHILD', 'ERR_VMPROBE_EXPERIMENT',
@@ -223,7 +223,7 @@ export function undocumentedRejection(err: unknown): string | null {
 }
 
 /**
- * The addon's own exports (lib/native.ts). The package does not export them (its
+ * The addon's own exports (lib/native/loader.ts). The package does not export them (its
  * `exports` map only has "."), but the .node file can be loaded by anyone, so they are
  * classified too. `fixed-fault-probe` is the one export that touches an address on
  * purpose — a fixed one from a closed list (null, a small integer, a kernel address,

@@ -4,11 +4,11 @@
  * faults counted inside the native touch, page state from pagemap, memory from smaps.
  */
 import * as fs from 'node:fs';
-import { layoutAddresses, loadedObjects, touchSegmentPages } from '../../layout';
-import { readElf, type ElfSection } from '../../elf';
-import { summarizePagemap } from '../../pages';
+import { layoutAddresses, loadedObjects, touchSegmentPages } from '../../layout/probes';
+import { readElf, type ElfSection } from '../../layout/elf';
+import { summarizePagemap } from '../../pages/summary';
 import { readSmaps, smapsFor } from '../../proc/smaps';
-import { pageSizeBytes } from '../../usage';
+import { pageSizeBytes } from '../../system/usage';
 
 /** Sizes from the addon's file (section table) and its data PT_LOAD segment. */
 export interface ElfFacts {

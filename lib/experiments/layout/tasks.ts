@@ -1,15 +1,15 @@
 /**
- * Tasks the layout experiment runs in child processes (lib/child.ts): an ASLR sample of
+ * Tasks the layout experiment runs in child processes (lib/child/spawn.ts): an ASLR sample of
  * a fresh process, a deliberate fault, and the page frames of the executable's text.
  * `fault` is the only caller of the addon's layoutFault, which kills the process on
  * purpose: it must never run in the parent (lib/index.ts does not export it).
  */
-import { native, type NativeFaultTarget } from '../../native';
-import { readLayout } from '../../layout';
+import { native, type NativeFaultTarget } from '../../native/loader';
+import { readLayout } from '../../layout/probes';
 import { readSmaps } from '../../proc/smaps';
-import { readPagemap, decodePagemapEntry } from '../../pagemap';
-import { pageSizeBytes } from '../../usage';
-import type { Region } from '../../layout-regions';
+import { readPagemap, decodePagemapEntry } from '../../pages/pagemap';
+import { pageSizeBytes } from '../../system/usage';
+import type { Region } from '../../layout/regions';
 
 /** Where the randomised things of one fresh process are (hex strings; null when absent). */
 export interface AslrSample {

@@ -9,10 +9,10 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { native } from '../../native';
-import { map, mapFile, type Mapping } from '../../mapping';
-import { readSwap } from '../../kernel-settings';
-import { isCodedError } from '../../errors';
+import { native } from '../../native/loader';
+import { map, mapFile, type Mapping } from '../../memory/mapping';
+import { readSwap } from '../../system/kernel-settings';
+import { isCodedError } from '../../util/errors';
 import { pickDiskDirectory, type DirectoryCheck } from './disk-dir';
 
 /** One measured read pass over the file mapping. */

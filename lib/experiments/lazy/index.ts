@@ -4,12 +4,12 @@
  * Runs in the calling process: every count it judges is taken per mapping or inside
  * one native call, so what the process did before does not change them.
  */
-import { readHostInfo } from '../../host';
-import { SCHEMA_VERSION, type ExperimentResult } from '../../result';
-import { pageSizeBytes } from '../../usage';
-import { zeroPagePfn } from '../../zeropage';
-import { optionalBoolean, optionalCount, rejectUnknownKeys, validateOptions } from '../../validate';
-import { requireResult, runChild } from '../../child';
+import { readHostInfo } from '../../system/host';
+import { SCHEMA_VERSION, type ExperimentResult } from '../../report/result';
+import { pageSizeBytes } from '../../system/usage';
+import { zeroPagePfn } from '../../pages/zero-page';
+import { optionalBoolean, optionalCount, rejectUnknownKeys, validateOptions } from '../../util/validate';
+import { requireResult, runChild } from '../../child/spawn';
 import * as path from 'node:path';
 import { runHugepage, runMapReadWriteDontneed, runOvercommit, runPopulate } from './anonymous';
 import { runFileStep } from './file';

@@ -4,7 +4,7 @@ import type { HugepageStep, OvercommitStep } from './anonymous';
 import type { FileStep } from './file';
 import type { NodeBuffersStep } from './buffers';
 import type { MallocStep } from './malloc-step';
-import type { ZeroPageMethod } from '../../zeropage';
+import type { ZeroPageMethod } from '../../pages/zero-page';
 import type { LazyCurve } from './curve';
 
 /** Step 5's record: map with MAP_POPULATE, then write. */

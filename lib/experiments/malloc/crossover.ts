@@ -5,7 +5,7 @@
  * frees mmapped chunks, and each such free raises glibc's dynamic threshold.
  * Blocks are raw native handles (freed by their finalizers or with the process).
  */
-import { native, type NativeHeapBlock } from '../../native';
+import { native, type NativeHeapBlock } from '../../native/loader';
 import type { CrossoverSearch } from './measurements';
 
 /** A live block the search made (kept so that no free moves the threshold mid-search). */

@@ -7,13 +7,13 @@
  * changes (or depends on) the malloc state of the process it runs in.
  */
 import * as path from 'node:path';
-import { requireResult, runChild } from '../../child';
-import { readHostInfo } from '../../host';
-import { native } from '../../native';
-import { SCHEMA_VERSION, type ExperimentResult } from '../../result';
-import { pageSizeBytes } from '../../usage';
-import { optionalBoolean, optionalCount, rejectUnknownKeys, validateOptions } from '../../validate';
-import type { LibcIdentity } from '../../malloc-control';
+import { requireResult, runChild } from '../../child/spawn';
+import { readHostInfo } from '../../system/host';
+import { native } from '../../native/loader';
+import { SCHEMA_VERSION, type ExperimentResult } from '../../report/result';
+import { pageSizeBytes } from '../../system/usage';
+import { optionalBoolean, optionalCount, rejectUnknownKeys, validateOptions } from '../../util/validate';
+import type { LibcIdentity } from '../../malloc/control';
 import { judgeMalloc, type MallocNotMeasured } from './verdicts';
 import type { ArenaStep, CarveStep, DynamicThresholdStep, MallocMeasurements, MalloptStep, SourcesChildResult, ThresholdInForce, TrimStep } from './measurements';
 import type { SourcesPayload } from './sources';

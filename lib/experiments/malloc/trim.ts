@@ -4,10 +4,10 @@
  * malloc_trim(0) returns, and a freed mmapped block (unmapped at once?). Changes the
  * process's malloc state.
  */
-import { malloc, type HeapBlock } from '../../heap';
-import { mallocTrim, programBreak } from '../../malloc-control';
+import { malloc, type HeapBlock } from '../../memory/heap';
+import { mallocTrim, programBreak } from '../../malloc/control';
 import { findMapping, readMaps } from '../../proc/maps';
-import { hexAddress } from '../../result';
+import { hexAddress } from '../../report/result';
 import { readSmaps, smapsFor } from '../../proc/smaps';
 import { rssAnonBytes, topBytes } from './probe';
 import type { TrimStep } from './measurements';

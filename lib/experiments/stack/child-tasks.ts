@@ -1,23 +1,23 @@
 /**
- * Tasks the stack experiment runs in child processes (lib/child.ts runs them through
+ * Tasks the stack experiment runs in child processes (lib/child/spawn.ts runs them through
  * child-entry.js). The overflow tasks never return: the recursion writes its marks and
  * samples straight to the child channel (fd 3) and the kernel ends the process. The
  * limits were set by the wrapper that exec'd this child (wrapper.ts), never here.
  */
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { native } from '../../native';
-import { getrlimit } from '../../usage';
+import { native } from '../../native/loader';
+import { getrlimit } from '../../system/usage';
 import { readMaps } from '../../proc/maps';
 import { readSmaps } from '../../proc/smaps';
 import { readStatus } from '../../proc/status';
-import { hexAddress } from '../../result';
-import { allocationCost, recurseStack, threadStack, STACK_STOP_HEADROOM_BYTES, type StackVariant } from '../../stack';
+import { hexAddress } from '../../report/result';
+import { allocationCost, recurseStack, threadStack, STACK_STOP_HEADROOM_BYTES, type StackVariant } from '../../stack/probes';
 import { mainStackMapping, readStackLayout, readThreadStackInfo } from './layout';
 import type { CostRow, NoShrinkStep, StackSnapshot, ThreadStackInfo } from './measurements';
 import type { WorkerData, WorkerReport } from './thread-worker';
 
-/** The child channel's file descriptor (lib/child-entry.ts writes records there too). */
+/** The child channel's file descriptor (lib/child/entry.ts writes records there too). */
 export const CHILD_CHANNEL_FD = 3;
 
 /** Payload of overflowTask. */

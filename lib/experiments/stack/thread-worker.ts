@@ -6,9 +6,9 @@
  */
 import * as fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { native } from '../../native';
+import { native } from '../../native/loader';
 import { readMaps, findMapping } from '../../proc/maps';
-import { recurseStack, threadStack } from '../../stack';
+import { recurseStack, threadStack } from '../../stack/probes';
 import { readThreadStackInfo } from './layout';
 import type { ThreadStackInfo } from './measurements';
 

@@ -4,11 +4,11 @@
  * experiment plugs in by adding its entry (malloc's is here already: its chart draws
  * from `measurements.sweep` and `measurements.crossoverBytes` once it is registered).
  */
-import type { ReportResult } from '../../result';
+import type { ReportResult } from '../../report/result';
 import type { LazyMeasurements } from '../../experiments/lazy/measurements';
 import type { LayoutMeasurements } from '../../experiments/layout/measurements';
 import type { StackMeasurements } from '../../experiments/stack/measurements';
-import { formatBytes } from '../../format';
+import { formatBytes } from '../../util/format';
 import { renderLayoutSvg } from '../layout-svg';
 import { renderLazyCurveSvg } from '../svg/lazy-curve';
 import { renderStackCurveSvg } from '../svg/stack-curve';

@@ -12,9 +12,9 @@
  * Thread stacks are recognised by a thread's stack pointer inside them
  * (/proc/<pid>/task/<tid>/syscall), never by size or shape.
  */
-import type { MapsEntry } from './proc/maps';
-import { invalidArgType } from './errors';
-import { validateAddressRanges, validateChoice, validateOptions } from './validate';
+import type { MapsEntry } from '../proc/maps';
+import { invalidArgType } from '../util/errors';
+import { validateAddressRanges, validateChoice, validateOptions } from '../util/validate';
 
 /** What a region is. `lib-*` are segments of shared libraries (the addon is one). */
 export type RegionKind =

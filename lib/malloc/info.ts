@@ -2,9 +2,9 @@
  * Parser for malloc_info(3)'s XML (glibc malloc/malloc.c, __malloc_info): one <heap>
  * element per arena (nr 0 is the main arena), each with free-chunk size classes, free
  * totals, system bytes and address-space bytes; then process-wide totals, including
- * the mmapped chunks. Parsing only; lib/malloc-control.ts reads the XML.
+ * the mmapped chunks. Parsing only; lib/malloc/control.ts reads the XML.
  */
-import { invalidArgValue } from './errors';
+import { invalidArgValue } from '../util/errors';
 
 /** One free-chunk size class of an arena (a <size> or <unsorted> element). */
 export interface MallocInfoSizeClass {

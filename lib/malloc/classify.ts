@@ -8,11 +8,11 @@
  *      reserve, the whole aligned to its own power-of-two size, as glibc's arena.c
  *      new_heap makes it).
  */
-import type { ChunkHeader } from './heap';
-import type { MapsEntry } from './proc/maps';
-import { findMapping } from './proc/maps';
-import { invalidArgType } from './errors';
-import { validateAddress } from './validate';
+import type { ChunkHeader } from '../memory/heap';
+import type { MapsEntry } from '../proc/maps';
+import { findMapping } from '../proc/maps';
+import { invalidArgType } from '../util/errors';
+import { validateAddress } from '../util/validate';
 
 function validateHeader(h: unknown): Pick<ChunkHeader, 'isMmapped' | 'nonMainArena'> {
   const o = h as { isMmapped?: unknown; nonMainArena?: unknown } | null;

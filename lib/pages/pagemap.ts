@@ -9,9 +9,9 @@
  * 63 present.
  */
 import * as fs from 'node:fs';
-import { validateAddress, validateCount } from './validate';
-import { outOfRange } from './errors';
-import { pageSizeBytes } from './usage';
+import { validateAddress, validateCount } from '../util/validate';
+import { outOfRange } from '../util/errors';
+import { pageSizeBytes } from '../system/usage';
 
 /** One page's pagemap entry, decoded. */
 export interface PagemapEntry {

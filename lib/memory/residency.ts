@@ -1,5 +1,5 @@
 /** Turns the addon's residency scan into the public Residency shape. */
-import type { NativeResidency } from './native';
+import type { NativeResidency } from '../native/loader';
 import type { Residency } from './types';
 
 export function toResidency(raw: NativeResidency): Residency {

@@ -8,8 +8,8 @@
  * section headers are read, never the whole file. 64- and 32-bit, either byte order.
  */
 import * as fs from 'node:fs';
-import { invalidArgType, invalidArgValue } from './errors';
-import { validateFunction } from './validate';
+import { invalidArgType, invalidArgValue } from '../util/errors';
+import { validateFunction } from '../util/validate';
 
 /** One section of an ELF file. */
 export interface ElfSection {

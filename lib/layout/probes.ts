@@ -8,14 +8,14 @@
  * arrays the addon owns, bounds-checked in TS and again in native code.
  */
 import * as fs from 'node:fs';
-import { native, type NativeLayoutAddresses } from './native';
-import { readMaps } from './proc/maps';
-import { validatePid, type ProcPid } from './proc/read';
-import { classifyRegions, type ObjectHeaders, type Region } from './layout-regions';
-import { optionalCount, validateChoice, validateOptions, rejectUnknownKeys, validateString } from './validate';
-import { invalidArgType, outOfRange } from './errors';
-import { pageSizeBytes } from './usage';
-import type { TouchResult } from './types';
+import { native, type NativeLayoutAddresses } from '../native/loader';
+import { readMaps } from '../proc/maps';
+import { validatePid, type ProcPid } from '../proc/read';
+import { classifyRegions, type ObjectHeaders, type Region } from './regions';
+import { optionalCount, validateChoice, validateOptions, rejectUnknownKeys, validateString } from '../util/validate';
+import { invalidArgType, outOfRange } from '../util/errors';
+import { pageSizeBytes } from '../system/usage';
+import type { TouchResult } from '../memory/types';
 
 /**
  * Addresses of the addon's probe objects: `text` (a function), `rodata` (a string

@@ -4,7 +4,7 @@
  * exports; keep the two in step (and bump ADDON_ABI on both sides when it changes).
  */
 import * as path from 'node:path';
-import { buildError, unsupported } from './errors';
+import { buildError, unsupported } from '../util/errors';
 
 /** The ABI this JavaScript expects from the addon (native/addon.cc: kAddonAbi). */
 export const ADDON_ABI = 5;
@@ -280,7 +280,7 @@ function defaultLoad(name: string): unknown {
   // path it tried when it fails.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const bindings = require('bindings') as (opts: { bindings: string; module_root: string }) => unknown;
-  return bindings({ bindings: name, module_root: path.join(__dirname, '..', '..') });
+  return bindings({ bindings: name, module_root: path.join(__dirname, '..', '..', '..') });
 }
 
 /** The loaded addon. Importing vmprobe loads it once per thread. */

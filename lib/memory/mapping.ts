@@ -3,15 +3,15 @@
  * capability: every access goes through a method whose offsets native code checks.
  */
 import { markAsUntransferable } from 'node:worker_threads';
-import { native, type NativeMapping, type NativeAdvice } from './native';
-import { closedHandle, invalidArgType, invalidArgValue, unsupported } from './errors';
-import { optionalBoolean, optionalCount, rejectUnknownKeys, validateChoice, validateOptions, validateCount, validateAligned } from './validate';
+import { native, type NativeMapping, type NativeAdvice } from '../native/loader';
+import { closedHandle, invalidArgType, invalidArgValue, unsupported } from '../util/errors';
+import { optionalBoolean, optionalCount, rejectUnknownKeys, validateChoice, validateOptions, validateCount, validateAligned } from '../util/validate';
 import { resolveRange, type RangeOptions } from './range';
-import { readThpSettings } from './kernel-settings';
-import { pageSizeBytes } from './usage';
-import { summarizePagemap, type PagemapSummary } from './pages';
+import { readThpSettings } from '../system/kernel-settings';
+import { pageSizeBytes } from '../system/usage';
+import { summarizePagemap, type PagemapSummary } from '../pages/summary';
 import type { Counters, Residency, TouchOptions, TouchResult } from './types';
-import { toResidency } from './residency-shape';
+import { toResidency } from './residency';
 
 /** Page protection of a mapping. */
 export type Protection = 'none' | 'read' | 'read-write';

@@ -8,11 +8,11 @@
  * malloc's mmap threshold) have pages of their own.
  */
 import { types } from 'node:util';
-import { native } from './native';
-import { invalidArgType } from './errors';
-import { optionalBoolean, optionalCount, rejectUnknownKeys, validateOptions } from './validate';
-import { summarizePagemap, type PagemapSummary } from './pages';
-import { toResidency } from './residency-shape';
+import { native } from '../native/loader';
+import { invalidArgType } from '../util/errors';
+import { optionalBoolean, optionalCount, rejectUnknownKeys, validateOptions } from '../util/validate';
+import { summarizePagemap, type PagemapSummary } from '../pages/summary';
+import { toResidency } from './residency';
 import { DEFAULT_MAX_RUNS, MAX_RUNS } from './mapping';
 import type { Residency } from './types';
 

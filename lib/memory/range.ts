@@ -1,6 +1,6 @@
 /** Byte ranges inside a handle: the `{ offsetBytes, lengthBytes }` options many calls take. */
-import { outOfRange } from './errors';
-import { optionalCount, rejectUnknownKeys, validateOptions } from './validate';
+import { outOfRange } from '../util/errors';
+import { optionalCount, rejectUnknownKeys, validateOptions } from '../util/validate';
 
 /** A byte range inside a mapping or block; defaults to all of it. */
 export interface RangeOptions {

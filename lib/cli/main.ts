@@ -5,17 +5,17 @@
  * Exit codes: 0 the run completed (whatever the verdicts), 1 an experiment could not
  * run, 2 bad usage.
  */
-import { killLiveChildren } from './child';
+import { killLiveChildren } from '../child/spawn';
 import { parseArgs } from 'node:util';
 import * as fs from 'node:fs';
-import { EXPERIMENTS, findExperiment, type ExperimentCliOptions } from './experiments/registry';
-import { runReport, ExperimentFailure } from './report';
-import { parseLimit, parseSize } from './size';
-import { renderJson } from './render/json';
-import { renderHtml } from './render/html/page';
-import { renderExperiment, renderReport } from './render/text';
-import { colorWanted, makeStyle } from './render/style';
-import { isCodedError } from './errors';
+import { EXPERIMENTS, findExperiment, type ExperimentCliOptions } from '../experiments/registry';
+import { runReport, ExperimentFailure } from '../report/run';
+import { parseLimit, parseSize } from '../util/size';
+import { renderJson } from '../render/json';
+import { renderHtml } from '../render/html/page';
+import { renderExperiment, renderReport } from '../render/text';
+import { colorWanted, makeStyle } from '../render/style';
+import { isCodedError } from '../util/errors';
 
 const OPTIONS = {
   json: { type: 'boolean' },
@@ -94,7 +94,7 @@ export async function main(argv: string[], io = { stdout: process.stdout, stderr
   const command = positionals[0];
   if (values.version) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    io.stdout.write(`${(require('../../package.json') as { version: string }).version}\n`);
+    io.stdout.write(`${(require('../../../package.json') as { version: string }).version}\n`);
     return 0;
   }
   if (values.help || command === undefined || command === 'help') {

@@ -6,10 +6,10 @@
  * native code). Running a stack into its limit happens only in a child process
  * (experiments/stack).
  */
-import { native, type NativeThreadStack } from './native';
-import { outOfRange, invalidArgType } from './errors';
-import { optionalCount, rejectUnknownKeys, validateChoice, validateCount, validateOptions } from './validate';
-import { pageSizeBytes } from './usage';
+import { native, type NativeThreadStack } from '../native/loader';
+import { outOfRange, invalidArgType } from '../util/errors';
+import { optionalCount, rejectUnknownKeys, validateChoice, validateCount, validateOptions } from '../util/validate';
+import { pageSizeBytes } from '../system/usage';
 
 /**
  * The calling thread's stack: stack pointer, bounds (stackLow..stackTop), size, guard

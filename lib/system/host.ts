@@ -4,9 +4,9 @@
  */
 import * as os from 'node:os';
 import * as fs from 'node:fs';
-import { native } from './native';
-import { invalidArgType } from './errors';
-import { validateOptions } from './validate';
+import { native } from '../native/loader';
+import { invalidArgType } from '../util/errors';
+import { validateOptions } from '../util/validate';
 import { getrlimit, pageSizeBytes } from './usage';
 import { readAslrMode, readOvercommit, readSwap, readThpSettings, readMmapMinAddr, type OvercommitSettings, type ThpSettings } from './kernel-settings';
 

@@ -5,10 +5,10 @@
  * experiment runs them in a child). All but programBreak are glibc extensions and throw
  * ERR_VMPROBE_UNSUPPORTED, naming the C library found, on any other libc.
  */
-import { native, type NativeMallinfo2, type NativeMalloptParam } from './native';
-import { unsupported, invalidArgType } from './errors';
-import { validateChoice, validateCount } from './validate';
-import { parseMallocInfo, type MallocInfo } from './malloc-info';
+import { native, type NativeMallinfo2, type NativeMalloptParam } from '../native/loader';
+import { unsupported, invalidArgType } from '../util/errors';
+import { validateChoice, validateCount } from '../util/validate';
+import { parseMallocInfo, type MallocInfo } from './info';
 
 /** The parameters mallopt() accepts by name. */
 export const MALLOPT_PARAMS: readonly NativeMalloptParam[] = ['M_MMAP_THRESHOLD', 'M_TRIM_THRESHOLD', 'M_TOP_PAD', 'M_MMAP_MAX', 'M_ARENA_MAX'];

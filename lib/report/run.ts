@@ -1,11 +1,11 @@
 /** `vmprobe report`: run every experiment (or those named) and gather their results. */
-import { readHostInfo } from './host';
+import { readHostInfo } from '../system/host';
 import { SCHEMA_VERSION, type ExperimentResult, type ReportResult, type UnmeasuredClaim } from './result';
 import { CLAIMS } from './claims';
-import { EXPERIMENTS, type ExperimentCliOptions } from './experiments/registry';
-import { describeReceived, invalidArgType, invalidArgValue } from './errors';
+import { EXPERIMENTS, type ExperimentCliOptions } from '../experiments/registry';
+import { describeReceived, invalidArgType, invalidArgValue } from '../util/errors';
 import { validateExperimentResults } from './result';
-import { rejectUnknownKeys, validateOptions } from './validate';
+import { rejectUnknownKeys, validateOptions } from '../util/validate';
 
 /** Options of runReport. */
 export interface ReportOptions extends ExperimentCliOptions {

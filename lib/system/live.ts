@@ -4,7 +4,7 @@
  * handle is released (or collected: finalizers release forgotten ones), both are back
  * where they started.
  */
-import { native } from './native';
+import { native } from '../native/loader';
 
 /** Counts of live native handles, process-wide. */
 export interface LiveHandles {

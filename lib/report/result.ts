@@ -1,7 +1,7 @@
 /** The JSON result every experiment returns (DESIGN.md, "Interfaces"). */
 import type { ClaimResult } from './claims';
-import type { HostInfo } from './host';
-import { invalidArgType } from './errors';
+import type { HostInfo } from '../system/host';
+import { invalidArgType } from '../util/errors';
 
 /** Version of the JSON result format. Bump on any incompatible change. */
 export const SCHEMA_VERSION = 1;

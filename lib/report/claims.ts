@@ -3,7 +3,7 @@
  * checks each, and the claim as the textbook states it. Verdicts are never here: each
  * experiment derives them from what it measured.
  */
-import { invalidArgType, invalidArgValue } from './errors';
+import { invalidArgType, invalidArgValue } from '../util/errors';
 
 /** The verdict vocabulary. */
 export type Verdict = 'holds' | 'qualified' | 'refuted' | 'not-applicable';

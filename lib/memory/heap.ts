@@ -5,12 +5,12 @@
  * chunk header before the block can be read (chunkHeader) — only for blocks vmprobe
  * allocated itself.
  */
-import { native, type NativeHeapBlock } from './native';
-import { closedHandle, invalidArgType, invalidArgValue } from './errors';
-import { optionalBoolean, optionalCount, rejectUnknownKeys, validateChoice, validateCount, validateOptions } from './validate';
+import { native, type NativeHeapBlock } from '../native/loader';
+import { closedHandle, invalidArgType, invalidArgValue } from '../util/errors';
+import { optionalBoolean, optionalCount, rejectUnknownKeys, validateChoice, validateCount, validateOptions } from '../util/validate';
 import { resolveRange, type RangeOptions } from './range';
-import { summarizePagemap, type PagemapSummary } from './pages';
-import { toResidency } from './residency-shape';
+import { summarizePagemap, type PagemapSummary } from '../pages/summary';
+import { toResidency } from './residency';
 import { DEFAULT_MAX_RUNS, MAX_RUNS, EVERY_PAGE } from './mapping';
 import type { Counters, Residency, TouchOptions, TouchResult } from './types';
 

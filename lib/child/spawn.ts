@@ -13,7 +13,7 @@
  */
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
-import { childError } from './errors';
+import { childError } from '../util/errors';
 
 /** How a child ended and what it said. */
 export interface ChildOutcome<T> {
@@ -82,8 +82,8 @@ export function killLiveChildren(waitMs = 2_000): Promise<number> {
   });
 }
 
-/** Path of the generic child entry point (compiled child-entry.js beside this file). */
-export const CHILD_ENTRY = path.join(__dirname, 'child-entry.js');
+/** Path of the generic child entry point (compiled entry.js beside this file). */
+export const CHILD_ENTRY = path.join(__dirname, 'entry.js');
 
 /**
  * Runs `exportName` of `modulePath` (an absolute path, or one relative to this

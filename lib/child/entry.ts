@@ -17,7 +17,7 @@ export type ChildTask<P, R> = (payload: P, emit: (record: unknown) => void) => R
 
 async function main(): Promise<void> {
   const [modulePath, exportName, payloadJson] = process.argv.slice(2);
-  if (!modulePath || !exportName) throw new Error('usage: child-entry.js MODULE EXPORT [PAYLOAD_JSON]');
+  if (!modulePath || !exportName) throw new Error('usage: entry.js MODULE EXPORT [PAYLOAD_JSON]');
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const mod = require(modulePath) as Record<string, unknown>;
   const task = mod[exportName];

@@ -3,10 +3,10 @@
  * page counted (see zeropage.ts). Works on any range: it never dereferences it.
  */
 import { decodePagemapEntry, readPagemapChunks, type PagemapEntry } from './pagemap';
-import { zeroPagePfn, type ZeroPageMethod } from './zeropage';
-import { pageSizeBytes } from './usage';
-import { optionalBoolean, rejectUnknownKeys, validateAddress, validateCount, validateOptions } from './validate';
-import { invalidArgType, outOfRange } from './errors';
+import { zeroPagePfn, type ZeroPageMethod } from './zero-page';
+import { pageSizeBytes } from '../system/usage';
+import { optionalBoolean, rejectUnknownKeys, validateAddress, validateCount, validateOptions } from '../util/validate';
+import { invalidArgType, outOfRange } from '../util/errors';
 
 /** The most entries one call returns with entries: true: one object per page could exhaust V8's heap. */
 export const MAX_PAGEMAP_ENTRIES = 2 ** 20;

@@ -2,9 +2,9 @@
  * Resource usage, resource limits and the system values experiments need: thin typed
  * wrappers over getrusage(2), getrlimit(2)/setrlimit(2) and sysconf(3).
  */
-import { native, type NativeRusage, type NativeSysconf } from './native';
-import { validateChoice, validateCount } from './validate';
-import { invalidArgType, invalidArgValue } from './errors';
+import { native, type NativeRusage, type NativeSysconf } from '../native/loader';
+import { validateChoice, validateCount } from '../util/validate';
+import { invalidArgType, invalidArgValue } from '../util/errors';
 
 /** Whose usage: the whole process, the calling thread only, or waited-for children. */
 export type RusageWho = 'self' | 'thread' | 'children';

@@ -4,9 +4,9 @@
  * mincore then calls the page "resident" though it costs no memory. This module
  * measures which page frame the zero page is, so pagemap can tell it apart.
  */
-import { native } from './native';
+import { native } from '../native/loader';
 import { readPagemap, decodePagemapEntry } from './pagemap';
-import { pageSizeBytes } from './usage';
+import { pageSizeBytes } from '../system/usage';
 
 /** How zero pages were told apart. */
 export type ZeroPageMethod =
