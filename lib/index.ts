@@ -2,7 +2,8 @@
  * vmprobe: see how Linux really handles a process's memory.
  *
  * The probe API (handles over mmap and malloc, residency, pagemap, rusage, limits), the
- * /proc readers, and the experiments that check the textbook claims. Every size is in
+ * /proc readers, errors and size parsing. The experiments that check the textbook
+ * claims are `vmprobe/experiments`; their renderers `vmprobe/render`. Every size is in
  * bytes, every count of pages in pages, every time in ns, unless the name says
  * otherwise. Errors carry a stable `code` (see errors.ts).
  */
@@ -28,15 +29,6 @@ export { readThpSettings, readOvercommit, readAslrMode, readSwap } from './syste
 export type { ThpSettings, OvercommitSettings } from './system/kernel-settings';
 export { parseMaps, readMaps, findMapping, parseSmaps, readSmaps, smapsFor, parseSmapsRollup, readSmapsRollup, parseStatus, readStatus, parseStatm, readStatm } from './proc/index';
 export type { MapsEntry, SmapsEntry, SmapsRollup, ProcStatus, ProcStatm, ProcPid } from './proc/index';
-export { CLAIMS, VERDICTS, claimById } from './report/claims';
-export type { ClaimDefinition, ClaimResult, Verdict } from './report/claims';
-export { SCHEMA_VERSION } from './report/result';
-export type { ExperimentResult, ReportResult } from './report/result';
-export { runLazy, LAZY_DEFAULT_SIZE_BYTES } from './experiments/lazy/index';
-export type { LazyOptions, LazyResult, LazyMeasurements } from './experiments/lazy/index';
-export { runReport, ExperimentFailure } from './report/run';
-export type { ReportOptions } from './report/run';
-export { EXPERIMENTS } from './experiments/registry';
 export { parseSize, parseLimit } from './util/size';
 export { isCodedError } from './util/errors';
 export type { CodedError, VmprobeErrorCode } from './util/errors';
@@ -46,14 +38,8 @@ export { classifyRegions, regionAt, findGaps, zoneOrder, zoneOf, segmentOf, REGI
 export type { Region, RegionKind, Zone, Gap, ObjectHeaders, SegmentHeader, ClassifyContext } from './layout/regions';
 export { parseElf, parseElfBuffer, readElf } from './layout/elf';
 export type { ElfInfo, ElfSection, ByteReader } from './layout/elf';
-export { runLayout } from './experiments/layout/index';
-export type { LayoutOptions, LayoutResult, LayoutMeasurements } from './experiments/layout/index';
-export { renderLayoutSvg } from './render/layout-svg';
 export { threadStack, recurseStack, allocationCost, STACK_VARIANTS, ALLOCATION_KINDS, STACK_STOP_HEADROOM_BYTES, STACK_FRAME_RANGE } from './stack/probes';
 export type { ThreadStack, StackVariant, RecurseStackOptions, RecurseStackResult, AllocationKind, AllocationCostOptions, AllocationCost } from './stack/probes';
-export { runStack, STACK_BY_LIMIT_BYTES } from './experiments/stack/index';
-export type { StackOptions, StackResult, StackMeasurements } from './experiments/stack/index';
-// --- malloc experiment ---
 export type { ChunkHeader, ReallocResult } from './memory/heap';
 export { programBreak, mallopt, mallocTrim, mallinfo2, mallocInfo, mallocInfoXml, requireGlibc, MALLOPT_PARAMS } from './malloc/control';
 export type { MalloptParam, Mallinfo2, LibcIdentity } from './malloc/control';
@@ -61,11 +47,5 @@ export { parseMallocInfo } from './malloc/info';
 export type { MallocInfo, MallocInfoArena, MallocInfoSizeClass } from './malloc/info';
 export { classifyBlock, flagsWitness, addressWitness, mapsWitness } from './malloc/classify';
 export type { BlockSource, BlockClassification, HeapContext, AddressWitness, MapsWitness } from './malloc/classify';
-export { runMalloc, MALLOC_DEFAULT_MAX_SWEEP_BYTES } from './experiments/malloc/index';
-export type { MallocOptions as MallocExperimentOptions, MallocResult, MallocMeasurements, MallocNotMeasured } from './experiments/malloc/index';
-// --- report ---
-export { unmeasuredClaims } from './report/run';
-export type { UnmeasuredClaim } from './report/result';
-export { renderHtml as renderReportHtml } from './render/html/page';
 export { liveHandles } from './system/live';
 export type { LiveHandles } from './system/live';

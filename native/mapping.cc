@@ -417,10 +417,8 @@ Napi::Value Mapping::Touch(const Napi::CallbackInfo& info) {
 Napi::Value Mapping::Residency(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   EnsureOpen(env);
-  const size_t offset = ReadCount(info[0], "offsetBytes", 0, sizeBytes_);
-  const size_t length = ReadCount(info[1], "lengthBytes", 0, sizeBytes_ - offset);
-  const size_t maxRuns = ReadCount(info[2], "maxRuns", 0, kMaxRuns);
-  return ScanResidency(env, reinterpret_cast<uintptr_t>(region_->base) + offset, length, maxRuns, pageSize_);
+  const RangeArgs a = ReadRangeArgs(info, sizeBytes_);
+  return ScanResidency(env, reinterpret_cast<uintptr_t>(region_->base) + a.offset, a.length, a.maxRuns, pageSize_);
 }
 
 Napi::Value Mapping::FileSizeBytes(const Napi::CallbackInfo& info) {

@@ -7,6 +7,7 @@
 #include "touch.h"
 
 #include "args.h"
+#include "residency.h"
 
 namespace vmprobe {
 
@@ -59,6 +60,14 @@ TouchArgs ReadTouchArgs(const Napi::CallbackInfo& info, size_t sizeBytes) {
   a.length = ReadCount(info[1], "lengthBytes", 0, sizeBytes - a.offset);
   a.stride = ReadCount(info[2], "strideBytes", 0, kMaxSafeInteger);  // 0: one access per page spanned
   a.write = ReadChoice(info[3], "mode", {"read", "write"}) == 1;
+  return a;
+}
+
+RangeArgs ReadRangeArgs(const Napi::CallbackInfo& info, size_t sizeBytes) {
+  RangeArgs a;
+  a.offset = ReadCount(info[0], "offsetBytes", 0, sizeBytes);
+  a.length = ReadCount(info[1], "lengthBytes", 0, sizeBytes - a.offset);
+  a.maxRuns = ReadCount(info[2], "maxRuns", 0, kMaxRuns);
   return a;
 }
 

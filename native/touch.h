@@ -32,6 +32,16 @@ struct TouchArgs {
 };
 TouchArgs ReadTouchArgs(const Napi::CallbackInfo& info, size_t sizeBytes);
 
+// Reads the residency arguments (offsetBytes, lengthBytes, maxRuns) from info[0..2],
+// bounds-checks the range against `sizeBytes` and maxRuns against kMaxRuns
+// (residency.h). Mapping::Residency and HeapBlock::Residency share it.
+struct RangeArgs {
+  size_t offset;
+  size_t length;
+  size_t maxRuns;
+};
+RangeArgs ReadRangeArgs(const Napi::CallbackInfo& info, size_t sizeBytes);
+
 // { minorFaults, majorFaults, elapsedNs }
 Napi::Object CountersToJs(Napi::Env env, const Counters& c);
 // { pagesTouched, minorFaults, majorFaults, elapsedNs }

@@ -7,7 +7,8 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { CLAIMS, EXPERIMENTS, VERDICTS, pageSizeBytes, type LazyResult, type ReportResult } from '../lib/index';
+import { pageSizeBytes } from '../lib/index';
+import { CLAIMS, EXPERIMENTS, VERDICTS, type LazyResult, type ReportResult } from '../lib/experiments/index';
 import { parseLimit, parseSize } from '../lib/util/size';
 import { cli, type CliRun } from './helpers/cli';
 

@@ -13,12 +13,17 @@ import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as fc from 'fast-check';
-import * as v from '../lib/index';
+import * as probe from '../lib/index';
+import * as experiments from '../lib/experiments/index';
+import * as render from '../lib/render/index';
 import { EXPORT_TABLE, METHOD_TABLE, prototypeMembers, undocumentedRejection } from './helpers/api-surface';
 import {
   anyArgs, anyLeaf, anyNumber, anything, argsStartingWith, factorySize, makeFixtures, optionsObject, smallCount, type FuzzFixtures,
 } from './helpers/fuzz-generators';
 import { LIB_ENTRY } from './helpers/expect-code';
+
+/** Every export of the three entry points (vmprobe, vmprobe/experiments, vmprobe/render). */
+const v = { ...probe, ...experiments, ...render };
 
 const FIXED_CI_SEED = 0x5eed_0007;
 const envSeed = process.env['VMPROBE_FUZZ_SEED'];
@@ -201,6 +206,9 @@ const GENERATORS: Record<string, fc.Arbitrary<unknown[]>> = {
   runMalloc: rejectedRunnerOptions,
   unmeasuredClaims: a(fc.oneof(fc.constant([] as unknown[]), fc.array(anything(fx), { maxLength: 2 })), fc.oneof(fc.constant(['lazy']), fc.array(fc.string({ maxLength: 6 }), { maxLength: 3 }), anyLeaf(fx))),
   renderReportHtml: anyArgs(fx),
+  renderReportText: anyArgs(fx),
+  renderExperimentText: anyArgs(fx),
+  renderJson: anyArgs(fx),
   recurseStack: a(optionsObject(fc.oneof(smallCount(256 * 1024), fc.constantFrom('frame', 'alloca'), anyLeaf(fx))).map((o) => ({ depthBytes: 65536, ...o }))),
   allocationCost: a(optionsObject(fc.oneof(smallCount(64 * 1024), fc.constantFrom('frame', 'alloca', 'malloc'), anyLeaf(fx))).map((o) => ({ kind: 'malloc', sizeBytes: 64, iterations: 10, ...o }))
     .map((o) => (typeof o['iterations'] === 'number' && o['iterations'] > 1000 ? { ...o, iterations: 1000 } : o))),
@@ -245,7 +253,7 @@ test('fuzz: every exported function with random arguments returns or throws a do
   assert.equal(failures.length, 0, failures.join('\n\n'));
 });
 
-type Handle = v.Mapping | v.HeapBlock;
+type Handle = probe.Mapping | probe.HeapBlock;
 type HandleMaker = { label: string; make: () => Handle };
 const MAPPING_MAKERS: HandleMaker[] = [
   { label: 'anonymous read-write', make: () => v.map({ sizeBytes: 3 * page }) },

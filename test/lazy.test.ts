@@ -11,7 +11,8 @@ import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { CLAIMS, VERDICTS, malloc, pageSizeBytes, readHostInfo, runLazy, type LazyResult } from '../lib/index';
+import { malloc, pageSizeBytes, readHostInfo } from '../lib/index';
+import { CLAIMS, VERDICTS, runLazy, type LazyResult } from '../lib/experiments/index';
 import { renderJson } from '../lib/render/json';
 import { judgeLazy } from '../lib/experiments/lazy/verdicts';
 import { FILE_STEP_MAX_BYTES, runFileStep } from '../lib/experiments/lazy/file';
@@ -37,7 +38,7 @@ const HOST = readHostInfo();
 const THP_ALWAYS = HOST.thp?.enabled === 'always';
 const THP_ALWAYS_REASON = "THP mode is 'always' (/sys/kernel/mm/transparent_hugepage/enabled): fresh mappings may fault once per huge page";
 
-const INDEX_JS = path.join(__dirname, '..', 'lib', 'index.js');
+const INDEX_JS = path.join(__dirname, '..', 'lib', 'experiments', 'index.js');
 const JSON_JS = path.join(__dirname, '..', 'lib', 'render', 'json.js');
 
 const childRuns = new Map<number, LazyResult>();

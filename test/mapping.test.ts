@@ -12,19 +12,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import {
-  ADVICE,
-  map,
-  mapFile,
-  pageSizeBytes,
-  readMaps,
-  readSmaps,
-  readStatm,
-  readThpSettings,
-  smapsFor,
-  type Mapping,
-  type SmapsEntry,
-} from '../lib/index';
+import { ADVICE, map, mapFile, pageSizeBytes, readMaps, readSmaps, readStatm, readThpSettings, smapsFor, type Mapping, type SmapsEntry } from '../lib/index';
 import { expectCode, runChildJson } from './helpers/expect-code';
 
 const page = pageSizeBytes();

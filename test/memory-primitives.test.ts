@@ -8,10 +8,15 @@
 // asked about unmapped and kernel addresses they answer instead of faulting.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import * as v from '../lib/index';
+import * as probe from '../lib/index';
+import * as experiments from '../lib/experiments/index';
+import * as render from '../lib/render/index';
 import { native } from '../lib/native/loader';
 import { EXPORT_TABLE, METHOD_TABLE, NATIVE_TABLE, prototypeMembers } from './helpers/api-surface';
 import { expectCode, runChildJson } from './helpers/expect-code';
+
+/** Every export of the three entry points (vmprobe, vmprobe/experiments, vmprobe/render). */
+const v = { ...probe, ...experiments, ...render };
 
 const page = v.pageSizeBytes();
 

@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { CLAIMS, EXPERIMENTS, type ReportResult } from '../lib/index';
+import { CLAIMS, EXPERIMENTS, type ReportResult } from '../lib/experiments/index';
 import { main } from '../lib/cli/main';
 import { unmeasuredClaims } from '../lib/report/run';
 import { reportGroups } from '../lib/render/report-claims';

@@ -27,6 +27,15 @@ export interface LibcIdentity {
  * Throws ERR_VMPROBE_UNSUPPORTED unless `libc` (default: the one the addon was built
  * against) is glibc. `libc` is a parameter so tests can stand in for another host.
  */
+/**
+ * The C library vmprobe was built against ('glibc' or 'unknown', with glibc's version),
+ * and the malloc replacing glibc's in this process (jemalloc, tcmalloc, a sanitizer
+ * runtime…) or null. Detected in native/libc.cc.
+ */
+export function libcInUse(): { name: 'glibc' | 'unknown'; version: string | null; replacementAllocator: string | null } {
+  return native.libc();
+}
+
 export function requireGlibc(call: string, libc: LibcIdentity = native.libc()): void {
   if (typeof call !== 'string') throw invalidArgType('call', 'of type string', call);
   if (libc === null || typeof libc !== 'object' || typeof (libc as { name?: unknown }).name !== 'string') {

@@ -10,10 +10,9 @@
 import { types } from 'node:util';
 import { native } from '../native/loader';
 import { invalidArgType } from '../util/errors';
-import { optionalBoolean, optionalCount, rejectUnknownKeys, validateOptions } from '../util/validate';
+import { optionalBoolean, rejectUnknownKeys, validateOptions } from '../util/validate';
 import { summarizePagemap, type PagemapSummary } from '../pages/summary';
-import { toResidency } from './residency';
-import { DEFAULT_MAX_RUNS, MAX_RUNS } from './mapping';
+import { toResidency, maxRunsOption } from './residency';
 import type { Residency } from './types';
 
 /** Anything whose bytes live in an ArrayBuffer. */
@@ -44,7 +43,7 @@ export function bufferResidency(buffer: BufferLike, options: { maxRuns?: number 
   const s = span(buffer);
   const opts = validateOptions(options);
   rejectUnknownKeys(opts, 'options', ['maxRuns']);
-  const maxRuns = optionalCount(opts['maxRuns'], 'maxRuns', DEFAULT_MAX_RUNS, 0, MAX_RUNS);
+  const maxRuns = maxRunsOption(opts['maxRuns']);
   if (s.address === null) return { ...s, pages: 0, residentPages: 0, runs: [], runCount: 0, runsTruncated: false };
   return { ...s, ...toResidency(native.mincoreScan(s.address, s.byteLength, maxRuns)) };
 }

@@ -7,11 +7,10 @@
  */
 import { native, type NativeHeapBlock } from '../native/loader';
 import { closedHandle, invalidArgType, invalidArgValue } from '../util/errors';
-import { optionalBoolean, optionalCount, rejectUnknownKeys, validateChoice, validateCount, validateOptions } from '../util/validate';
-import { resolveRange, type RangeOptions } from './range';
-import { summarizePagemap, type PagemapSummary } from '../pages/summary';
-import { toResidency } from './residency';
-import { DEFAULT_MAX_RUNS, MAX_RUNS, EVERY_PAGE } from './mapping';
+import { optionalBoolean, rejectUnknownKeys, validateCount, validateOptions } from '../util/validate';
+import type { RangeOptions } from './range';
+import type { PagemapSummary } from '../pages/summary';
+import { touchRange, rangeResidency, rangePagemap } from './residency';
 import type { Counters, Residency, TouchOptions, TouchResult } from './types';
 
 /** sizeof(void *) of the addon: 8 on 64-bit, 4 on 32-bit (process.arch tells which). */
@@ -121,29 +120,17 @@ export class HeapBlock {
 
   /** Reads or writes one byte in every page the block's range spans (or every strideBytes), measured in the same native call. */
   touch(options: TouchOptions = {}): TouchResult {
-    const handle = this.#open();
-    const r = resolveRange(options, handle.sizeBytes, ['offsetBytes', 'lengthBytes', 'strideBytes', 'mode']);
-    const stride = optionalCount(r['strideBytes'], 'strideBytes', EVERY_PAGE, 1);
-    const mode = validateChoice(r['mode'], 'mode', ['read', 'write'] as const, 'read');
-    return handle.touch(r.offsetBytes, r.lengthBytes, stride, mode);
+    return touchRange(this.#open(), options);
   }
 
   /** mincore(2) over the pages the block's bytes span (shared with neighbouring blocks). */
   residency(options: RangeOptions & { maxRuns?: number } = {}): Residency {
-    const handle = this.#open();
-    const r = resolveRange(options, handle.sizeBytes, ['offsetBytes', 'lengthBytes', 'maxRuns']);
-    const maxRuns = optionalCount(r['maxRuns'], 'maxRuns', DEFAULT_MAX_RUNS, 0, MAX_RUNS);
-    return toResidency(handle.residency(r.offsetBytes, r.lengthBytes, maxRuns));
+    return rangeResidency(this.#open(), options);
   }
 
   /** pagemap over the pages the block spans (heap memory is private anonymous). */
   pagemap(options: RangeOptions & { entries?: boolean } = {}): PagemapSummary {
-    const handle = this.#open();
-    const r = resolveRange(options, handle.sizeBytes, ['offsetBytes', 'lengthBytes', 'entries']);
-    return summarizePagemap((handle.address as bigint) + BigInt(r.offsetBytes), r.lengthBytes, {
-      privateAnonymous: true,
-      entries: optionalBoolean(r['entries'], 'entries', false),
-    });
+    return rangePagemap(this.#open(), options, true);
   }
 
   /**

@@ -9,9 +9,10 @@ import { optionalBoolean, optionalCount, rejectUnknownKeys, validateChoice, vali
 import { resolveRange, type RangeOptions } from './range';
 import { readThpSettings } from '../system/kernel-settings';
 import { pageSizeBytes } from '../system/usage';
-import { summarizePagemap, type PagemapSummary } from '../pages/summary';
+import type { PagemapSummary } from '../pages/summary';
 import type { Counters, Residency, TouchOptions, TouchResult } from './types';
-import { toResidency } from './residency';
+import { touchRange, rangeResidency, rangePagemap } from './residency';
+export { EVERY_PAGE, MAX_RUNS, DEFAULT_MAX_RUNS } from './residency';
 
 /** Page protection of a mapping. */
 export type Protection = 'none' | 'read' | 'read-write';
@@ -55,15 +56,6 @@ export interface MapFileOptions {
 
 const MAP_KEYS = ['sizeBytes', 'protection', 'shared', 'populate', 'noreserve', 'alignBytes', 'hugePages'] as const;
 const MAP_FILE_KEYS = ['sizeBytes', 'fileOffsetBytes', 'protection', 'shared', 'populate'] as const;
-const TOUCH_KEYS = ['offsetBytes', 'lengthBytes', 'strideBytes', 'mode'] as const;
-const RESIDENCY_KEYS = ['offsetBytes', 'lengthBytes', 'maxRuns'] as const;
-const PAGEMAP_KEYS = ['offsetBytes', 'lengthBytes', 'entries'] as const;
-/** The native touch's stride for "one access in every page the range spans". */
-export const EVERY_PAGE = 0;
-/** The most runs residency() returns (native/residency.h kMaxRuns): more objects could exhaust V8's heap. */
-export const MAX_RUNS = 2 ** 20;
-/** Runs reported by residency() unless maxRuns says otherwise. */
-export const DEFAULT_MAX_RUNS = 1024;
 
 /** Maps anonymous memory (mmap with MAP_ANONYMOUS). */
 export function map(options: MapOptions): Mapping {
@@ -181,30 +173,17 @@ export class Mapping {
    * major faults of this thread, elapsed ns.
    */
   touch(options: TouchOptions = {}): TouchResult {
-    const handle = this.#open();
-    const r = resolveRange(options, handle.sizeBytes, TOUCH_KEYS);
-    const stride = optionalCount(r['strideBytes'], 'strideBytes', EVERY_PAGE, 1);
-    const mode = validateChoice(r['mode'], 'mode', ['read', 'write'] as const, 'read');
-    return handle.touch(r.offsetBytes, r.lengthBytes, stride, mode);
+    return touchRange(this.#open(), options);
   }
 
   /** mincore(2) residency of the range (pages, resident pages, run-length runs). */
   residency(options: RangeOptions & { maxRuns?: number } = {}): Residency {
-    const handle = this.#open();
-    const r = resolveRange(options, handle.sizeBytes, RESIDENCY_KEYS);
-    const maxRuns = optionalCount(r['maxRuns'], 'maxRuns', DEFAULT_MAX_RUNS, 0, MAX_RUNS);
-    return toResidency(handle.residency(r.offsetBytes, r.lengthBytes, maxRuns));
+    return rangeResidency(this.#open(), options);
   }
 
   /** /proc/self/pagemap over the range: present, swapped, exclusive, zero pages, … */
   pagemap(options: RangeOptions & { entries?: boolean } = {}): PagemapSummary {
-    const handle = this.#open();
-    const r = resolveRange(options, handle.sizeBytes, PAGEMAP_KEYS);
-    const entries = optionalBoolean(r['entries'], 'entries', false);
-    return summarizePagemap((handle.address as bigint) + BigInt(r.offsetBytes), r.lengthBytes, {
-      privateAnonymous: this.kind === 'anonymous' && !this.shared,
-      entries,
-    });
+    return rangePagemap(this.#open(), options, this.kind === 'anonymous' && !this.shared);
   }
 
   /** madvise(2) over the range (offset page-aligned). Returns the faults and time of that call. */

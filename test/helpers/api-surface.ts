@@ -153,6 +153,9 @@ export const EXPORT_TABLE: Readonly<Record<string, SurfaceEntry>> = {
   // --- report ---
   unmeasuredClaims: { kind: 'pure', memory: 'none', why: 'the catalogue claims no experiment in the list judged' },
   renderReportHtml: { kind: 'pure', memory: 'none', why: 'renders a report result as an HTML page' },
+  renderReportText: { kind: 'pure', memory: 'none', why: 'renders a report result as terminal text' },
+  renderExperimentText: { kind: 'pure', memory: 'none', why: 'renders one experiment result as terminal text' },
+  renderJson: { kind: 'pure', memory: 'none', why: 'serialises a value as JSON text (bigints as hex)' },
 };
 
 /** What a handle method does. */

@@ -9,7 +9,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { native } from '../../native/loader';
+import { fadvise } from '../../pages/page-cache';
 import { map, mapFile, type Mapping } from '../../memory/mapping';
 import { readSwap } from '../../system/kernel-settings';
 import { isCodedError } from '../../util/errors';
@@ -109,7 +109,7 @@ function evict(file: string, sizeBytes: number): boolean {
     settle(file);
     const fd = fs.openSync(file, 'r');
     try {
-      native.fadvise(fd, 0, sizeBytes, 'dontneed');
+      fadvise(fd, 0, sizeBytes, 'dontneed');
     } finally {
       fs.closeSync(fd);
     }

@@ -5,15 +5,15 @@
  * frees mmapped chunks, and each such free raises glibc's dynamic threshold.
  * Blocks are raw native handles (freed by their finalizers or with the process).
  */
-import { native, type NativeHeapBlock } from '../../native/loader';
+import { malloc, type HeapBlock } from '../../memory/heap';
 import type { CrossoverSearch } from './measurements';
 
 /** A live block the search made (kept so that no free moves the threshold mid-search). */
-export type SearchBlock = NativeHeapBlock;
+export type SearchBlock = HeapBlock;
 
 /** Where a request goes when the top chunk cannot hold it (flags witness; the block is kept in `keep`). */
 export function drainedIsMmapped(sizeBytes: number, keep: SearchBlock[]): { mmapped: boolean; chunkBytes: number } {
-  const block = new native.HeapBlock({ sizeBytes, drainTop: true });
+  const block = malloc({ sizeBytes, drainTop: true });
   keep.push(block);
   const h = block.chunkHeader();
   return { mmapped: h.isMmapped, chunkBytes: h.chunkSizeBytes };

@@ -9,11 +9,10 @@
 import * as path from 'node:path';
 import { requireResult, runChild } from '../../child/spawn';
 import { readHostInfo } from '../../system/host';
-import { native } from '../../native/loader';
 import { SCHEMA_VERSION, type ExperimentResult } from '../../report/result';
 import { pageSizeBytes } from '../../system/usage';
 import { optionalBoolean, optionalCount, rejectUnknownKeys, validateOptions } from '../../util/validate';
-import type { LibcIdentity } from '../../malloc/control';
+import { libcInUse, type LibcIdentity } from '../../malloc/control';
 import { judgeMalloc, type MallocNotMeasured } from './verdicts';
 import type { ArenaStep, CarveStep, DynamicThresholdStep, MallocMeasurements, MalloptStep, SourcesChildResult, ThresholdInForce, TrimStep } from './measurements';
 import type { SourcesPayload } from './sources';
@@ -71,7 +70,7 @@ export function thresholdOrigin(env: NodeJS.ProcessEnv): ThresholdInForce['origi
  * inherit the preload) — a name saying so, which the verdicts treat as "not glibc".
  */
 function mallocInForce(): LibcIdentity {
-  const libc = native.libc();
+  const libc = libcInUse();
   if (libc.name === 'glibc' && libc.replacementAllocator !== null) {
     return { name: `glibc with malloc replaced by ${libc.replacementAllocator}`, version: libc.version };
   }

@@ -6,7 +6,7 @@
  */
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { native } from '../../native/loader';
+import { stackRecurse } from '../../native/child-only';
 import { getrlimit } from '../../system/usage';
 import { readMaps } from '../../proc/maps';
 import { readSmaps } from '../../proc/smaps';
@@ -64,7 +64,7 @@ export function measureJsDepth(): { frames: number; depthBytes: number } {
       dive(depth + 1);
     } catch (err) {
       if (!(err instanceof RangeError)) throw err;
-      if (deepest === null) deepest = { frames: depth, depthBytes: native.threadStack().inUseBytes };
+      if (deepest === null) deepest = { frames: depth, depthBytes: threadStack().inUseBytes };
     }
   };
   dive(1);
@@ -88,7 +88,7 @@ export function overflowTask(payload: OverflowPayload, emit: (record: unknown) =
     emit({ kind: 'js', ...measureJsDepth() });
   }
   const common = { frameBytes: payload.frameBytes, variant: payload.variant, fd: CHILD_CHANNEL_FD, sampleEveryFrames: payload.sampleEveryFrames };
-  const r = native.stackRecurse(payload.capBytes === null ? { ...common, untilFault: true } : { ...common, stopAtDepthBytes: payload.capBytes });
+  const r = stackRecurse(payload.capBytes === null ? { ...common, untilFault: true } : { ...common, stopAtDepthBytes: payload.capBytes });
   return { frames: r.frames, deepestBytes: r.deepestBytes, elapsedNs: r.elapsedNs };
 }
 
