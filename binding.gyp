@@ -4,6 +4,7 @@
       "target_name": "vmprobe",
       "sources": [
         "native/addon.cc",
+        "native/constants.cc",
         "native/mapping.cc",
         "native/touch.cc",
         "native/sigbus_guard.cc",

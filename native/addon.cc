@@ -6,6 +6,7 @@
 // command that rebuilds it).
 #include <napi.h>
 
+#include "constants.h"
 #include "heap.h"
 #include "layout.h"
 #include "malloc_control.h"
@@ -18,13 +19,14 @@
 
 namespace vmprobe {
 
-constexpr int kAddonAbi = 5;
+constexpr int kAddonAbi = 6;
 
 class VmProbeAddon : public Napi::Addon<VmProbeAddon> {
  public:
   VmProbeAddon(Napi::Env env, Napi::Object exports) {
     DefineAddon(exports, {
                              InstanceValue("abi", Napi::Number::New(env, kAddonAbi), napi_enumerable),
+                             InstanceValue("constants", ConstantsToJs(env), napi_enumerable),
                              InstanceValue("Mapping", Mapping::Define(env), napi_enumerable),
                              InstanceValue("HeapBlock", HeapBlock::Define(env), napi_enumerable),
                              InstanceValue("mincoreScan", Napi::Function::New<MincoreScan>(env, "mincoreScan"), napi_enumerable),

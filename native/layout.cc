@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "args.h"
+#include "constants.h"
 #include "measure.h"
 #include "touch.h"
 
@@ -228,19 +229,19 @@ Napi::Value SegmentTouch(const Napi::CallbackInfo& info) {
 // it does not, returns what happened so the caller can report a survival.
 Napi::Value LayoutFault(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const size_t target = ReadChoice(info[0], "target", {"null", "small-int", "kernel", "text-write"});
+  const FaultTarget target = static_cast<FaultTarget>(ReadNamed(info[0], "target", kFaultTargetTable).value);
   RequireChildTask(env, "layoutFault()");
   Napi::Object o = Napi::Object::New(env);
   uintptr_t address = 0;
   switch (target) {
-    case 0: address = 0; break;
-    case 1: address = kSmallIntAddress; break;
-    case 2: address = KernelHalfAddress(); break;
-    default: address = reinterpret_cast<uintptr_t>(&LayoutFault); break;
+    case FaultTarget::kNull: address = 0; break;
+    case FaultTarget::kSmallInt: address = kSmallIntAddress; break;
+    case FaultTarget::kKernel: address = KernelHalfAddress(); break;
+    case FaultTarget::kTextWrite: address = reinterpret_cast<uintptr_t>(&LayoutFault); break;
   }
   o.Set("address", Napi::BigInt::New(env, static_cast<uint64_t>(address)));
   volatile uint8_t* p = reinterpret_cast<volatile uint8_t*>(Opaque(address));
-  if (target == 3) {
+  if (target == FaultTarget::kTextWrite) {
     const uint8_t same = *p;
     *p = same;  // rewrite the byte it already holds: if text were writable, nothing changes
     o.Set("survived", "wrote");

@@ -25,6 +25,7 @@
 #include <string>
 
 #include "args.h"
+#include "constants.h"
 #include "errors.h"
 #include "live.h"
 #include "residency.h"
@@ -35,17 +36,13 @@ namespace vmprobe {
 
 namespace {
 
-const char* const kProtNames[] = {"none", "read", "read-write"};
-const int kProtValues[] = {PROT_NONE, PROT_READ, PROT_READ | PROT_WRITE};
-
 const char* ProtName(int prot) {
-  for (size_t i = 0; i < 3; ++i)
-    if (kProtValues[i] == prot) return kProtNames[i];
-  return "unknown";
+  const NamedValue* p = FindByValue(kProtectionTable, prot);
+  return p == nullptr ? "unknown" : p->name;
 }
 
 int ReadProt(const Napi::Value& v, const char* name) {
-  return kProtValues[ReadChoice(v, name, {"none", "read", "read-write"})];
+  return static_cast<int>(ReadNamed(v, name, kProtectionTable).value);
 }
 
 size_t PageSize() {
@@ -55,30 +52,6 @@ size_t PageSize() {
 
 size_t RoundUp(size_t n, size_t to) { return (n + to - 1) / to * to; }
 
-struct Advice {
-  const char* name;
-  int value;  // -1: not known to the headers this addon was built with
-};
-
-const Advice kAdvice[] = {
-    {"normal", MADV_NORMAL},     {"random", MADV_RANDOM},   {"sequential", MADV_SEQUENTIAL},
-    {"willneed", MADV_WILLNEED}, {"dontneed", MADV_DONTNEED},
-#ifdef MADV_FREE
-    {"free", MADV_FREE},
-#else
-    {"free", -1},
-#endif
-#ifdef MADV_HUGEPAGE
-    {"hugepage", MADV_HUGEPAGE}, {"nohugepage", MADV_NOHUGEPAGE},
-#else
-    {"hugepage", -1},            {"nohugepage", -1},
-#endif
-#ifdef MADV_COLD
-    {"cold", MADV_COLD},         {"pageout", MADV_PAGEOUT},
-#else
-    {"cold", -1},                {"pageout", -1},
-#endif
-};
 
 // Closes fd on every exit path of the constructor unless released.
 struct FdGuard {
@@ -313,10 +286,7 @@ Napi::Value Mapping::Protect(const Napi::CallbackInfo& info) {
 Napi::Value Mapping::Advise(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   EnsureOpen(env);
-  const size_t which = ReadChoice(info[0], "advice",
-                                  {"normal", "random", "sequential", "willneed", "dontneed", "free", "hugepage",
-                                   "nohugepage", "cold", "pageout"});
-  const Advice advice = kAdvice[which];
+  const NamedValue& advice = ReadNamed(info[0], "advice", kAdviceTable);
   const size_t offset = ReadCount(info[1], "offsetBytes", 0, sizeBytes_);
   if (offset % pageSize_ != 0)
     ThrowArgValue(env, "offsetBytes", "must be a multiple of the page size (" + std::to_string(pageSize_) +
@@ -325,13 +295,12 @@ Napi::Value Mapping::Advise(const Napi::CallbackInfo& info) {
   if (advice.value < 0)
     ThrowUnsupported(env, std::string("MADV_") + advice.name + " is not known to the headers this addon was built with");
   FaultClock clock;
-  if (madvise(region_->base + offset, RoundUp(length, pageSize_), advice.value) != 0) {
+  if (madvise(region_->base + offset, RoundUp(length, pageSize_), static_cast<int>(advice.value)) != 0) {
     int err = errno;
     std::string upper(advice.name);
     for (char& c : upper) c = static_cast<char>(toupper(c));
     std::string detail = "MADV_" + upper;
-    if (err == EINVAL && (which == 8 || which == 9)) detail += " (needs Linux 5.4 or later)";
-    if (err == EINVAL && which == 5) detail += " (MADV_FREE needs Linux 4.5+ and private anonymous memory)";
+    if (err == EINVAL && advice.einvalHint != nullptr) detail += std::string(" (") + advice.einvalHint + ")";
     ThrowErrno(env, err, "madvise", detail);
   }
   return CountersToJs(env, clock.Elapsed());

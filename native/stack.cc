@@ -34,6 +34,7 @@
 #include <cstring>
 
 #include "args.h"
+#include "constants.h"
 #include "errors.h"
 #include "measure.h"
 
@@ -47,8 +48,6 @@ constexpr size_t kRecordBytes = 768;
 // Stack the recursion must leave free below its deepest frame when it is asked to stop
 // (not to die): the sampler's buffers, a signal frame, the N-API return path.
 constexpr size_t kStopHeadroomBytes = 64 * 1024;
-constexpr uint64_t kMaxFrameBytes = 16 * 1024 * 1024;
-constexpr uint64_t kMinFrameBytes = 16;
 
 struct Bounds {
   uintptr_t low = 0;   // lowest usable address (above the guard)

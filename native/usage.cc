@@ -18,31 +18,16 @@
 #include <string>
 
 #include "args.h"
+#include "constants.h"
 #include "errors.h"
 
 namespace vmprobe {
 
 namespace {
 
-struct Limit {
-  const char* name;
-  int resource;
-};
-
-const Limit kLimits[] = {
-    {"as", RLIMIT_AS},           {"core", RLIMIT_CORE},       {"cpu", RLIMIT_CPU},
-    {"data", RLIMIT_DATA},       {"fsize", RLIMIT_FSIZE},     {"locks", RLIMIT_LOCKS},
-    {"memlock", RLIMIT_MEMLOCK}, {"msgqueue", RLIMIT_MSGQUEUE}, {"nice", RLIMIT_NICE},
-    {"nofile", RLIMIT_NOFILE},   {"nproc", RLIMIT_NPROC},     {"rss", RLIMIT_RSS},
-    {"rtprio", RLIMIT_RTPRIO},   {"rttime", RLIMIT_RTTIME},   {"sigpending", RLIMIT_SIGPENDING},
-    {"stack", RLIMIT_STACK},
-};
 
 int ReadLimitName(const Napi::Value& v) {
-  size_t i = ReadChoice(v, "resource",
-                        {"as", "core", "cpu", "data", "fsize", "locks", "memlock", "msgqueue", "nice", "nofile",
-                         "nproc", "rss", "rtprio", "rttime", "sigpending", "stack"});
-  return kLimits[i].resource;
+  return static_cast<int>(ReadNamed(v, "resource", kRlimitTable).value);
 }
 
 Napi::Value LimitToJs(Napi::Env env, rlim_t v) {

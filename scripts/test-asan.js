@@ -107,9 +107,9 @@ try {
     VMPROBE_ASAN_SKIP: SKIP_PATTERN,
     NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${path.join(scratch, 'scripts', 'asan-skip.js')}`.trim(),
   };
-  console.log(`== node --test dist/test/ with LD_PRELOAD=${libasan}`);
+  console.log(`== scripts/run-tests.js (node --test, every dist/test file) with LD_PRELOAD=${libasan}`);
   for (const g of PERTURBED) console.log(`== not run under ASan (${g.why}): ${g.patterns.join(' | ')}`);
-  const testStatus = run(process.execPath, ['--test', '--test-concurrency=1', 'dist/test/'], { cwd: scratch, env });
+  const testStatus = run(process.execPath, [path.join(scratch, 'scripts', 'run-tests.js')], { cwd: scratch, env });
   // A finding is an ASan ERROR or a UBSan runtime error; warnings (e.g. "failed to
   // allocate 2^52 bytes" when malloc returns NULL by allocator_may_return_null) are shown only.
   const found = [];

@@ -328,7 +328,10 @@ function childCallLine(call: string, what: string, syscall?: string): string {
 }
 
 test('fuzz: setrlimit with random arguments, in a child process (it changes the whole process)', (t) => {
-  if (ONLY !== undefined && ONLY !== 'setrlimit') return;
+  if (ONLY !== undefined && ONLY !== 'setrlimit') {
+    t.skip(`VMPROBE_FUZZ_ONLY=${ONLY} selects another fuzz target`);
+    return;
+  }
   // The child draws its own arguments from the same seed; it writes one line per call
   // BEFORE making it, so a call that kills the child is named. Lowering a real limit is
   // the call working: RLIMIT_CPU/RLIMIT_FSIZE may then kill the child by signal, which
@@ -380,8 +383,11 @@ test('fuzz: setrlimit with random arguments, in a child process (it changes the 
 
 const MALLOC_STATE_CALLS = 600;
 
-test('fuzz: mallopt and mallocTrim with random arguments, in a child process (they change the whole process)', () => {
-  if (ONLY !== undefined && ONLY !== 'mallopt') return;
+test('fuzz: mallopt and mallocTrim with random arguments, in a child process (they change the whole process)', (t) => {
+  if (ONLY !== undefined && ONLY !== 'mallopt') {
+    t.skip(`VMPROBE_FUZZ_ONLY=${ONLY} selects another fuzz target`);
+    return;
+  }
   const script = `
     const fc = require(${JSON.stringify(require.resolve('fast-check'))});
     const v = require(${JSON.stringify(LIB_ENTRY)});

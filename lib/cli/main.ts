@@ -9,6 +9,7 @@ import { killLiveChildren } from '../child/spawn';
 import { parseArgs } from 'node:util';
 import * as fs from 'node:fs';
 import { EXPERIMENTS, findExperiment, type ExperimentCliOptions } from '../experiments/registry';
+import { EXPERIMENT_NAMES, isExperimentName } from '../experiments/names';
 import { runReport, ExperimentFailure } from '../report/run';
 import { parseLimit, parseSize } from '../util/size';
 import { renderJson } from '../render/json';
@@ -125,7 +126,10 @@ export async function main(argv: string[], io = { stdout: process.stdout, stderr
     if (progress) options.onProgress = (what) => io.stderr.write(`\r\x1b[K… ${what}`);
     const style = makeStyle(!values.json && colorWanted(io.stdout));
     if (command === 'report') {
-      const only = values.only?.split(',').map((s) => s.trim()).filter((s) => s !== '');
+      const listed = values.only?.split(',').map((s) => s.trim()).filter((s) => s !== '');
+      const unknownName = listed?.find((n) => !isExperimentName(n));
+      if (unknownName !== undefined) throw new UsageError(`--only names an unknown experiment '${unknownName}'. Known: ${EXPERIMENT_NAMES.join(', ')}`);
+      const only = listed?.filter(isExperimentName);
       let report;
       try {
         report = await runReport(only ? { ...options, only } : options);

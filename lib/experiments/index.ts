@@ -11,6 +11,9 @@ export type { ExperimentResult, ReportResult, UnmeasuredClaim } from '../report/
 export { runReport, ExperimentFailure, unmeasuredClaims } from '../report/run';
 export type { ReportOptions } from '../report/run';
 export { EXPERIMENTS } from './registry';
+export type { ExperimentEntry, ExperimentDescriptor, ExperimentCliOptions } from './registry';
+export { EXPERIMENT_NAMES } from './names';
+export type { ExperimentName, KnownExperimentResult, ResultOf, MeasurementsOf } from './names';
 export { runLazy, LAZY_DEFAULT_SIZE_BYTES } from './lazy/index';
 export type { LazyOptions, LazyResult, LazyMeasurements } from './lazy/index';
 export { runLayout } from './layout/index';

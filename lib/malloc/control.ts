@@ -5,13 +5,14 @@
  * experiment runs them in a child). All but programBreak are glibc extensions and throw
  * ERR_VMPROBE_UNSUPPORTED, naming the C library found, on any other libc.
  */
+import { MALLOPT_PARAM_NAMES } from '../native/tables';
 import { native, type NativeMallinfo2, type NativeMalloptParam } from '../native/loader';
 import { unsupported, invalidArgType } from '../util/errors';
 import { validateChoice, validateCount } from '../util/validate';
 import { parseMallocInfo, type MallocInfo } from './info';
 
 /** The parameters mallopt() accepts by name. */
-export const MALLOPT_PARAMS: readonly NativeMalloptParam[] = ['M_MMAP_THRESHOLD', 'M_TRIM_THRESHOLD', 'M_TOP_PAD', 'M_MMAP_MAX', 'M_ARENA_MAX'];
+export const MALLOPT_PARAMS: readonly NativeMalloptParam[] = MALLOPT_PARAM_NAMES;
 /** A mallopt(3) parameter name. */
 export type MalloptParam = NativeMalloptParam;
 /** struct mallinfo2 with units in the names (bytes, chunk counts); topReleasableBytes is glibc's keepcost (main arena's top chunk). */

@@ -13,6 +13,7 @@ import { invalidArgType } from '../util/errors';
 import { optionalBoolean, rejectUnknownKeys, validateOptions } from '../util/validate';
 import { summarizePagemap, type PagemapSummary } from '../pages/summary';
 import { toResidency, maxRunsOption } from './residency';
+import { withJsonForm } from '../util/json-form';
 import type { Residency } from './types';
 
 /** Anything whose bytes live in an ArrayBuffer. */
@@ -35,7 +36,7 @@ function span(buffer: unknown): BufferSpan {
 
 /** The address and length of a buffer's bytes. */
 export function bufferSpan(buffer: BufferLike): BufferSpan {
-  return span(buffer);
+  return withJsonForm(span(buffer));
 }
 
 /** mincore(2) residency of the pages a buffer's bytes span. */
@@ -44,8 +45,8 @@ export function bufferResidency(buffer: BufferLike, options: { maxRuns?: number 
   const opts = validateOptions(options);
   rejectUnknownKeys(opts, 'options', ['maxRuns']);
   const maxRuns = maxRunsOption(opts['maxRuns']);
-  if (s.address === null) return { ...s, pages: 0, residentPages: 0, runs: [], runCount: 0, runsTruncated: false };
-  return { ...s, ...toResidency(native.mincoreScan(s.address, s.byteLength, maxRuns)) };
+  if (s.address === null) return withJsonForm({ ...s, pages: 0, residentPages: 0, runs: [], runCount: 0, runsTruncated: false });
+  return withJsonForm({ ...s, ...toResidency(native.mincoreScan(s.address, s.byteLength, maxRuns)) });
 }
 
 /**
@@ -59,5 +60,5 @@ export function bufferPagemap(buffer: BufferLike, options: { entries?: boolean }
   rejectUnknownKeys(opts, 'options', ['entries']);
   const entries = optionalBoolean(opts['entries'], 'entries', false);
   // An empty or detached buffer spans no pages: an empty summary, as bufferResidency gives.
-  return { ...s, ...summarizePagemap(s.address ?? 0n, s.address === null ? 0 : s.byteLength, { privateAnonymous: true, entries }) };
+  return withJsonForm({ ...s, ...summarizePagemap(s.address ?? 0n, s.address === null ? 0 : s.byteLength, { privateAnonymous: true, entries }) });
 }

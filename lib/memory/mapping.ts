@@ -2,6 +2,7 @@
  * Mapping: one mmap(2) region owned by a handle. JS never holds its pointer as a
  * capability: every access goes through a method whose offsets native code checks.
  */
+import { ADVICE_NAMES, PROTECTION_NAMES } from '../native/tables';
 import { markAsUntransferable } from 'node:worker_threads';
 import { native, type NativeMapping, type NativeAdvice } from '../native/loader';
 import { closedHandle, invalidArgType, invalidArgValue, unsupported } from '../util/errors';
@@ -19,8 +20,8 @@ export type Protection = 'none' | 'read' | 'read-write';
 /** madvise(2) advice by name: `MADV_DONTNEED` is `'dontneed'`. `cold`/`pageout` need Linux 5.4+. */
 export type Advice = NativeAdvice;
 /** The advice names madvise accepts here. */
-export const ADVICE: readonly Advice[] = ['normal', 'random', 'sequential', 'willneed', 'dontneed', 'free', 'hugepage', 'nohugepage', 'cold', 'pageout'];
-const PROTECTIONS: readonly Protection[] = ['none', 'read', 'read-write'];
+export const ADVICE: readonly Advice[] = ADVICE_NAMES;
+const PROTECTIONS: readonly Protection[] = PROTECTION_NAMES;
 
 /** Options for an anonymous mapping. */
 export interface MapOptions {

@@ -4,6 +4,7 @@
  * handle; each class only says whether its memory is private anonymous.
  */
 import type { NativeResidency, NativeTouchResult } from '../native/loader';
+import { LIMITS } from '../native/tables';
 import { optionalBoolean, optionalCount, validateChoice } from '../util/validate';
 import { resolveRange, type RangeOptions } from './range';
 import { summarizePagemap, type PagemapSummary } from '../pages/summary';
@@ -11,8 +12,8 @@ import type { Residency, TouchOptions, TouchResult } from './types';
 
 /** The native touch's stride for "one access in every page the range spans". */
 export const EVERY_PAGE = 0;
-/** The most runs residency() returns (native/residency.h kMaxRuns): more objects could exhaust V8's heap. */
-export const MAX_RUNS = 2 ** 20;
+/** The most runs residency() returns (the addon's limit, native/residency.h kMaxRuns): more objects could exhaust V8's heap. */
+export const MAX_RUNS: number = LIMITS.maxRuns;
 /** Runs reported by residency() unless maxRuns says otherwise. */
 export const DEFAULT_MAX_RUNS = 1024;
 

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { buildError, unsupported } from '../util/errors';
 
 /** The ABI this JavaScript expects from the addon (native/addon.cc: kAddonAbi). */
-export const ADDON_ABI = 5;
+export const ADDON_ABI = 6;
 
 /** Faults and time measured inside one native call (RUSAGE_THREAD, CLOCK_MONOTONIC). */
 export interface NativeCounters {
@@ -163,8 +163,20 @@ export interface NativeMallinfo2 {
 export type NativeMalloptParam = 'M_MMAP_THRESHOLD' | 'M_TRIM_THRESHOLD' | 'M_TOP_PAD' | 'M_MMAP_MAX' | 'M_ARENA_MAX';
 // --- end malloc experiment ---
 
+/** The addon's name→value tables and limits (native/constants.cc); lib/native/tables.ts checks them. */
+export interface NativeConstants {
+  advice: Record<string, number>;
+  protection: Record<string, number>;
+  rlimit: Record<string, number>;
+  mallopt: Record<string, number>;
+  fadvise: Record<string, number>;
+  faultTarget: Record<string, number>;
+  limits: { maxRuns: number; minFrameBytes: number; maxFrameBytes: number };
+}
+
 export interface NativeAddon {
   abi: number;
+  constants: NativeConstants;
   Mapping: new (options: NativeMappingOptions) => NativeMapping;
   HeapBlock: new (options: { sizeBytes: number; zeroed?: boolean; alignBytes?: number; drainTop?: boolean }) => NativeHeapBlock;
   mincoreScan(address: bigint, lengthBytes: number, maxRuns: number): NativeResidency;

@@ -1,11 +1,12 @@
 /** posix_fadvise(2) on an open file descriptor: the page-cache advice experiments use. */
 import { native } from '../native/loader';
+import { FADVISE_NAMES } from '../native/tables';
 import { validateChoice, validateCount } from '../util/validate';
 
 /** posix_fadvise advice by name: POSIX_FADV_DONTNEED is 'dontneed'. */
-export type FileAdvice = 'normal' | 'sequential' | 'random' | 'noreuse' | 'willneed' | 'dontneed';
+export type FileAdvice = (typeof FADVISE_NAMES)[number];
 /** The advice names fadvise accepts. */
-export const FILE_ADVICE: readonly FileAdvice[] = ['normal', 'sequential', 'random', 'noreuse', 'willneed', 'dontneed'];
+export const FILE_ADVICE: readonly FileAdvice[] = FADVISE_NAMES;
 
 /**
  * posix_fadvise(fd, offsetBytes, lengthBytes, advice) (mm/fadvise.c). Throws

@@ -2,6 +2,7 @@
 // mapping, "start-end perms offset major:minor inode   [path]", sorted by start.
 import { invalidArgument, malformedLine, procLines, readProcText, type ProcPid } from './read';
 import { validateAddressRanges } from '../util/validate';
+import { withJsonForm } from '../util/json-form';
 
 /** One mapping (VMA) of a process's address space, as /proc/<pid>/maps lists it. */
 export interface MapsEntry {
@@ -72,7 +73,8 @@ export function parseMapsLine(line: string, lineNumber = 1): MapsEntry {
   let path: string | null = rest === '' ? null : rest;
   const deleted = path !== null && path.endsWith(DELETED_SUFFIX);
   if (deleted && path !== null) path = path.slice(0, -DELETED_SUFFIX.length);
-  return {
+  // JSON form: start and end as "0x…" strings (util/json-form.ts).
+  return withJsonForm({
     start,
     end,
     sizeBytes: toSafeNumber(end - start, 'size', lineNumber, line),
@@ -89,7 +91,7 @@ export function parseMapsLine(line: string, lineNumber = 1): MapsEntry {
     path,
     deleted,
     pseudo: path !== null && path.startsWith('[') && path.endsWith(']'),
-  };
+  });
 }
 
 /** Parses the whole text of /proc/<pid>/maps; entries keep the kernel's order (ascending `start`). */

@@ -4,6 +4,7 @@
  * experiment derives them from what it measured.
  */
 import { invalidArgType, invalidArgValue } from '../util/errors';
+import type { ExperimentName } from '../experiments/names';
 
 /** The verdict vocabulary. */
 export type Verdict = 'holds' | 'qualified' | 'refuted' | 'not-applicable';
@@ -13,7 +14,8 @@ export const VERDICTS: readonly Verdict[] = ['holds', 'qualified', 'refuted', 'n
 /** One claim of the textbook story. */
 export interface ClaimDefinition {
   id: string;
-  experiment: 'layout' | 'lazy' | 'malloc' | 'stack';
+  /** The experiment that judges it. */
+  experiment: ExperimentName;
   text: string;
 }
 

@@ -6,10 +6,14 @@ import { invalidArgType } from '../util/errors';
 /** Version of the JSON result format. Bump on any incompatible change. */
 export const SCHEMA_VERSION = 1;
 
-/** One experiment's result: plain data, JSON-serialisable (addresses as hex strings). */
-export interface ExperimentResult<M = Record<string, unknown>> {
+/**
+ * One experiment's result: plain data, JSON-serialisable (addresses as hex strings).
+ * `N` is the experiment's name, the discriminant of the union of known results
+ * (vmprobe/experiments KnownExperimentResult).
+ */
+export interface ExperimentResult<M = unknown, N extends string = string> {
   schema: typeof SCHEMA_VERSION;
-  experiment: string;
+  experiment: N;
   host: HostInfo;
   claims: ClaimResult[];
   measurements: M;

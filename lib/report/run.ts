@@ -3,6 +3,7 @@ import { readHostInfo } from '../system/host';
 import { SCHEMA_VERSION, type ExperimentResult, type ReportResult, type UnmeasuredClaim } from './result';
 import { CLAIMS } from './claims';
 import { EXPERIMENTS, type ExperimentCliOptions } from '../experiments/registry';
+import type { ExperimentName } from '../experiments/names';
 import { describeReceived, invalidArgType, invalidArgValue } from '../util/errors';
 import { validateExperimentResults } from './result';
 import { rejectUnknownKeys, validateOptions } from '../util/validate';
@@ -10,7 +11,7 @@ import { rejectUnknownKeys, validateOptions } from '../util/validate';
 /** Options of runReport. */
 export interface ReportOptions extends ExperimentCliOptions {
   /** Experiment names to run (default: all, in report order). */
-  only?: string[];
+  only?: readonly ExperimentName[];
 }
 
 /** An experiment that could not run, named, with the error it threw. */
@@ -32,7 +33,7 @@ const REPORT_KEYS = ['sizeBytes', 'limitBytes', 'frameBytes', 'pid', 'onProgress
 export async function runReport(options: ReportOptions = {}): Promise<ReportResult> {
   validateOptions(options);
   rejectUnknownKeys(options as Record<string, unknown>, 'options', REPORT_KEYS);
-  const names = EXPERIMENTS.map((e) => e.name);
+  const names: readonly string[] = EXPERIMENTS.map((e) => e.name);
   if (options.only !== undefined && !(Array.isArray(options.only) && options.only.every((n) => typeof n === 'string'))) {
     throw invalidArgType('only', 'an array of experiment names', options.only);
   }

@@ -6,6 +6,7 @@
  * native code). Running a stack into its limit happens only in a child process
  * (experiments/stack).
  */
+import { LIMITS } from '../native/tables';
 import { native, type NativeThreadStack } from '../native/loader';
 import { outOfRange, invalidArgType } from '../util/errors';
 import { optionalCount, rejectUnknownKeys, validateChoice, validateCount, validateOptions } from '../util/validate';
@@ -35,7 +36,7 @@ export const STACK_VARIANTS: readonly StackVariant[] = ['frame', 'alloca'];
 /** Stack kept free below a stopping recursion (native/stack.cc kStopHeadroomBytes), in bytes. */
 export const STACK_STOP_HEADROOM_BYTES = 64 * 1024;
 /** Smallest and largest frame a recursion level may take, in bytes. */
-export const STACK_FRAME_RANGE = { minBytes: 16, maxBytes: 16 * 1024 * 1024 } as const;
+export const STACK_FRAME_RANGE: { readonly minBytes: number; readonly maxBytes: number } = Object.freeze({ minBytes: LIMITS.minFrameBytes, maxBytes: LIMITS.maxFrameBytes });
 
 /** Options of recurseStack(). */
 export interface RecurseStackOptions {

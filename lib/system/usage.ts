@@ -2,6 +2,7 @@
  * Resource usage, resource limits and the system values experiments need: thin typed
  * wrappers over getrusage(2), getrlimit(2)/setrlimit(2) and sysconf(3).
  */
+import { RLIMIT_NAME_LIST } from '../native/tables';
 import { native, type NativeRusage, type NativeSysconf } from '../native/loader';
 import { validateChoice, validateCount } from '../util/validate';
 import { invalidArgType, invalidArgValue } from '../util/errors';
@@ -21,10 +22,7 @@ export function getrusage(who: RusageWho = 'self'): Rusage {
 }
 
 /** Resource names accepted by getrlimit/setrlimit (RLIMIT_<NAME> in lower case). */
-export const RLIMIT_NAMES = [
-  'as', 'core', 'cpu', 'data', 'fsize', 'locks', 'memlock', 'msgqueue', 'nice', 'nofile', 'nproc', 'rss', 'rtprio',
-  'rttime', 'sigpending', 'stack',
-] as const;
+export const RLIMIT_NAMES = RLIMIT_NAME_LIST;
 /** One of RLIMIT_NAMES. */
 export type RlimitName = (typeof RLIMIT_NAMES)[number];
 

@@ -152,6 +152,7 @@ export const EXPORT_TABLE: Readonly<Record<string, SurfaceEntry>> = {
   MALLOC_DEFAULT_MAX_SWEEP_BYTES: { kind: 'constant', memory: 'none', why: 'number' },
   // --- report ---
   unmeasuredClaims: { kind: 'pure', memory: 'none', why: 'the catalogue claims no experiment in the list judged' },
+  EXPERIMENT_NAMES: { kind: 'constant', memory: 'none', why: 'the experiment names, in report order' },
   renderReportHtml: { kind: 'pure', memory: 'none', why: 'renders a report result as an HTML page' },
   renderReportText: { kind: 'pure', memory: 'none', why: 'renders a report result as terminal text' },
   renderExperimentText: { kind: 'pure', memory: 'none', why: 'renders one experiment result as terminal text' },
@@ -235,6 +236,7 @@ export function undocumentedRejection(err: unknown): string | null {
  */
 export const NATIVE_TABLE: Readonly<Record<string, { memory: MemoryReach | 'fixed-fault-probe'; why: string }>> = {
   abi: { memory: 'none', why: 'number' },
+  constants: { memory: 'none', why: 'frozen-shape data: name→value tables and limits (native/constants.cc)' },
   path: { memory: 'none', why: 'the .node file path, added by the bindings loader' },
   Mapping: { memory: 'own-handle', why: 'native handle class; offsets checked in C++ too' },
   HeapBlock: { memory: 'own-handle', why: 'native handle class; offsets checked in C++ too' },

@@ -40,7 +40,7 @@ export interface LayoutOptions {
 }
 
 /** The layout experiment's JSON result. */
-export type LayoutResult = ExperimentResult<LayoutMeasurements>;
+export type LayoutResult = ExperimentResult<LayoutMeasurements, 'layout'>;
 
 const TASKS = path.join(__dirname, 'tasks.js');
 const DEFAULT_ASLR_CHILDREN = 8;

@@ -49,7 +49,7 @@ const DEFAULT_OVERCOMMIT_BYTES = 2 ** 40;
 const DEFAULT_SMALL_MALLOC_BYTES = 1024;
 
 /** The lazy experiment's JSON result. */
-export type LazyResult = ExperimentResult<LazyMeasurements>;
+export type LazyResult = ExperimentResult<LazyMeasurements, 'lazy'>;
 
 /**
  * Runs the lazy-allocation experiment and judges the lazy.* claims. Every step runs in

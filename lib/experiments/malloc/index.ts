@@ -54,7 +54,7 @@ const ARENA_BLOCK_BYTES = 1024;
 const TRIM_BLOCKS = 64;
 
 /** The malloc experiment's JSON result. */
-export type MallocResult = ExperimentResult<MallocMeasurements | MallocNotMeasured>;
+export type MallocResult = ExperimentResult<MallocMeasurements | MallocNotMeasured, 'malloc'>;
 
 const TASKS = path.join(__dirname, 'child-task.js');
 

@@ -47,7 +47,7 @@ export interface StackOptions {
 }
 
 /** The stack experiment's JSON result. */
-export type StackResult = ExperimentResult<StackMeasurements>;
+export type StackResult = ExperimentResult<StackMeasurements, 'stack'>;
 
 function validateLimit(value: unknown, name: string): number {
   if (value === Infinity) return value;
