@@ -5,6 +5,7 @@
       "sources": [
         "native/addon.cc",
         "native/constants.cc",
+        "native/libc.cc",
         "native/mapping.cc",
         "native/touch.cc",
         "native/sigbus_guard.cc",

@@ -9,6 +9,7 @@
 #include "constants.h"
 #include "heap.h"
 #include "layout.h"
+#include "libc.h"
 #include "malloc_control.h"
 #include "live.h"
 #include "mapping.h"

@@ -7,7 +7,7 @@
 // (the caller picks a page index, bounds-checked against the array); LayoutFault
 // dereferences one of four fixed targets picked by NAME and exists to kill the
 // process that calls it — vmprobe calls it only in a child task (lib/experiments/
-// layout/fault-task.ts) and lib/index.ts does not export it.
+// layout/tasks.ts, through lib/native/child-only.ts) and lib/index.ts does not export it.
 #include "layout.h"
 
 #include "child_only.h"
@@ -25,6 +25,7 @@
 #include "args.h"
 #include "constants.h"
 #include "measure.h"
+#include "sysinfo.h"
 #include "touch.h"
 
 namespace vmprobe {
@@ -57,7 +58,6 @@ PageSpan WholePages(uint8_t* base, size_t size, size_t pageSize) {
   return {reinterpret_cast<uint8_t*>(start), end > start ? (end - start) / pageSize : 0};
 }
 
-size_t PageSize() { return static_cast<size_t>(sysconf(_SC_PAGESIZE)); }
 
 struct Segment {
   uint32_t type;

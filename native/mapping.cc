@@ -30,6 +30,7 @@
 #include "live.h"
 #include "residency.h"
 #include "sigbus_guard.h"
+#include "sysinfo.h"
 #include "touch.h"
 
 namespace vmprobe {
@@ -45,10 +46,6 @@ int ReadProt(const Napi::Value& v, const char* name) {
   return static_cast<int>(ReadNamed(v, name, kProtectionTable).value);
 }
 
-size_t PageSize() {
-  static const size_t size = static_cast<size_t>(sysconf(_SC_PAGESIZE));
-  return size;
-}
 
 size_t RoundUp(size_t n, size_t to) { return (n + to - 1) / to * to; }
 

@@ -71,11 +71,15 @@ RangeArgs ReadRangeArgs(const Napi::CallbackInfo& info, size_t sizeBytes) {
   return a;
 }
 
-Napi::Object CountersToJs(Napi::Env env, const Counters& c) {
-  Napi::Object o = Napi::Object::New(env);
+void SetCounters(Napi::Env env, Napi::Object o, const Counters& c) {
   o.Set("minorFaults", Napi::Number::New(env, static_cast<double>(c.minorFaults)));
   o.Set("majorFaults", Napi::Number::New(env, static_cast<double>(c.majorFaults)));
   o.Set("elapsedNs", Napi::Number::New(env, static_cast<double>(c.elapsedNs)));
+}
+
+Napi::Object CountersToJs(Napi::Env env, const Counters& c) {
+  Napi::Object o = Napi::Object::New(env);
+  SetCounters(env, o, c);
   return o;
 }
 

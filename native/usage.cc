@@ -5,12 +5,10 @@
 // times are microseconds. RLIM_INFINITY is reported as (and accepted as) Infinity.
 #include "usage.h"
 
-#include "heap.h"
 
 #include <sys/resource.h>
 #include <unistd.h>
 #ifdef __GLIBC__
-#include <gnu/libc-version.h>
 #endif
 
 #include <cerrno>
@@ -116,21 +114,5 @@ Napi::Value Sysconf(const Napi::CallbackInfo& info) {
   return o;
 }
 
-// libc() -> { name: 'glibc' | 'unknown', version: string | null, replacementAllocator: string | null }
-Napi::Value Libc(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  Napi::Object o = Napi::Object::New(env);
-#ifdef __GLIBC__
-  o.Set("name", "glibc");
-  o.Set("version", gnu_get_libc_version());
-  const char* replacement = ReplacementAllocator();
-  o.Set("replacementAllocator", replacement == nullptr ? env.Null() : Napi::String::New(env, replacement));
-#else
-  o.Set("name", "unknown");
-  o.Set("version", env.Null());
-  o.Set("replacementAllocator", env.Null());
-#endif
-  return o;
-}
 
 }  // namespace vmprobe
