@@ -57,6 +57,85 @@ struct FdGuard {
   int Release() { int f = fd; fd = -1; return f; }
 };
 
+// A regular file opened to be mapped: its descriptor, the offset and the bytes to map.
+struct FileTarget {
+  int fd;
+  uint64_t offsetBytes;
+  uint64_t sizeBytes;
+};
+
+// Checks path, fileOffsetBytes and sizeBytes of a file mapping and opens the file
+// (read-write when `needWrite`). stat first: refuse FIFOs, devices and directories
+// before open(2), which could block (a FIFO without a writer) or have side effects
+// (some devices). Then open with O_NONBLOCK and check again on the descriptor, in case
+// the path changed. Throws (closing what it opened) on any failure.
+FileTarget OpenFileToMap(Napi::Env env, Napi::Object opts, Napi::Value pathValue, bool needWrite, size_t pageSize) {
+  if (!pathValue.IsString()) ThrowArgType(env, "path", "of type string", pathValue);
+  std::string path = pathValue.As<Napi::String>().Utf8Value();
+  if (path.empty() || path.find('\0') != std::string::npos)
+    ThrowArgValue(env, "path", "must be a non-empty string without null bytes");
+  const uint64_t offset = ReadOptionalCount(opts, "fileOffsetBytes", 0, 0, kMaxSafeInteger);
+  if (offset % pageSize != 0)
+    ThrowArgValue(env, "fileOffsetBytes", "must be a multiple of the page size (" + std::to_string(pageSize) +
+                                              " bytes). Received " + std::to_string(offset));
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0) {
+    int err = errno;
+    ThrowErrno(env, err, "stat", path);
+  }
+  if (!S_ISREG(st.st_mode)) ThrowArgValue(env, "path", "must name a regular file. Received '" + path + "'");
+  FdGuard file;
+  file.fd = open(path.c_str(), (needWrite ? O_RDWR : O_RDONLY) | O_CLOEXEC | O_NONBLOCK);
+  if (file.fd < 0) {
+    int err = errno;
+    ThrowErrno(env, err, "open", path);
+  }
+  if (fstat(file.fd, &st) != 0) {
+    int err = errno;
+    ThrowErrno(env, err, "fstat", path);
+  }
+  if (!S_ISREG(st.st_mode)) ThrowArgValue(env, "path", "must name a regular file. Received '" + path + "'");
+  const uint64_t fileSize = static_cast<uint64_t>(st.st_size);
+  const uint64_t available = fileSize > offset ? fileSize - offset : 0;
+  const uint64_t size = ReadOptionalCount(opts, "sizeBytes", available, 1, kMaxSafeInteger);
+  if (size == 0)
+    ThrowArgValue(env, "path", "names a file with no bytes at fileOffsetBytes " + std::to_string(offset) +
+                                   "; give sizeBytes to map past its end");
+  return FileTarget{file.Release(), offset, size};
+}
+
+// Reserves `mapped + alignBytes` bytes of inaccessible address space and returns the
+// aligned start of it, the rest unmapped again: the caller maps there with MAP_FIXED,
+// which replaces only this reservation.
+void* ReserveAligned(Napi::Env env, size_t mapped, uint64_t alignBytes) {
+  const size_t reserve = mapped + alignBytes;
+  void* raw = mmap(nullptr, reserve, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (raw == MAP_FAILED) {
+    int err = errno;
+    ThrowErrno(env, err, "mmap", "reserving " + std::to_string(reserve) + " bytes to align to " + std::to_string(alignBytes));
+  }
+  const uintptr_t start = reinterpret_cast<uintptr_t>(raw);
+  const uintptr_t aligned = (start + alignBytes - 1) & ~static_cast<uintptr_t>(alignBytes - 1);
+  if (aligned > start) munmap(raw, aligned - start);
+  const uintptr_t tail = aligned + mapped;
+  if (start + reserve > tail) munmap(reinterpret_cast<void*>(tail), start + reserve - tail);
+  return reinterpret_cast<void*>(aligned);
+}
+
+// MADV_HUGEPAGE over a fresh mapping; on failure unmaps it and throws.
+void AdviseHugePages(Napi::Env env, void* base, size_t mapped) {
+#ifdef MADV_HUGEPAGE
+  if (madvise(base, mapped, MADV_HUGEPAGE) != 0) {
+    int err = errno;
+    munmap(base, mapped);
+    ThrowErrno(env, err, "madvise", "MADV_HUGEPAGE (is transparent huge page support compiled in?)");
+  }
+#else
+  munmap(base, mapped);
+  ThrowUnsupported(env, "MADV_HUGEPAGE is not known to the headers this addon was built with");
+#endif
+}
+
 }  // namespace
 
 int Region::Scrub() {
@@ -127,40 +206,10 @@ Mapping::Mapping(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Mapping>(inf
   FdGuard file;
   Napi::Value pathValue = opts.Get("path");
   if (!pathValue.IsUndefined()) {
-    if (!pathValue.IsString()) ThrowArgType(env, "path", "of type string", pathValue);
-    std::string path = pathValue.As<Napi::String>().Utf8Value();
-    if (path.empty() || path.find('\0') != std::string::npos)
-      ThrowArgValue(env, "path", "must be a non-empty string without null bytes");
-    fileOffset_ = ReadOptionalCount(opts, "fileOffsetBytes", 0, 0, kMaxSafeInteger);
-    if (fileOffset_ % pageSize_ != 0)
-      ThrowArgValue(env, "fileOffsetBytes", "must be a multiple of the page size (" + std::to_string(pageSize_) +
-                                                " bytes). Received " + std::to_string(fileOffset_));
-    // stat first: refuse FIFOs, devices and directories before open(2), which could
-    // block (a FIFO without a writer) or have side effects (some devices). Then open
-    // with O_NONBLOCK and check again on the descriptor, in case the path changed.
-    struct stat st;
-    if (stat(path.c_str(), &st) != 0) {
-      int err = errno;
-      ThrowErrno(env, err, "stat", path);
-    }
-    if (!S_ISREG(st.st_mode)) ThrowArgValue(env, "path", "must name a regular file. Received '" + path + "'");
-    const bool needWrite = shared_ && (prot_ & PROT_WRITE);
-    file.fd = open(path.c_str(), (needWrite ? O_RDWR : O_RDONLY) | O_CLOEXEC | O_NONBLOCK);
-    if (file.fd < 0) {
-      int err = errno;
-      ThrowErrno(env, err, "open", path);
-    }
-    if (fstat(file.fd, &st) != 0) {
-      int err = errno;
-      ThrowErrno(env, err, "fstat", path);
-    }
-    if (!S_ISREG(st.st_mode)) ThrowArgValue(env, "path", "must name a regular file. Received '" + path + "'");
-    const uint64_t fileSize = static_cast<uint64_t>(st.st_size);
-    const uint64_t available = fileSize > fileOffset_ ? fileSize - fileOffset_ : 0;
-    sizeBytes_ = ReadOptionalCount(opts, "sizeBytes", available, 1, kMaxSafeInteger);
-    if (sizeBytes_ == 0)
-      ThrowArgValue(env, "path", "names a file with no bytes at fileOffsetBytes " + std::to_string(fileOffset_) +
-                                     "; give sizeBytes to map past its end");
+    const FileTarget target = OpenFileToMap(env, opts, pathValue, shared_ && (prot_ & PROT_WRITE), pageSize_);
+    file.fd = target.fd;
+    fileOffset_ = target.offsetBytes;
+    sizeBytes_ = target.sizeBytes;
   } else {
     if (opts.Get("fileOffsetBytes").IsUndefined() == false)
       ThrowArgValue(env, "fileOffsetBytes", "only applies to a file mapping (give path)");
@@ -178,19 +227,7 @@ Mapping::Mapping(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Mapping>(inf
   FaultClock clock;
   void* where = nullptr;
   if (alignBytes > pageSize_) {
-    // Reserve size + alignment of inaccessible address space, keep the aligned part.
-    const size_t reserve = mapped + alignBytes;
-    void* raw = mmap(nullptr, reserve, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (raw == MAP_FAILED) {
-      int err = errno;
-      ThrowErrno(env, err, "mmap", "reserving " + std::to_string(reserve) + " bytes to align to " + std::to_string(alignBytes));
-    }
-    const uintptr_t start = reinterpret_cast<uintptr_t>(raw);
-    const uintptr_t aligned = (start + alignBytes - 1) & ~static_cast<uintptr_t>(alignBytes - 1);
-    if (aligned > start) munmap(raw, aligned - start);
-    const uintptr_t tail = aligned + mapped;
-    if (start + reserve > tail) munmap(reinterpret_cast<void*>(tail), start + reserve - tail);
-    where = reinterpret_cast<void*>(aligned);
+    where = ReserveAligned(env, mapped, alignBytes);
     flags |= MAP_FIXED;  // replaces only our own reservation
   }
   void* base = mmap(where, mapped, prot_, flags, file.fd, static_cast<off_t>(fileOffset_));
@@ -199,18 +236,7 @@ Mapping::Mapping(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Mapping>(inf
     if (where != nullptr) munmap(where, mapped);
     ThrowErrno(env, err, "mmap", std::to_string(mapped) + " bytes" + (noreserve ? " with MAP_NORESERVE" : ""));
   }
-  if (hugePages) {
-#ifdef MADV_HUGEPAGE
-    if (madvise(base, mapped, MADV_HUGEPAGE) != 0) {
-      int err = errno;
-      munmap(base, mapped);
-      ThrowErrno(env, err, "madvise", "MADV_HUGEPAGE (is transparent huge page support compiled in?)");
-    }
-#else
-    munmap(base, mapped);
-    ThrowUnsupported(env, "MADV_HUGEPAGE is not known to the headers this addon was built with");
-#endif
-  }
+  if (hugePages) AdviseHugePages(env, base, mapped);
   creation_ = clock.Elapsed();
 
   region_ = std::make_shared<Region>();
