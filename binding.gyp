@@ -4,6 +4,8 @@
       "target_name": "vmprobe",
       "sources": [
         "native/addon.cc",
+        "native/constants.cc",
+        "native/libc.cc",
         "native/mapping.cc",
         "native/touch.cc",
         "native/sigbus_guard.cc",

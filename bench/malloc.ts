@@ -9,9 +9,9 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { malloc, type HeapBlock } from '../lib/heap';
-import { mallocBlocks } from '../lib/block-set';
-import { classifyBlock } from '../lib/malloc-classify';
+import { malloc, type HeapBlock } from '../lib/memory/heap';
+import { classifyBlock } from '../lib/malloc/classify';
+import { mallocBlocks } from '../lib/malloc/block-set';
 import { readHeapContext } from '../lib/experiments/malloc/probe';
 
 import type { BenchRow } from './bench-row';

@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { ReportResult } from '../lib/result';
+import type { ReportResult } from '../lib/report/result';
 import { renderHtml } from '../lib/render/html/page';
 import { renderReport } from '../lib/render/text';
 import { makeStyle } from '../lib/render/style';
@@ -19,7 +19,7 @@ const RENDER_REPS = 20;
 
 /** Runs the report once and times it; times rendering its JSON as text and as the page. */
 export async function runReportBench(): Promise<BenchRow[]> {
-  const cli = path.join(__dirname, '..', 'lib', 'cli.js');
+  const cli = path.join(__dirname, '..', 'lib', 'cli', 'main.js');
   const start = process.hrtime.bigint();
   const r = spawnSync(process.execPath, [cli, 'report', '--json'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: 120_000 });
   const elapsedNs = Number(process.hrtime.bigint() - start);

@@ -7,8 +7,8 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { recurseStack } from '../lib/stack';
-import { pageSizeBytes } from '../lib/usage';
+import { recurseStack } from '../lib/stack/probes';
+import { pageSizeBytes } from '../lib/system/usage';
 import { runOverflow } from '../lib/experiments/stack/runs';
 import { limitWrapperKind } from '../lib/experiments/stack/wrapper';
 

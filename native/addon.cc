@@ -7,8 +7,10 @@
 #include <napi.h>
 
 #include "block_set.h"
+#include "constants.h"
 #include "heap.h"
 #include "layout.h"
+#include "libc.h"
 #include "malloc_control.h"
 #include "live.h"
 #include "mapping.h"
@@ -21,13 +23,14 @@
 
 namespace vmprobe {
 
-constexpr int kAddonAbi = 7;
+constexpr int kAddonAbi = 8;
 
 class VmProbeAddon : public Napi::Addon<VmProbeAddon> {
  public:
   VmProbeAddon(Napi::Env env, Napi::Object exports) {
     DefineAddon(exports, {
                              InstanceValue("abi", Napi::Number::New(env, kAddonAbi), napi_enumerable),
+                             InstanceValue("constants", ConstantsToJs(env), napi_enumerable),
                              InstanceValue("Mapping", Mapping::Define(env), napi_enumerable),
                              InstanceValue("HeapBlock", HeapBlock::Define(env), napi_enumerable),
                              InstanceValue("BlockSet", BlockSet::Define(env), napi_enumerable),

@@ -24,8 +24,10 @@
 
 #include "args.h"
 #include "errors.h"
+#include "libc.h"
 #include "live.h"
 #include "residency.h"
+#include "sysinfo.h"
 #include "touch.h"
 
 namespace vmprobe {
@@ -84,38 +86,12 @@ size_t DrainTop(std::vector<void*>* fillers) {
 
 }  // namespace
 
-// Whether a known replacement allocator is loaded into this process. Hazard: with
-// jemalloc, tcmalloc, mimalloc (...) preloaded — common for Node services — __GLIBC__
-// is still defined at build time, but a block has no glibc chunk header, and reading
-// the words before a fresh extent could fault. Comparing symbol addresses does not
-// work (a non-PIE executable owns the canonical address of malloc), so look at what is
-// loaded: any object whose file name names a known allocator.
-static int FindAllocator(struct dl_phdr_info* info, size_t, void* data) {
-  static const char* const kAllocators[] = {"jemalloc", "tcmalloc", "mimalloc", "hoard", "tbbmalloc", "scudo", "snmalloc",
-                                            "libasan", "libhwasan", "libtsan", "libmsan"};  // sanitizers replace malloc too
-  const char* name = info->dlpi_name;
-  if (name == nullptr) return 0;
-  for (const char* a : kAllocators) {
-    if (std::strstr(name, a) != nullptr) {
-      *static_cast<const char**>(data) = a;
-      return 1;
-    }
-  }
-  return 0;
-}
-
-// The replacement allocator loaded into this process, or nullptr for glibc's own malloc.
-const char* ReplacementAllocator() {
-  const char* found = nullptr;
-  dl_iterate_phdr(FindAllocator, &found);
-  return found;
-}
 
 
 // new HeapBlock({ sizeBytes, zeroed, alignBytes, drainTop })
 HeapBlock::HeapBlock(const Napi::CallbackInfo& info) : Napi::ObjectWrap<HeapBlock>(info) {
   Napi::Env env = info.Env();
-  pageSize_ = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  pageSize_ = PageSize();
   Napi::Object opts = ReadOptionsObject(info, 0, "options");
   sizeBytes_ = ReadCount(opts.Get("sizeBytes"), "sizeBytes", 1, kMaxSafeInteger);
   const bool zeroed = ReadOptionalBool(opts, "zeroed", false);
@@ -243,10 +219,8 @@ Napi::Value HeapBlock::Touch(const Napi::CallbackInfo& info) {
 Napi::Value HeapBlock::Residency(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   EnsureOpen(env);
-  const size_t offset = ReadCount(info[0], "offsetBytes", 0, sizeBytes_);
-  const size_t length = ReadCount(info[1], "lengthBytes", 0, sizeBytes_ - offset);
-  const size_t maxRuns = ReadCount(info[2], "maxRuns", 0, kMaxRuns);
-  return ScanResidency(env, reinterpret_cast<uintptr_t>(block_) + offset, length, maxRuns, pageSize_);
+  const RangeArgs a = ReadRangeArgs(info, sizeBytes_);
+  return ScanResidency(env, reinterpret_cast<uintptr_t>(block_) + a.offset, a.length, a.maxRuns, pageSize_);
 }
 
 Napi::Value HeapBlock::GetAddress(const Napi::CallbackInfo& info) {

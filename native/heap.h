@@ -13,11 +13,6 @@
 
 namespace vmprobe {
 
-// The replacement malloc loaded into this process (jemalloc, tcmalloc, mimalloc, a
-// sanitizer runtime, ...), by the name of the object that provides it, or nullptr when
-// glibc's own malloc is in force.
-const char* ReplacementAllocator();
-
 class HeapBlock : public Napi::ObjectWrap<HeapBlock> {
  public:
   static Napi::Function Define(Napi::Env env);

@@ -7,7 +7,7 @@
 // (the caller picks a page index, bounds-checked against the array); LayoutFault
 // dereferences one of four fixed targets picked by NAME and exists to kill the
 // process that calls it — vmprobe calls it only in a child task (lib/experiments/
-// layout/fault-task.ts) and lib/index.ts does not export it.
+// layout/tasks.ts, through lib/native/child-only.ts) and lib/index.ts does not export it.
 #include "layout.h"
 
 #include "child_only.h"
@@ -23,7 +23,9 @@
 #include <vector>
 
 #include "args.h"
+#include "constants.h"
 #include "measure.h"
+#include "sysinfo.h"
 #include "touch.h"
 
 namespace vmprobe {
@@ -56,7 +58,6 @@ PageSpan WholePages(uint8_t* base, size_t size, size_t pageSize) {
   return {reinterpret_cast<uint8_t*>(start), end > start ? (end - start) / pageSize : 0};
 }
 
-size_t PageSize() { return static_cast<size_t>(sysconf(_SC_PAGESIZE)); }
 
 struct Segment {
   uint32_t type;
@@ -228,19 +229,19 @@ Napi::Value SegmentTouch(const Napi::CallbackInfo& info) {
 // it does not, returns what happened so the caller can report a survival.
 Napi::Value LayoutFault(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const size_t target = ReadChoice(info[0], "target", {"null", "small-int", "kernel", "text-write"});
+  const FaultTarget target = static_cast<FaultTarget>(ReadNamed(info[0], "target", kFaultTargetTable).value);
   RequireChildTask(env, "layoutFault()");
   Napi::Object o = Napi::Object::New(env);
   uintptr_t address = 0;
   switch (target) {
-    case 0: address = 0; break;
-    case 1: address = kSmallIntAddress; break;
-    case 2: address = KernelHalfAddress(); break;
-    default: address = reinterpret_cast<uintptr_t>(&LayoutFault); break;
+    case FaultTarget::kNull: address = 0; break;
+    case FaultTarget::kSmallInt: address = kSmallIntAddress; break;
+    case FaultTarget::kKernel: address = KernelHalfAddress(); break;
+    case FaultTarget::kTextWrite: address = reinterpret_cast<uintptr_t>(&LayoutFault); break;
   }
   o.Set("address", Napi::BigInt::New(env, static_cast<uint64_t>(address)));
   volatile uint8_t* p = reinterpret_cast<volatile uint8_t*>(Opaque(address));
-  if (target == 3) {
+  if (target == FaultTarget::kTextWrite) {
     const uint8_t same = *p;
     *p = same;  // rewrite the byte it already holds: if text were writable, nothing changes
     o.Set("survived", "wrote");

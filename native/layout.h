@@ -6,6 +6,9 @@
 
 namespace vmprobe {
 
+// layoutFault's targets; constants.cc kFaultTargetTable names them, in this order.
+enum class FaultTarget : long { kNull = 0, kSmallInt = 1, kKernel = 2, kTextWrite = 3 };
+
 Napi::Value LayoutAddresses(const Napi::CallbackInfo& info);
 Napi::Value LoadedObjects(const Napi::CallbackInfo& info);
 Napi::Value SegmentTouch(const Napi::CallbackInfo& info);

@@ -5,7 +5,7 @@
 // every arena): the experiment calls them only in a child process. Everything but
 // sbrk(0) is a glibc extension: built against another C library, those entry points
 // throw ERR_VMPROBE_UNSUPPORTED (decided at compile time, #ifdef __GLIBC__).
-// malloc_info's XML is returned as text; TypeScript parses it (lib/malloc-info.ts).
+// malloc_info's XML is returned as text; TypeScript parses it (lib/malloc/info.ts).
 #include "malloc_control.h"
 
 #include <malloc.h>
@@ -18,22 +18,13 @@
 #include <string>
 
 #include "args.h"
+#include "constants.h"
 #include "errors.h"
 
 namespace vmprobe {
 
 namespace {
 
-#ifdef __GLIBC__
-struct MalloptParam {
-  const char* name;
-  int param;
-};
-const MalloptParam kParams[] = {
-    {"M_MMAP_THRESHOLD", M_MMAP_THRESHOLD}, {"M_TRIM_THRESHOLD", M_TRIM_THRESHOLD}, {"M_TOP_PAD", M_TOP_PAD},
-    {"M_MMAP_MAX", M_MMAP_MAX},             {"M_ARENA_MAX", M_ARENA_MAX},
-};
-#endif
 
 #ifndef __GLIBC__
 [[noreturn]] void ThrowNotGlibc(Napi::Env env, const char* call) {
@@ -59,7 +50,7 @@ Napi::Value ProgramBreak(const Napi::CallbackInfo& info) {
 Napi::Value Mallopt(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
 #ifdef __GLIBC__
-  const size_t which = ReadChoice(info[0], "param", {"M_MMAP_THRESHOLD", "M_TRIM_THRESHOLD", "M_TOP_PAD", "M_MMAP_MAX", "M_ARENA_MAX"});
+  const NamedValue& param = ReadNamed(info[0], "param", kMalloptTable);
   // mallopt takes an int; negative M_TRIM_THRESHOLD (-1 disables trimming) is allowed.
   Napi::Value v = info[1];
   if (!v.IsNumber()) ThrowArgType(env, "value", "of type number", v);
@@ -67,7 +58,7 @@ Napi::Value Mallopt(const Napi::CallbackInfo& info) {
   if (!std::isfinite(d) || std::floor(d) != d || d < -2147483648.0 || d > 2147483647.0) {
     ThrowOutOfRange(env, "value", "an integer >= -2147483648 and <= 2147483647", FormatNumber(d));
   }
-  return Napi::Boolean::New(env, mallopt(kParams[which].param, static_cast<int>(d)) == 1);
+  return Napi::Boolean::New(env, mallopt(static_cast<int>(param.value), static_cast<int>(d)) == 1);
 #else
   ThrowNotGlibc(env, "mallopt");
 #endif

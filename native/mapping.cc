@@ -26,60 +26,30 @@
 #include <string>
 
 #include "args.h"
+#include "constants.h"
 #include "errors.h"
 #include "live.h"
 #include "residency.h"
 #include "sigbus_guard.h"
+#include "sysinfo.h"
 #include "touch.h"
 
 namespace vmprobe {
 
 namespace {
 
-const char* const kProtNames[] = {"none", "read", "read-write"};
-const int kProtValues[] = {PROT_NONE, PROT_READ, PROT_READ | PROT_WRITE};
-
 const char* ProtName(int prot) {
-  for (size_t i = 0; i < 3; ++i)
-    if (kProtValues[i] == prot) return kProtNames[i];
-  return "unknown";
+  const NamedValue* p = FindByValue(kProtectionTable, prot);
+  return p == nullptr ? "unknown" : p->name;
 }
 
 int ReadProt(const Napi::Value& v, const char* name) {
-  return kProtValues[ReadChoice(v, name, {"none", "read", "read-write"})];
+  return static_cast<int>(ReadNamed(v, name, kProtectionTable).value);
 }
 
-size_t PageSize() {
-  static const size_t size = static_cast<size_t>(sysconf(_SC_PAGESIZE));
-  return size;
-}
 
 size_t RoundUp(size_t n, size_t to) { return (n + to - 1) / to * to; }
 
-struct Advice {
-  const char* name;
-  int value;  // -1: not known to the headers this addon was built with
-};
-
-const Advice kAdvice[] = {
-    {"normal", MADV_NORMAL},     {"random", MADV_RANDOM},   {"sequential", MADV_SEQUENTIAL},
-    {"willneed", MADV_WILLNEED}, {"dontneed", MADV_DONTNEED},
-#ifdef MADV_FREE
-    {"free", MADV_FREE},
-#else
-    {"free", -1},
-#endif
-#ifdef MADV_HUGEPAGE
-    {"hugepage", MADV_HUGEPAGE}, {"nohugepage", MADV_NOHUGEPAGE},
-#else
-    {"hugepage", -1},            {"nohugepage", -1},
-#endif
-#ifdef MADV_COLD
-    {"cold", MADV_COLD},         {"pageout", MADV_PAGEOUT},
-#else
-    {"cold", -1},                {"pageout", -1},
-#endif
-};
 
 // Closes fd on every exit path of the constructor unless released.
 struct FdGuard {
@@ -87,6 +57,85 @@ struct FdGuard {
   ~FdGuard() { if (fd >= 0) close(fd); }
   int Release() { int f = fd; fd = -1; return f; }
 };
+
+// A regular file opened to be mapped: its descriptor, the offset and the bytes to map.
+struct FileTarget {
+  int fd;
+  uint64_t offsetBytes;
+  uint64_t sizeBytes;
+};
+
+// Checks path, fileOffsetBytes and sizeBytes of a file mapping and opens the file
+// (read-write when `needWrite`). stat first: refuse FIFOs, devices and directories
+// before open(2), which could block (a FIFO without a writer) or have side effects
+// (some devices). Then open with O_NONBLOCK and check again on the descriptor, in case
+// the path changed. Throws (closing what it opened) on any failure.
+FileTarget OpenFileToMap(Napi::Env env, Napi::Object opts, Napi::Value pathValue, bool needWrite, size_t pageSize) {
+  if (!pathValue.IsString()) ThrowArgType(env, "path", "of type string", pathValue);
+  std::string path = pathValue.As<Napi::String>().Utf8Value();
+  if (path.empty() || path.find('\0') != std::string::npos)
+    ThrowArgValue(env, "path", "must be a non-empty string without null bytes");
+  const uint64_t offset = ReadOptionalCount(opts, "fileOffsetBytes", 0, 0, kMaxSafeInteger);
+  if (offset % pageSize != 0)
+    ThrowArgValue(env, "fileOffsetBytes", "must be a multiple of the page size (" + std::to_string(pageSize) +
+                                              " bytes). Received " + std::to_string(offset));
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0) {
+    int err = errno;
+    ThrowErrno(env, err, "stat", path);
+  }
+  if (!S_ISREG(st.st_mode)) ThrowArgValue(env, "path", "must name a regular file. Received '" + path + "'");
+  FdGuard file;
+  file.fd = open(path.c_str(), (needWrite ? O_RDWR : O_RDONLY) | O_CLOEXEC | O_NONBLOCK);
+  if (file.fd < 0) {
+    int err = errno;
+    ThrowErrno(env, err, "open", path);
+  }
+  if (fstat(file.fd, &st) != 0) {
+    int err = errno;
+    ThrowErrno(env, err, "fstat", path);
+  }
+  if (!S_ISREG(st.st_mode)) ThrowArgValue(env, "path", "must name a regular file. Received '" + path + "'");
+  const uint64_t fileSize = static_cast<uint64_t>(st.st_size);
+  const uint64_t available = fileSize > offset ? fileSize - offset : 0;
+  const uint64_t size = ReadOptionalCount(opts, "sizeBytes", available, 1, kMaxSafeInteger);
+  if (size == 0)
+    ThrowArgValue(env, "path", "names a file with no bytes at fileOffsetBytes " + std::to_string(offset) +
+                                   "; give sizeBytes to map past its end");
+  return FileTarget{file.Release(), offset, size};
+}
+
+// Reserves `mapped + alignBytes` bytes of inaccessible address space and returns the
+// aligned start of it, the rest unmapped again: the caller maps there with MAP_FIXED,
+// which replaces only this reservation.
+void* ReserveAligned(Napi::Env env, size_t mapped, uint64_t alignBytes) {
+  const size_t reserve = mapped + alignBytes;
+  void* raw = mmap(nullptr, reserve, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (raw == MAP_FAILED) {
+    int err = errno;
+    ThrowErrno(env, err, "mmap", "reserving " + std::to_string(reserve) + " bytes to align to " + std::to_string(alignBytes));
+  }
+  const uintptr_t start = reinterpret_cast<uintptr_t>(raw);
+  const uintptr_t aligned = (start + alignBytes - 1) & ~static_cast<uintptr_t>(alignBytes - 1);
+  if (aligned > start) munmap(raw, aligned - start);
+  const uintptr_t tail = aligned + mapped;
+  if (start + reserve > tail) munmap(reinterpret_cast<void*>(tail), start + reserve - tail);
+  return reinterpret_cast<void*>(aligned);
+}
+
+// MADV_HUGEPAGE over a fresh mapping; on failure unmaps it and throws.
+void AdviseHugePages(Napi::Env env, void* base, size_t mapped) {
+#ifdef MADV_HUGEPAGE
+  if (madvise(base, mapped, MADV_HUGEPAGE) != 0) {
+    int err = errno;
+    munmap(base, mapped);
+    ThrowErrno(env, err, "madvise", "MADV_HUGEPAGE (is transparent huge page support compiled in?)");
+  }
+#else
+  munmap(base, mapped);
+  ThrowUnsupported(env, "MADV_HUGEPAGE is not known to the headers this addon was built with");
+#endif
+}
 
 }  // namespace
 
@@ -158,40 +207,10 @@ Mapping::Mapping(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Mapping>(inf
   FdGuard file;
   Napi::Value pathValue = opts.Get("path");
   if (!pathValue.IsUndefined()) {
-    if (!pathValue.IsString()) ThrowArgType(env, "path", "of type string", pathValue);
-    std::string path = pathValue.As<Napi::String>().Utf8Value();
-    if (path.empty() || path.find('\0') != std::string::npos)
-      ThrowArgValue(env, "path", "must be a non-empty string without null bytes");
-    fileOffset_ = ReadOptionalCount(opts, "fileOffsetBytes", 0, 0, kMaxSafeInteger);
-    if (fileOffset_ % pageSize_ != 0)
-      ThrowArgValue(env, "fileOffsetBytes", "must be a multiple of the page size (" + std::to_string(pageSize_) +
-                                                " bytes). Received " + std::to_string(fileOffset_));
-    // stat first: refuse FIFOs, devices and directories before open(2), which could
-    // block (a FIFO without a writer) or have side effects (some devices). Then open
-    // with O_NONBLOCK and check again on the descriptor, in case the path changed.
-    struct stat st;
-    if (stat(path.c_str(), &st) != 0) {
-      int err = errno;
-      ThrowErrno(env, err, "stat", path);
-    }
-    if (!S_ISREG(st.st_mode)) ThrowArgValue(env, "path", "must name a regular file. Received '" + path + "'");
-    const bool needWrite = shared_ && (prot_ & PROT_WRITE);
-    file.fd = open(path.c_str(), (needWrite ? O_RDWR : O_RDONLY) | O_CLOEXEC | O_NONBLOCK);
-    if (file.fd < 0) {
-      int err = errno;
-      ThrowErrno(env, err, "open", path);
-    }
-    if (fstat(file.fd, &st) != 0) {
-      int err = errno;
-      ThrowErrno(env, err, "fstat", path);
-    }
-    if (!S_ISREG(st.st_mode)) ThrowArgValue(env, "path", "must name a regular file. Received '" + path + "'");
-    const uint64_t fileSize = static_cast<uint64_t>(st.st_size);
-    const uint64_t available = fileSize > fileOffset_ ? fileSize - fileOffset_ : 0;
-    sizeBytes_ = ReadOptionalCount(opts, "sizeBytes", available, 1, kMaxSafeInteger);
-    if (sizeBytes_ == 0)
-      ThrowArgValue(env, "path", "names a file with no bytes at fileOffsetBytes " + std::to_string(fileOffset_) +
-                                     "; give sizeBytes to map past its end");
+    const FileTarget target = OpenFileToMap(env, opts, pathValue, shared_ && (prot_ & PROT_WRITE), pageSize_);
+    file.fd = target.fd;
+    fileOffset_ = target.offsetBytes;
+    sizeBytes_ = target.sizeBytes;
   } else {
     if (opts.Get("fileOffsetBytes").IsUndefined() == false)
       ThrowArgValue(env, "fileOffsetBytes", "only applies to a file mapping (give path)");
@@ -209,19 +228,7 @@ Mapping::Mapping(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Mapping>(inf
   FaultClock clock;
   void* where = nullptr;
   if (alignBytes > pageSize_) {
-    // Reserve size + alignment of inaccessible address space, keep the aligned part.
-    const size_t reserve = mapped + alignBytes;
-    void* raw = mmap(nullptr, reserve, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (raw == MAP_FAILED) {
-      int err = errno;
-      ThrowErrno(env, err, "mmap", "reserving " + std::to_string(reserve) + " bytes to align to " + std::to_string(alignBytes));
-    }
-    const uintptr_t start = reinterpret_cast<uintptr_t>(raw);
-    const uintptr_t aligned = (start + alignBytes - 1) & ~static_cast<uintptr_t>(alignBytes - 1);
-    if (aligned > start) munmap(raw, aligned - start);
-    const uintptr_t tail = aligned + mapped;
-    if (start + reserve > tail) munmap(reinterpret_cast<void*>(tail), start + reserve - tail);
-    where = reinterpret_cast<void*>(aligned);
+    where = ReserveAligned(env, mapped, alignBytes);
     flags |= MAP_FIXED;  // replaces only our own reservation
   }
   void* base = mmap(where, mapped, prot_, flags, file.fd, static_cast<off_t>(fileOffset_));
@@ -230,18 +237,7 @@ Mapping::Mapping(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Mapping>(inf
     if (where != nullptr) munmap(where, mapped);
     ThrowErrno(env, err, "mmap", std::to_string(mapped) + " bytes" + (noreserve ? " with MAP_NORESERVE" : ""));
   }
-  if (hugePages) {
-#ifdef MADV_HUGEPAGE
-    if (madvise(base, mapped, MADV_HUGEPAGE) != 0) {
-      int err = errno;
-      munmap(base, mapped);
-      ThrowErrno(env, err, "madvise", "MADV_HUGEPAGE (is transparent huge page support compiled in?)");
-    }
-#else
-    munmap(base, mapped);
-    ThrowUnsupported(env, "MADV_HUGEPAGE is not known to the headers this addon was built with");
-#endif
-  }
+  if (hugePages) AdviseHugePages(env, base, mapped);
   creation_ = clock.Elapsed();
 
   region_ = std::make_shared<Region>();
@@ -324,10 +320,7 @@ Napi::Value Mapping::Protect(const Napi::CallbackInfo& info) {
 Napi::Value Mapping::Advise(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   EnsureOpen(env);
-  const size_t which = ReadChoice(info[0], "advice",
-                                  {"normal", "random", "sequential", "willneed", "dontneed", "free", "hugepage",
-                                   "nohugepage", "cold", "pageout"});
-  const Advice advice = kAdvice[which];
+  const NamedValue& advice = ReadNamed(info[0], "advice", kAdviceTable);
   const size_t offset = ReadCount(info[1], "offsetBytes", 0, sizeBytes_);
   if (offset % pageSize_ != 0)
     ThrowArgValue(env, "offsetBytes", "must be a multiple of the page size (" + std::to_string(pageSize_) +
@@ -336,13 +329,12 @@ Napi::Value Mapping::Advise(const Napi::CallbackInfo& info) {
   if (advice.value < 0)
     ThrowUnsupported(env, std::string("MADV_") + advice.name + " is not known to the headers this addon was built with");
   FaultClock clock;
-  if (madvise(region_->base + offset, RoundUp(length, pageSize_), advice.value) != 0) {
+  if (madvise(region_->base + offset, RoundUp(length, pageSize_), static_cast<int>(advice.value)) != 0) {
     int err = errno;
     std::string upper(advice.name);
     for (char& c : upper) c = static_cast<char>(toupper(c));
     std::string detail = "MADV_" + upper;
-    if (err == EINVAL && (which == 8 || which == 9)) detail += " (needs Linux 5.4 or later)";
-    if (err == EINVAL && which == 5) detail += " (MADV_FREE needs Linux 4.5+ and private anonymous memory)";
+    if (err == EINVAL && advice.einvalHint != nullptr) detail += std::string(" (") + advice.einvalHint + ")";
     ThrowErrno(env, err, "madvise", detail);
   }
   return CountersToJs(env, clock.Elapsed());
@@ -428,10 +420,8 @@ Napi::Value Mapping::Touch(const Napi::CallbackInfo& info) {
 Napi::Value Mapping::Residency(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   EnsureOpen(env);
-  const size_t offset = ReadCount(info[0], "offsetBytes", 0, sizeBytes_);
-  const size_t length = ReadCount(info[1], "lengthBytes", 0, sizeBytes_ - offset);
-  const size_t maxRuns = ReadCount(info[2], "maxRuns", 0, kMaxRuns);
-  return ScanResidency(env, reinterpret_cast<uintptr_t>(region_->base) + offset, length, maxRuns, pageSize_);
+  const RangeArgs a = ReadRangeArgs(info, sizeBytes_);
+  return ScanResidency(env, reinterpret_cast<uintptr_t>(region_->base) + a.offset, a.length, a.maxRuns, pageSize_);
 }
 
 Napi::Value Mapping::FileSizeBytes(const Napi::CallbackInfo& info) {

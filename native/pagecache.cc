@@ -8,6 +8,7 @@
 #include <fcntl.h>
 
 #include "args.h"
+#include "constants.h"
 #include "errors.h"
 
 namespace vmprobe {
@@ -18,10 +19,8 @@ Napi::Value Fadvise(const Napi::CallbackInfo& info) {
   const int fd = static_cast<int>(ReadCount(info[0], "fd", 0, 0x7fffffff));
   const uint64_t offset = ReadCount(info[1], "offsetBytes", 0, kMaxSafeInteger);
   const uint64_t length = ReadCount(info[2], "lengthBytes", 0, kMaxSafeInteger);
-  const int advice[] = {POSIX_FADV_NORMAL, POSIX_FADV_SEQUENTIAL, POSIX_FADV_RANDOM,
-                        POSIX_FADV_NOREUSE, POSIX_FADV_WILLNEED, POSIX_FADV_DONTNEED};
-  const size_t which = ReadChoice(info[3], "advice", {"normal", "sequential", "random", "noreuse", "willneed", "dontneed"});
-  const int err = posix_fadvise(fd, static_cast<off_t>(offset), static_cast<off_t>(length), advice[which]);
+  const NamedValue& advice = ReadNamed(info[3], "advice", kFadviseTable);
+  const int err = posix_fadvise(fd, static_cast<off_t>(offset), static_cast<off_t>(length), static_cast<int>(advice.value));
   if (err != 0) ThrowErrno(env, err, "posix_fadvise", "");
   return env.Undefined();
 }

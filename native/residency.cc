@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "args.h"
+#include "sysinfo.h"
 #include "errors.h"
 
 namespace vmprobe {
@@ -101,7 +102,7 @@ Napi::Value MincoreScan(const Napi::CallbackInfo& info) {
   const uint64_t address = ReadAddress(info[0], "address");
   const uint64_t length = ReadCount(info[1], "lengthBytes", 0, kMaxSafeInteger);
   const size_t maxRuns = ReadCount(info[2], "maxRuns", 0, kMaxRuns);
-  return ScanResidency(env, address, length, maxRuns, static_cast<size_t>(sysconf(_SC_PAGESIZE)));
+  return ScanResidency(env, address, length, maxRuns, PageSize());
 }
 
 Napi::Value BufferRange(const Napi::CallbackInfo& info) {

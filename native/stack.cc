@@ -3,14 +3,14 @@
 //
 // Follows pthread_getattr_np(3), alloca(3), write(2), mincore(2) and proc(5) (status
 // "VmStk", maps "[stack]"). The recursion is meant to run until the kernel refuses to
-// grow the stack (SIGSEGV) — only ever in a child process (lib/stack-child.ts): every
+// grow the stack (SIGSEGV) — only ever in a child process (lib/experiments/stack/child-tasks.ts): every
 // record is written with write(2) the moment it exists, so what was written before the
 // process died reaches the parent. The hot path never allocates: /proc files are read
 // with read(2) into a small buffer on the stack, records are formatted into another.
 // /proc text is not interpreted here beyond finding the one line asked for; the lines
-// travel raw and TypeScript parses them (lib/stack-samples.ts).
+// travel raw and TypeScript parses them (lib/experiments/stack/records.ts).
 //
-// Records are JSON lines in the child channel's envelope (lib/child-entry.ts):
+// Records are JSON lines in the child channel's envelope (lib/child/entry.ts):
 //   {"type":"record","value":{"kind":"mark",...}}    every time the stack in use
 //       crosses into a new page: the depth at death is known to within one page;
 //   {"type":"record","value":{"kind":"sample",...}}  every sampleEveryFrames frames:
@@ -34,8 +34,11 @@
 #include <cstring>
 
 #include "args.h"
+#include "constants.h"
 #include "errors.h"
 #include "measure.h"
+#include "sysinfo.h"
+#include "touch.h"
 
 namespace vmprobe {
 
@@ -47,8 +50,6 @@ constexpr size_t kRecordBytes = 768;
 // Stack the recursion must leave free below its deepest frame when it is asked to stop
 // (not to die): the sampler's buffers, a signal frame, the N-API return path.
 constexpr size_t kStopHeadroomBytes = 64 * 1024;
-constexpr uint64_t kMaxFrameBytes = 16 * 1024 * 1024;
-constexpr uint64_t kMinFrameBytes = 16;
 
 struct Bounds {
   uintptr_t low = 0;   // lowest usable address (above the guard)
@@ -334,7 +335,6 @@ uintptr_t MappingEnd(uintptr_t sp) {
   return found;
 }
 
-size_t PageBytes() { return static_cast<size_t>(sysconf(_SC_PAGESIZE)); }
 
 // The stack left below the caller's current frame, with headroom kept free.
 uint64_t AvailableBytes(const Bounds& b) {
@@ -367,7 +367,7 @@ Napi::Value StackRecurse(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object opts = ReadOptionsObject(info, 0, "options");
   RecurseState s;
-  s.pageBytes = PageBytes();
+  s.pageBytes = PageSize();
   s.frameBytes = ReadCount(opts.Get("frameBytes"), "frameBytes", kMinFrameBytes, kMaxFrameBytes);
   const bool useAlloca = ReadChoice(opts.Get("variant"), "variant", {"frame", "alloca"}) == 1;
   s.fd = opts.Get("fd").IsUndefined() ? -1 : static_cast<int>(ReadCount(opts.Get("fd"), "fd", 0, INT32_MAX));
@@ -385,7 +385,7 @@ Napi::Value StackRecurse(const Napi::CallbackInfo& info) {
   const uintptr_t mappingEnd = IsMainThread() ? MappingEnd(reinterpret_cast<uintptr_t>(&s)) : 0;
   s.top = mappingEnd > b.top ? mappingEnd : b.top;
   if (!untilFault) {
-    // The second wall (lib/stack.ts checks first): a stopping recursion must fit.
+    // The second wall (lib/stack/probes.ts checks first): a stopping recursion must fit.
     const uint64_t inUse = s.top - reinterpret_cast<uintptr_t>(&s);
     const uint64_t room = AvailableBytes(b);
     if (s.stopAtDepthBytes + s.frameBytes > inUse + room) {
@@ -401,9 +401,7 @@ Napi::Value StackRecurse(const Napi::CallbackInfo& info) {
   o.Set("frames", Napi::Number::New(env, static_cast<double>(frames)));
   o.Set("deepestBytes", Napi::Number::New(env, static_cast<double>(s.deepestBytes)));
   o.Set("stackTop", Address(env, s.top));
-  o.Set("minorFaults", Napi::Number::New(env, static_cast<double>(c.minorFaults)));
-  o.Set("majorFaults", Napi::Number::New(env, static_cast<double>(c.majorFaults)));
-  o.Set("elapsedNs", Napi::Number::New(env, static_cast<double>(c.elapsedNs)));
+  SetCounters(env, o, c);
   return o;
 }
 
@@ -411,7 +409,7 @@ Napi::Value StackAllocCost(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object opts = ReadOptionsObject(info, 0, "options");
   const size_t kind = ReadChoice(opts.Get("kind"), "kind", {"frame", "alloca", "malloc"});
-  const size_t pageBytes = PageBytes();
+  const size_t pageBytes = PageSize();
   const Bounds b = RequireBounds(env);
   const uint64_t room = AvailableBytes(b);
   const uint64_t maxBytes = room < kMaxFrameBytes ? room : kMaxFrameBytes;

@@ -7,6 +7,7 @@
 #include "touch.h"
 
 #include "args.h"
+#include "residency.h"
 
 namespace vmprobe {
 
@@ -64,11 +65,23 @@ TouchArgs ReadTouchArgs(const Napi::CallbackInfo& info, size_t sizeBytes) {
   return a;
 }
 
-Napi::Object CountersToJs(Napi::Env env, const Counters& c) {
-  Napi::Object o = Napi::Object::New(env);
+RangeArgs ReadRangeArgs(const Napi::CallbackInfo& info, size_t sizeBytes) {
+  RangeArgs a;
+  a.offset = ReadCount(info[0], "offsetBytes", 0, sizeBytes);
+  a.length = ReadCount(info[1], "lengthBytes", 0, sizeBytes - a.offset);
+  a.maxRuns = ReadCount(info[2], "maxRuns", 0, kMaxRuns);
+  return a;
+}
+
+void SetCounters(Napi::Env env, Napi::Object o, const Counters& c) {
   o.Set("minorFaults", Napi::Number::New(env, static_cast<double>(c.minorFaults)));
   o.Set("majorFaults", Napi::Number::New(env, static_cast<double>(c.majorFaults)));
   o.Set("elapsedNs", Napi::Number::New(env, static_cast<double>(c.elapsedNs)));
+}
+
+Napi::Object CountersToJs(Napi::Env env, const Counters& c) {
+  Napi::Object o = Napi::Object::New(env);
+  SetCounters(env, o, c);
   return o;
 }
 

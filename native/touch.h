@@ -32,8 +32,20 @@ struct TouchArgs {
 };
 TouchArgs ReadTouchArgs(const Napi::CallbackInfo& info, size_t sizeBytes);
 
+// Reads the residency arguments (offsetBytes, lengthBytes, maxRuns) from info[0..2],
+// bounds-checks the range against `sizeBytes` and maxRuns against kMaxRuns
+// (residency.h). Mapping::Residency and HeapBlock::Residency share it.
+struct RangeArgs {
+  size_t offset;
+  size_t length;
+  size_t maxRuns;
+};
+RangeArgs ReadRangeArgs(const Napi::CallbackInfo& info, size_t sizeBytes);
+
 // { minorFaults, majorFaults, elapsedNs }
 Napi::Object CountersToJs(Napi::Env env, const Counters& c);
+// Sets minorFaults, majorFaults and elapsedNs on an existing result object.
+void SetCounters(Napi::Env env, Napi::Object o, const Counters& c);
 // { pagesTouched, minorFaults, majorFaults, elapsedNs }
 Napi::Object TouchResultToJs(Napi::Env env, const TouchResult& r);
 

@@ -5,45 +5,27 @@
 // times are microseconds. RLIM_INFINITY is reported as (and accepted as) Infinity.
 #include "usage.h"
 
-#include "heap.h"
 
 #include <sys/resource.h>
 #include <unistd.h>
 #ifdef __GLIBC__
-#include <gnu/libc-version.h>
 #endif
 
 #include <cerrno>
 #include <cmath>
 #include <string>
 
-#include "allocator_version.h"
 #include "args.h"
+#include "constants.h"
 #include "errors.h"
 
 namespace vmprobe {
 
 namespace {
 
-struct Limit {
-  const char* name;
-  int resource;
-};
-
-const Limit kLimits[] = {
-    {"as", RLIMIT_AS},           {"core", RLIMIT_CORE},       {"cpu", RLIMIT_CPU},
-    {"data", RLIMIT_DATA},       {"fsize", RLIMIT_FSIZE},     {"locks", RLIMIT_LOCKS},
-    {"memlock", RLIMIT_MEMLOCK}, {"msgqueue", RLIMIT_MSGQUEUE}, {"nice", RLIMIT_NICE},
-    {"nofile", RLIMIT_NOFILE},   {"nproc", RLIMIT_NPROC},     {"rss", RLIMIT_RSS},
-    {"rtprio", RLIMIT_RTPRIO},   {"rttime", RLIMIT_RTTIME},   {"sigpending", RLIMIT_SIGPENDING},
-    {"stack", RLIMIT_STACK},
-};
 
 int ReadLimitName(const Napi::Value& v) {
-  size_t i = ReadChoice(v, "resource",
-                        {"as", "core", "cpu", "data", "fsize", "locks", "memlock", "msgqueue", "nice", "nofile",
-                         "nproc", "rss", "rtprio", "rttime", "sigpending", "stack"});
-  return kLimits[i].resource;
+  return static_cast<int>(ReadNamed(v, "resource", kRlimitTable).value);
 }
 
 Napi::Value LimitToJs(Napi::Env env, rlim_t v) {
@@ -132,24 +114,5 @@ Napi::Value Sysconf(const Napi::CallbackInfo& info) {
   return o;
 }
 
-// libc() -> { name: 'glibc' | 'unknown', version: string | null, replacementAllocator: string | null }
-Napi::Value Libc(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  Napi::Object o = Napi::Object::New(env);
-#ifdef __GLIBC__
-  o.Set("name", "glibc");
-  o.Set("version", gnu_get_libc_version());
-  const char* replacement = ReplacementAllocator();
-  o.Set("replacementAllocator", replacement == nullptr ? env.Null() : Napi::String::New(env, replacement));
-  const std::string version = ReplacementAllocatorVersion(replacement);
-  o.Set("replacementAllocatorVersion", version.empty() ? env.Null() : Napi::String::New(env, version));
-#else
-  o.Set("name", "unknown");
-  o.Set("version", env.Null());
-  o.Set("replacementAllocator", env.Null());
-  o.Set("replacementAllocatorVersion", env.Null());
-#endif
-  return o;
-}
 
 }  // namespace vmprobe

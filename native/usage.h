@@ -10,7 +10,6 @@ Napi::Value GetRusage(const Napi::CallbackInfo& info);
 Napi::Value GetRlimit(const Napi::CallbackInfo& info);
 Napi::Value SetRlimit(const Napi::CallbackInfo& info);
 Napi::Value Sysconf(const Napi::CallbackInfo& info);
-Napi::Value Libc(const Napi::CallbackInfo& info);
 
 }  // namespace vmprobe
 

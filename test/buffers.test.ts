@@ -1,4 +1,4 @@
-// Tests for lib/buffers.ts (native/residency.cc BufferRange, MincoreScan): "is this
+// Tests for lib/memory/buffers.ts (native/residency.cc BufferRange, MincoreScan): "is this
 // Buffer really in RAM?" for ArrayBuffers, Buffers, TypedArrays and DataViews.
 //
 // Node allocates a large ArrayBuffer with calloc, which glibc serves from a fresh mmap

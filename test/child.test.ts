@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { runChild, requireResult } from '../lib/child';
+import { runChild, requireResult } from '../lib/child/spawn';
 
 const TASKS = path.join(__dirname, '..', '..', 'test', 'fixtures', 'child', 'tasks.js');
 

@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-const CLI = path.resolve(__dirname, '..', 'lib', 'cli.js');
+const CLI = path.resolve(__dirname, '..', 'lib', 'cli', 'main.js');
 
 interface MarkedProcess { pid: number; state: string; ppid: number; cmd: string }
 

@@ -1,14 +1,15 @@
-// Tests for the `vmprobe` command (lib/cli.ts), run as a real child process the way a
+// Tests for the `vmprobe` command (lib/cli/main.ts), run as a real child process the way a
 // user runs it (`node dist/lib/cli.js …`, stdout and stderr piped: no TTY), and for the
-// size parser it uses (lib/size.ts).
+// size parser it uses (lib/util/size.ts).
 //
-// Exit codes (lib/cli.ts): 0 the run completed, 1 an experiment could not run, 2 bad usage.
+// Exit codes (lib/cli/main.ts): 0 the run completed, 1 an experiment could not run, 2 bad usage.
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { CLAIMS, EXPERIMENTS, VERDICTS, pageSizeBytes, type LazyResult, type ReportResult } from '../lib/index';
-import { parseLimit, parseSize } from '../lib/size';
+import { pageSizeBytes } from '../lib/index';
+import { CLAIMS, EXPERIMENTS, VERDICTS, type LazyResult, type ReportResult } from '../lib/experiments/index';
+import { parseLimit, parseSize } from '../lib/util/size';
 import { cli, type CliRun } from './helpers/cli';
 
 const PACKAGE_JSON = path.join(__dirname, '..', '..', 'package.json');
@@ -164,7 +165,7 @@ test('`--version` prints package.json\'s version and exits 0', () => {
   assert.equal(r.stdout, `${version}\n`);
 });
 
-// lib/size.ts
+// lib/util/size.ts
 
 test('parseSize reads binary units in any spelling, decimals that make whole bytes, and plain bytes', () => {
   const cases: Array<[string, number]> = [

@@ -1,7 +1,7 @@
 // Property-based fuzzing of the whole exported API (issue 7.1). Enumerates the package
 // at run time (Object.keys of the entry, prototype members of Mapping/HeapBlock) and
 // fails on anything without a generator here or a row in helpers/api-surface.ts. Every
-// call must return, or throw an Error with a documented code (lib/errors.ts: the ERR_*
+// call must return, or throw an Error with a documented code (lib/util/errors.ts: the ERR_*
 // codes, or an errno name with `errno` and `syscall`); anything else fails with the
 // fast-check seed and path.
 //
@@ -13,12 +13,17 @@ import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as fc from 'fast-check';
-import * as v from '../lib/index';
+import * as probe from '../lib/index';
+import * as experiments from '../lib/experiments/index';
+import * as render from '../lib/render/index';
 import { EXPORT_TABLE, METHOD_TABLE, prototypeMembers, undocumentedRejection } from './helpers/api-surface';
 import {
   anyArgs, anyLeaf, anyNumber, anything, argsStartingWith, factorySize, makeFixtures, optionsObject, smallCount, type FuzzFixtures,
 } from './helpers/fuzz-generators';
 import { LIB_ENTRY } from './helpers/expect-code';
+
+/** Every export of the three entry points (vmprobe, vmprobe/experiments, vmprobe/render). */
+const v = { ...probe, ...experiments, ...render };
 
 const FIXED_CI_SEED = 0x5eed_0007;
 const envSeed = process.env['VMPROBE_FUZZ_SEED'];
@@ -208,6 +213,9 @@ const GENERATORS: Record<string, fc.Arbitrary<unknown[]>> = {
   runMalloc: rejectedRunnerOptions,
   unmeasuredClaims: a(fc.oneof(fc.constant([] as unknown[]), fc.array(anything(fx), { maxLength: 2 })), fc.oneof(fc.constant(['lazy']), fc.array(fc.string({ maxLength: 6 }), { maxLength: 3 }), anyLeaf(fx))),
   renderReportHtml: anyArgs(fx),
+  renderReportText: anyArgs(fx),
+  renderExperimentText: anyArgs(fx),
+  renderJson: anyArgs(fx),
   explainMemory: a(fc.oneof(optionsObject(fc.oneof(pidish, anyLeaf(fx))), fc.record({ pid: pidish }), anyLeaf(fx))),
   explainBuffer: a(anyLeaf(fx)),
   recurseStack: a(optionsObject(fc.oneof(smallCount(256 * 1024), fc.constantFrom('frame', 'alloca'), anyLeaf(fx))).map((o) => ({ depthBytes: 65536, ...o }))),
@@ -254,7 +262,7 @@ test('fuzz: every exported function with random arguments returns or throws a do
   assert.equal(failures.length, 0, failures.join('\n\n'));
 });
 
-type Handle = v.Mapping | v.HeapBlock | v.BlockSet;
+type Handle = probe.Mapping | probe.HeapBlock | probe.BlockSet;
 type HandleMaker = { label: string; make: () => Handle };
 const MAPPING_MAKERS: HandleMaker[] = [
   { label: 'anonymous read-write', make: () => v.map({ sizeBytes: 3 * page }) },
@@ -324,7 +332,7 @@ test('fuzz: BlockSet methods in random sequences', async () => {
 
 /**
  * Child-side JS (for the child fuzzers below) that makes `call` and writes one line:
- * 'ok', 'coded CODE' for a documented rejection (an ERR_* code of lib/errors.ts, or an
+ * 'ok', 'coded CODE' for a documented rejection (an ERR_* code of lib/util/errors.ts, or an
  * errno error from `syscall` when given), or 'BAD …' naming `what`.
  */
 function childCallLine(call: string, what: string, syscall?: string): string {
@@ -339,7 +347,10 @@ function childCallLine(call: string, what: string, syscall?: string): string {
 }
 
 test('fuzz: setrlimit with random arguments, in a child process (it changes the whole process)', (t) => {
-  if (ONLY !== undefined && ONLY !== 'setrlimit') return;
+  if (ONLY !== undefined && ONLY !== 'setrlimit') {
+    t.skip(`VMPROBE_FUZZ_ONLY=${ONLY} selects another fuzz target`);
+    return;
+  }
   // The child draws its own arguments from the same seed; it writes one line per call
   // BEFORE making it, so a call that kills the child is named. Lowering a real limit is
   // the call working: RLIMIT_CPU/RLIMIT_FSIZE may then kill the child by signal, which
@@ -391,8 +402,11 @@ test('fuzz: setrlimit with random arguments, in a child process (it changes the 
 
 const MALLOC_STATE_CALLS = 600;
 
-test('fuzz: mallopt and mallocTrim with random arguments, in a child process (they change the whole process)', () => {
-  if (ONLY !== undefined && ONLY !== 'mallopt') return;
+test('fuzz: mallopt and mallocTrim with random arguments, in a child process (they change the whole process)', (t) => {
+  if (ONLY !== undefined && ONLY !== 'mallopt') {
+    t.skip(`VMPROBE_FUZZ_ONLY=${ONLY} selects another fuzz target`);
+    return;
+  }
   const script = `
     const fc = require(${JSON.stringify(require.resolve('fast-check'))});
     const v = require(${JSON.stringify(LIB_ENTRY)});

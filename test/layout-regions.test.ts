@@ -13,10 +13,10 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { parseMaps } from '../lib/proc/maps';
-import { classifyRegions, findGaps, regionAt, zoneOrder, segmentOf, zoneOf, type Region, type RegionKind } from '../lib/layout-regions';
-import { readLayout, layoutAddresses, parseSyscallStackPointer } from '../lib/layout';
-import { malloc } from '../lib/heap';
-import { map } from '../lib/mapping';
+import { classifyRegions, findGaps, regionAt, zoneOrder, segmentOf, zoneOf, type Region, type RegionKind } from '../lib/layout/regions';
+import { readLayout, layoutAddresses, parseSyscallStackPointer } from '../lib/layout/probes';
+import { malloc } from '../lib/memory/heap';
+import { map } from '../lib/memory/mapping';
 
 const FIXTURES = path.join(__dirname, '..', '..', 'test', 'fixtures');
 const fixture = (name: string): string => readFileSync(path.join(FIXTURES, name), 'utf8');

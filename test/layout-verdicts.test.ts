@@ -6,9 +6,9 @@ import * as assert from 'node:assert/strict';
 import * as v from '../lib/experiments/layout/verdicts';
 import type { LayoutMeasurements, RegionJson, FaultOutcome } from '../lib/experiments/layout/measurements';
 import type { LandmarkSpread } from '../lib/experiments/layout/aslr';
-import type { Verdict, ClaimResult } from '../lib/claims';
+import type { Verdict, ClaimResult } from '../lib/report/claims';
 import { splitPlacement } from '../lib/experiments/layout/placement';
-import type { Region, RegionKind } from '../lib/layout-regions';
+import type { Region, RegionKind } from '../lib/layout/regions';
 
 const region = (start: string, end: string, kind: RegionJson['kind']): RegionJson => ({
   start, end, sizeBytes: Number(BigInt(end) - BigInt(start)), perms: 'rw-p', offsetBytes: 0, dev: '00:00', inode: 0, path: null, deleted: false, kind, objectPath: null,

@@ -11,7 +11,8 @@ import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { pageSizeBytes, VERDICTS, type ClaimResult, type LazyMeasurements, type LazyResult } from '../lib/index';
+import { pageSizeBytes } from '../lib/index';
+import { VERDICTS, type ClaimResult, type LazyMeasurements, type LazyResult } from '../lib/experiments/index';
 import { judgeFirstTouchFault, judgeLazy, judgeMallocVirtual, judgeMmapVirtualOnly, judgeSwapMajor } from '../lib/experiments/lazy/verdicts';
 import type { StepRecord } from '../lib/experiments/lazy/steps';
 import type { FilePass, SwapProbe } from '../lib/experiments/lazy/file';
@@ -302,7 +303,7 @@ test('every verdict of the vocabulary is reached by some judge from the fixture 
 
 // The real experiment in child processes: the verdict follows the host's environment.
 
-const INDEX_JS = path.join(__dirname, '..', 'lib', 'index.js');
+const INDEX_JS = path.join(__dirname, '..', 'lib', 'experiments', 'index.js');
 
 /** runLazy({ sizeBytes: 8 MiB }) in a fresh `node` with `env` added to an environment cleared of malloc settings. */
 function lazyInChild(env: Record<string, string>, runs = 1): LazyResult {

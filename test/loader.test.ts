@@ -1,10 +1,10 @@
-// Tests for lib/native.ts loadAddon: the only place that loads the addon. Off Linux it
+// Tests for lib/native/loader.ts loadAddon: the only place that loads the addon. Off Linux it
 // says so (ERR_VMPROBE_UNSUPPORTED); a missing or stale binary is ERR_VMPROBE_BUILD with
 // the command that rebuilds it. `platform` and `load` are parameters for these tests.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { ADDON_ABI, loadAddon, native } from '../lib/native';
+import { ADDON_ABI, loadAddon, native } from '../lib/native/loader';
 import { expectCode, runChildJson } from './helpers/expect-code';
 
 test('loadAddon off Linux throws ERR_VMPROBE_UNSUPPORTED naming the platform, without trying to load', () => {

@@ -2,10 +2,11 @@ import { execFileSync, spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { addressWitness, arenaHeapReserve, classifyBlock, flagsWitness, mapsWitness } from '../lib/malloc-classify';
-import { parseMaps, readMaps } from '../lib/proc/maps';
-import { classifyRegions } from '../lib/layout-regions';
-import { arenaHeapReserveAt, heapMaxSizeBytes } from '../lib/arena-heap';
+import { addressWitness, arenaHeapReserve, classifyBlock, flagsWitness, mapsWitness } from '../lib/malloc/classify';
+import { parseMaps } from '../lib/proc/maps';
+import { readMaps } from '../lib/proc/maps';
+import { classifyRegions } from '../lib/layout/regions';
+import { arenaHeapReserveAt, heapMaxSizeBytes } from '../lib/malloc/arena-heap';
 import { renderSourceChart } from '../lib/render/malloc-chart';
 
 // A heap, a thread-arena heap (64 MiB reservation: 132 KiB rw + PROT_NONE rest, aligned),

@@ -3,11 +3,11 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { runMalloc, thresholdOrigin, type MallocResult } from '../lib/experiments/malloc/index';
 import type { MallocMeasurements, SourcesChildResult } from '../lib/experiments/malloc/measurements';
-import { requireResult, runChild } from '../lib/child';
-import { native } from '../lib/native';
+import { requireResult, runChild } from '../lib/child/spawn';
+import { native } from '../lib/native/loader';
 import { renderExperiment } from '../lib/render/text';
 import { makeStyle } from '../lib/render/style';
-import { CLAIMS } from '../lib/claims';
+import { CLAIMS } from '../lib/report/claims';
 
 const glibc = native.libc().name === 'glibc';
 const skipNoGlibc = glibc ? false : `needs glibc (this C library is ${native.libc().name})`;
@@ -199,7 +199,7 @@ test('runMalloc validates its options', async () => {
 });
 
 test('the CLI knows the malloc experiment (help lists it and its --size)', async () => {
-  const { main } = await import('../lib/cli');
+  const { main } = await import('../lib/cli/main');
   let out = '';
   const sink = { write: (s: string) => { out += s; return true; }, isTTY: false };
   const io = { stdout: sink, stderr: sink } as unknown as NonNullable<Parameters<typeof main>[1]>;

@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseMallocInfo } from '../lib/malloc-info';
-import { mallocInfo, mallocInfoXml } from '../lib/malloc-control';
+import { parseMallocInfo } from '../lib/malloc/info';
+import { mallocInfo, mallocInfoXml } from '../lib/malloc/control';
 
 const FIXTURE = path.join(__dirname, '..', '..', 'test', 'fixtures', 'malloc', 'malloc-info.xml');
 

@@ -4,7 +4,7 @@ import {
   CLAIMED_THRESHOLD_BYTES, judgeBrkMoves, judgeFreeReturns, judgeMalloc, judgePow2Rounding, judgeSizeHeader, judgeThreshold128k,
   judgeThresholdTunable, judgeTwoSources,
 } from '../lib/experiments/malloc/verdicts';
-import { CLAIMS, type ClaimResult } from '../lib/claims';
+import { CLAIMS, type ClaimResult } from '../lib/report/claims';
 import type { MallocMeasurements } from '../lib/experiments/malloc/measurements';
 import { syntheticMalloc, syntheticSweepEntry } from './fixtures/malloc/synthetic';
 

@@ -1,4 +1,4 @@
-// Tests for lib/mapping.ts (and native/mapping.cc, native/touch.cc, native/residency.cc)
+// Tests for lib/memory/mapping.ts (and native/mapping.cc, native/touch.cc, native/residency.cc)
 // on the real kernel: fault counts, residency, pagemap and smaps of anonymous and file
 // mappings, huge pages, madvise, mprotect, closed handles, and the ArrayBuffer view.
 //
@@ -6,24 +6,13 @@
 // (RUSAGE_THREAD, measured inside the native call), one per huge page with THP. RSS from
 // /proc/self/statm is process-wide, so it gets a stated tolerance.
 import { test } from 'node:test';
-import { native } from '../lib/native';
+import { native } from '../lib/native/loader';
 import { execFileSync } from 'node:child_process';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import {
-  ADVICE,
-  map,
-  mapFile,
-  pageSizeBytes,
-  readMaps,
-  readSmaps,
-  readThpSettings,
-  smapsFor,
-  type Mapping,
-  type SmapsEntry,
-} from '../lib/index';
+import { ADVICE, map, mapFile, pageSizeBytes, readMaps, readSmaps, readStatm, readThpSettings, smapsFor, type Mapping, type SmapsEntry } from '../lib/index';
 import { expectCode, runChildJson } from './helpers/expect-code';
 
 const page = pageSizeBytes();

@@ -44,13 +44,19 @@ const m = vmprobe.map({ sizeBytes: pages * vmprobe.pageSizeBytes() });
 const t = m.touch({ mode: 'write' });
 const present = m.pagemap().presentPages;
 m.unmap();
-process.stdout.write(JSON.stringify({ faults: t.minorFaults + t.majorFaults, pagesTouched: t.pagesTouched, present, exports: Object.keys(vmprobe).sort() }));
+const experiments = require('vmprobe/experiments');
+const render = require('vmprobe/render');
+process.stdout.write(JSON.stringify({ faults: t.minorFaults + t.majorFaults, pagesTouched: t.pagesTouched, present, exports: Object.keys(vmprobe).sort(),
+  experimentExports: Object.keys(experiments).sort(), renderExports: Object.keys(render).sort() }));
 `;
 
-const ESM = `import { map, runLazy, pageSizeBytes } from 'vmprobe';
+const ESM = `import { map, pageSizeBytes } from 'vmprobe';
+import { runLazy } from 'vmprobe/experiments';
+import { renderJson } from 'vmprobe/render';
 import vmprobe from 'vmprobe';
 import { createRequire } from 'node:module';
 const required = createRequire(import.meta.url)('vmprobe');
+const requiredExperiments = createRequire(import.meta.url)('vmprobe/experiments');
 const pages = 16;
 const m = map({ sizeBytes: pages * pageSizeBytes() });
 const t = m.touch({ mode: 'write' });
@@ -59,7 +65,8 @@ const lazy = await runLazy({ sizeBytes: 1024 * 1024 });
 process.stdout.write(JSON.stringify({
   faults: t.minorFaults + t.majorFaults,
   sameMap: map === required.map,
-  sameRunLazy: runLazy === required.runLazy,
+  sameRunLazy: runLazy === requiredExperiments.runLazy,
+  json: renderJson({ address: 255n }),
   sameDefault: vmprobe === required,
   defaultMapIsNamedMap: vmprobe.map === map,
   lazyClaims: lazy.claims.map((c) => c.id),
@@ -78,7 +85,7 @@ test('the packed tarball installs into a scratch project and works from require,
   // What the tarball ships.
   const entries = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).split('\n').filter((e) => e !== '');
   for (const wanted of ['package/package.json', 'package/dist/lib/index.js', 'package/dist/lib/index.mjs', 'package/dist/lib/index.d.ts',
-    'package/dist/lib/cli.js', 'package/native/mapping.cc', 'package/binding.gyp', 'package/scripts/ensure-addon.js']) {
+    'package/dist/lib/cli/main.js', 'package/native/mapping.cc', 'package/binding.gyp', 'package/scripts/ensure-addon.js']) {
     assert.ok(entries.includes(wanted), `${wanted} missing from the tarball`);
   }
   const unwanted = entries.filter((e) => e.startsWith('package/build/') || /(^|\/)test\//.test(e) || /\.(o|node|tsbuildinfo)$/.test(e) || e.startsWith('package/lib/'));
@@ -95,12 +102,16 @@ test('the packed tarball installs into a scratch project and works from require,
   assert.equal(cjs['faults'], 16, `require: writing 16 fresh pages took ${String(cjs['faults'])} faults`);
   assert.equal(cjs['pagesTouched'], 16);
   assert.equal(cjs['present'], 16);
-  assert.ok((cjs['exports'] as string[]).includes('runLazy'), 'runLazy exported');
+  assert.ok((cjs['exports'] as string[]).includes('map'), 'vmprobe exports map');
+  assert.ok(!(cjs['exports'] as string[]).includes('runLazy'), 'vmprobe exports no experiment');
+  assert.ok((cjs['experimentExports'] as string[]).includes('runLazy'), 'vmprobe/experiments exports runLazy');
+  assert.ok((cjs['renderExports'] as string[]).includes('renderReportHtml'), 'vmprobe/render exports renderReportHtml');
 
   const esm = runScript(app, 'probe.mjs', ESM);
   assert.equal(esm['faults'], 16, `import: writing 16 fresh pages took ${String(esm['faults'])} faults`);
   assert.equal(esm['sameMap'], true, 'import { map } and require().map are one function');
-  assert.equal(esm['sameRunLazy'], true, 'import { runLazy } and require().runLazy are one function');
+  assert.equal(esm['sameRunLazy'], true, "import { runLazy } and require('vmprobe/experiments').runLazy are one function");
+  assert.equal(esm['json'], '{\n  "address": "0xff"\n}');
   assert.equal(esm['sameDefault'], true, 'the default import is the CommonJS exports object');
   assert.equal(esm['defaultMapIsNamedMap'], true);
   assert.deepEqual(esm['lazyClaims'], ['lazy.mmap-virtual-only', 'lazy.first-touch-fault', 'lazy.malloc-virtual', 'lazy.swap-major']);
@@ -109,4 +120,45 @@ test('the packed tarball installs into a scratch project and works from require,
   assert.equal(bin.error, undefined);
   assert.equal(bin.status, 0, `node_modules/.bin/vmprobe --help exited ${bin.status}: ${bin.stderr}`);
   assert.match(bin.stdout, /Usage: vmprobe <experiment>/);
+
+  // A TypeScript consumer type-checks against the installed declarations under --strict,
+  // with TypeScript's defaults otherwise and no @types/node of its own.
+  fs.writeFileSync(path.join(app, 'consumer.ts'), CONSUMER_TS);
+  fs.writeFileSync(path.join(app, 'bad-only.ts'), BAD_ONLY_TS);
+  const tsc = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+  const ok = spawnSync(process.execPath, [tsc, '--strict', '--noEmit', '--module', 'nodenext', '--moduleResolution', 'nodenext', 'consumer.ts'], { cwd: app, encoding: 'utf8' });
+  assert.equal(ok.status, 0, `tsc --strict consumer.ts:\n${ok.stdout}${ok.stderr}`);
+  const bad = spawnSync(process.execPath, [tsc, '--strict', '--noEmit', '--module', 'nodenext', '--moduleResolution', 'nodenext', 'bad-only.ts'], { cwd: app, encoding: 'utf8' });
+  assert.notEqual(bad.status, 0, 'runReport({ only: [\'bogus\'] }) must not type-check');
+  assert.match(bad.stdout, /bogus/, bad.stdout);
 });
+
+/** A consumer of all three entries, typed strictly. */
+const CONSUMER_TS = `import { map, malloc, readSmapsRollup, bufferResidency, type Residency, type SmapsRollup } from 'vmprobe';
+import { runReport, runLazy, EXPERIMENT_NAMES, type ReportResult, type KnownExperimentResult, type ExperimentName } from 'vmprobe/experiments';
+import { renderReportHtml, renderReportText, renderJson } from 'vmprobe/render';
+
+export function residentPages(): number {
+  const m = map({ sizeBytes: 4096 });
+  const r: Residency = m.residency();
+  m.unmap();
+  const b = malloc({ sizeBytes: 64 });
+  b.free();
+  return r.residentPages;
+}
+export function rollup(): SmapsRollup { return readSmapsRollup('self'); }
+export function residency(): string { return JSON.stringify(bufferResidency(new Uint8Array(16))); }
+export async function page(): Promise<string> {
+  const names: readonly ExperimentName[] = EXPERIMENT_NAMES;
+  const report: ReportResult = await runReport({ only: ['lazy'] });
+  const lazy = await runLazy({ sizeBytes: 1 << 20 });
+  const known: KnownExperimentResult = lazy;
+  if (known.experiment === 'lazy') known.measurements.steps.length;
+  return renderReportHtml(report) + renderReportText(report) + renderJson(names);
+}
+`;
+
+/** A consumer that names an experiment that does not exist: must fail to compile. */
+const BAD_ONLY_TS = `import { runReport } from 'vmprobe/experiments';
+export const p = runReport({ only: ['bogus'] });
+`;

@@ -1,4 +1,4 @@
-// Tests for lib/pagemap.ts, lib/pages.ts and lib/zeropage.ts: decoding pagemap entries
+// Tests for lib/pages/pagemap.ts, lib/pages/summary.ts and lib/pages/zero-page.ts: decoding pagemap entries
 // bit by bit, finding the zero page's PFN, and summarising live ranges.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
@@ -130,7 +130,7 @@ test('soft-dirty is set on a page written since the bits were last cleared', (t)
 });
 
 test('pagemap over 70000 pages reads in chunks and keeps each entry at its own page', () => {
-  // 65536 entries per read in lib/pagemap.ts: 70000 pages need two reads.
+  // 65536 entries per read in lib/pages/pagemap.ts: 70000 pages need two reads.
   const pages = 70000;
   const m = map({ sizeBytes: pages * page, noreserve: true });
   try {

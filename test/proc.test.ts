@@ -30,7 +30,7 @@ import {
   smapsFor,
   type MapsEntry,
 } from '../lib/proc';
-import { mapFile } from '../lib/mapping';
+import { mapFile } from '../lib/memory/mapping';
 
 const FIXTURES = path.join(__dirname, '..', '..', 'test', 'fixtures', 'proc');
 const fixture = (name: string): string => readFileSync(path.join(FIXTURES, name), 'utf8');

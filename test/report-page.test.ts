@@ -11,7 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { CLAIMS, type ReportResult } from '../lib/index';
+import { CLAIMS, type ReportResult } from '../lib/experiments/index';
 import { cli } from './helpers/cli';
 
 const CHROMIUM = '/usr/bin/chromium';

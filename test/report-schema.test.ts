@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { CLAIMS, EXPERIMENTS, type ReportResult } from '../lib/index';
+import { CLAIMS, EXPERIMENTS, type ReportResult } from '../lib/experiments/index';
 import { cli } from './helpers/cli';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -69,7 +69,7 @@ test('the schema rejects a "not-measured" verdict, a missing notMeasured, a deci
   }
 });
 
-test('the schema\'s claim ids are exactly the catalogue\'s (lib/claims.ts), in order', () => {
+test('the schema\'s claim ids are exactly the catalogue\'s (lib/report/claims.ts), in order', () => {
   assert.deepEqual(schema.$defs.claimId.enum, CLAIMS.map((c) => c.id));
 });
 
@@ -85,7 +85,7 @@ test('package.json ships and exports the schema, and `npm pack` includes schema/
 
 test('a report whose malloc experiment measured nothing (the allocator is not glibc\'s) validates too', async () => {
   const doc = JSON.parse(JSON.stringify(runRealReport())) as ReportResult;
-  const { runMalloc } = await import('../lib/index');
+  const { runMalloc } = await import('../lib/experiments/index');
   const notGlibc = JSON.parse(JSON.stringify(await runMalloc({ libc: { name: 'musl', version: null } }))) as ReportResult['experiments'][number];
   doc.experiments = doc.experiments.map((e) => (e.experiment === 'malloc' ? notGlibc : e));
   assert.ok(doc.experiments.some((e) => e.experiment === 'malloc' && 'skipped' in (e.measurements as object)), 'the malloc entry is the not-measured one');

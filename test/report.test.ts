@@ -1,4 +1,4 @@
-// Tests for `vmprobe report` (lib/report.ts, lib/render/report-claims.ts, the terminal
+// Tests for `vmprobe report` (lib/report/run.ts, lib/render/report-claims.ts, the terminal
 // report in lib/render/text.ts, the page in lib/render/html/*, the charts in
 // lib/render/svg/*): a real full run (text and page together), usage errors of --html,
 // progress only on a TTY, and the renderers on synthetic results (they never measure:
@@ -8,9 +8,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { CLAIMS, EXPERIMENTS, type ReportResult } from '../lib/index';
-import { main } from '../lib/cli';
-import { unmeasuredClaims } from '../lib/report';
+import { CLAIMS, EXPERIMENTS, type ReportResult } from '../lib/experiments/index';
+import { main } from '../lib/cli/main';
+import { unmeasuredClaims } from '../lib/report/run';
 import { reportGroups } from '../lib/render/report-claims';
 import { reportFigures } from '../lib/render/html/figures';
 import { renderHtml } from '../lib/render/html/page';
@@ -18,7 +18,7 @@ import { renderReport } from '../lib/render/text';
 import { makeStyle } from '../lib/render/style';
 import { hasMallocSweep, renderMallocSweepSvg, type MallocSweepPoint } from '../lib/render/svg/malloc-sweep';
 import { pow2StepTicks, niceTicks } from '../lib/render/svg/scale';
-import type { ExperimentResult } from '../lib/result';
+import type { ExperimentResult } from '../lib/report/result';
 import { cli } from './helpers/cli';
 
 const REGISTERED = EXPERIMENTS.map((e) => e.name);

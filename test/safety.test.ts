@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { native } from '../lib/native';
+import { native } from '../lib/native/loader';
 import { getrlimit, map, malloc, pageSizeBytes, setrlimit, MAX_RUNS, MAX_PAGEMAP_ENTRIES } from '../lib/index';
 import { expectCode, runChildJson } from './helpers/expect-code';
 

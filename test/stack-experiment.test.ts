@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
-import { main } from '../lib/cli';
-import { CLAIMS } from '../lib/claims';
+import { main } from '../lib/cli/main';
+import { CLAIMS } from '../lib/report/claims';
 import { renderExperiment } from '../lib/render/text';
 import { makeStyle } from '../lib/render/style';
 import type { StackResult } from '../lib/experiments/stack/index';

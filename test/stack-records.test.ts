@@ -5,7 +5,7 @@ import { limitWrapper, findOnPath } from '../lib/experiments/stack/wrapper';
 import { maskHasSignal } from '../lib/experiments/stack/child-tasks';
 import { runOverflow } from '../lib/experiments/stack/runs';
 import { deathTolerance } from '../lib/experiments/stack/verdicts';
-import { pageSizeBytes } from '../lib/usage';
+import { pageSizeBytes } from '../lib/system/usage';
 
 test('parseVmStkLine reads the kernel\'s "VmStk:\\t  132 kB" as bytes and nothing else', () => {
   assert.equal(parseVmStkLine('VmStk:\t     132 kB'), 132 * 1024);

@@ -6,8 +6,8 @@ import { spawnSync } from 'node:child_process';
 import { runOverflow, runThreadStep, type OverflowPlan } from '../lib/experiments/stack/runs';
 import { limitWrapperKind } from '../lib/experiments/stack/wrapper';
 import { deathTolerance } from '../lib/experiments/stack/verdicts';
-import { getrlimit, pageSizeBytes } from '../lib/usage';
-import type { StackVariant } from '../lib/stack';
+import { getrlimit, pageSizeBytes } from '../lib/system/usage';
+import type { StackVariant } from '../lib/stack/probes';
 
 const MiB = 1024 * 1024;
 const PAGE = pageSizeBytes();

@@ -4,7 +4,7 @@ import {
   judgeFasterThanHeap, judgeGrowsDown, judgeGrowsOnDemand, judgeOverflowSegv, judgeRlimit8m, judgeStack, judgeStackNoShrink,
 } from '../lib/experiments/stack/verdicts';
 import type { StackMeasurements, StackSample, OverflowRun, ByLimitRow } from '../lib/experiments/stack/measurements';
-import { CLAIMS } from '../lib/claims';
+import { CLAIMS } from '../lib/report/claims';
 
 const MiB = 1024 * 1024;
 const PAGE = 4096;

@@ -2,9 +2,9 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { Worker } from 'node:worker_threads';
 import * as path from 'node:path';
-import { threadStack, recurseStack, allocationCost, STACK_STOP_HEADROOM_BYTES } from '../lib/stack';
-import { native } from '../lib/native';
-import { pageSizeBytes } from '../lib/usage';
+import { threadStack, recurseStack, allocationCost, STACK_STOP_HEADROOM_BYTES } from '../lib/stack/probes';
+import { native } from '../lib/native/loader';
+import { pageSizeBytes } from '../lib/system/usage';
 import { readMaps, findMapping } from '../lib/proc/maps';
 
 test('threadStack on the main thread: the stack pointer lies inside the bounds, in the [stack] mapping', () => {
@@ -17,7 +17,7 @@ test('threadStack on the main thread: the stack pointer lies inside the bounds, 
 });
 
 test('threadStack in a worker: its own fixed-size stack of resourceLimits.stackSizeMb, with a guard', async () => {
-  const mod = path.join(__dirname, '..', 'lib', 'stack.js');
+  const mod = path.join(__dirname, '..', 'lib', 'stack', 'probes.js');
   const code = `const { parentPort } = require('node:worker_threads'); const s = require(${JSON.stringify(mod)}).threadStack();
     parentPort.postMessage({ ...s, stackPointer: String(s.stackPointer), stackLow: String(s.stackLow), stackTop: String(s.stackTop) });`;
   const w = await new Promise<Record<string, unknown>>((resolve, reject) => {

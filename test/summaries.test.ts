@@ -12,7 +12,7 @@ import { mallocInForce, mallocSettings, runMalloc, startingThresholdEnv, thresho
 import { judgeAslr } from '../lib/experiments/layout/verdicts';
 import { readKernelRandomBits, type AslrLandmark, type LandmarkSpread } from '../lib/experiments/layout/aslr';
 import { renderMallocSweepSvg, type MallocSweepPoint } from '../lib/render/svg/malloc-sweep';
-import { native } from '../lib/native';
+import { native } from '../lib/native/loader';
 import { syntheticMalloc } from './fixtures/malloc/synthetic';
 
 const libc = native.libc();

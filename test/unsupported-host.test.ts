@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ADDON_ABI } from '../lib/native';
+import { ADDON_ABI } from '../lib/native/loader';
 import { LIB_ENTRY } from './helpers/expect-code';
 
 const PACKAGE_ROOT = path.resolve(__dirname, '..', '..');
@@ -81,10 +81,10 @@ test('a package copy without its addon throws ERR_VMPROBE_BUILD with the rebuild
 
 test('a package copy whose addon is older than its JavaScript throws ERR_VMPROBE_BUILD saying it is stale', (t) => {
   const root = packageCopy(t, 'copy');
-  const nativeJs = path.join(root, 'dist', 'lib', 'native.js');
+  const nativeJs = path.join(root, 'dist', 'lib', 'native', 'loader.js');
   const text = fs.readFileSync(nativeJs, 'utf8');
   const bumped = text.replace(`exports.ADDON_ABI = ${ADDON_ABI};`, `exports.ADDON_ABI = ${ADDON_ABI + 1};`);
-  assert.notEqual(bumped, text, 'dist/lib/native.js sets exports.ADDON_ABI');
+  assert.notEqual(bumped, text, 'dist/lib/native/loader.js sets exports.ADDON_ABI');
   fs.writeFileSync(nativeJs, bumped);
   const out = tryImport(path.join(root, 'dist', 'lib', 'index.js'));
   assert.equal(out.code, 'ERR_VMPROBE_BUILD', out.message);

@@ -1,4 +1,4 @@
-// Tests for lib/usage.ts (native/usage.cc): getrusage shapes and units, getrlimit for
+// Tests for lib/system/usage.ts (native/usage.cc): getrusage shapes and units, getrlimit for
 // every resource, setrlimit (only ever in a child process: a lowered limit cannot be
 // raised back without privileges, and a wrong one can kill the test runner), sysconf.
 import { test } from 'node:test';

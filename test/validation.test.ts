@@ -11,18 +11,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import {
-  bufferPagemap,
-  bufferResidency,
-  getrlimit,
-  getrusage,
-  malloc,
-  map,
-  mapFile,
-  pageSizeBytes,
-  readMaps,
-} from '../lib/index';
-import { native } from '../lib/native';
+import { bufferPagemap, bufferResidency, getrlimit, getrusage, malloc, map, mapFile, pageSizeBytes, readMaps } from '../lib/index';
+import { native } from '../lib/native/loader';
 import { expectCode } from './helpers/expect-code';
 
 const page = pageSizeBytes();

@@ -1,103 +1,30 @@
 /**
- * The experiments the CLI and the report know, by name. Each entry says how to run the
- * experiment from CLI options; the experiment's own module does the work.
+ * The experiments the CLI and the report run, by name: one descriptor each, typed
+ * against EXPERIMENT_NAMES (names.ts), so the table cannot miss or mistype one. A new
+ * experiment adds its name there and its descriptor here.
  */
-import type { ExperimentResult } from '../result';
-import { runLazy, LAZY_DEFAULT_SIZE_BYTES } from './lazy/index';
-import { runLayout } from './layout/index';
-import { runStack } from './stack/index';
-import { runMalloc, MALLOC_DEFAULT_MAX_SWEEP_BYTES } from './malloc/index';
+import { EXPERIMENT_NAMES, type ExperimentName, type ResultOf } from './names';
+import type { ExperimentDescriptor } from './descriptor';
+import { lazyExperiment } from './lazy/descriptor';
+import { mallocExperiment } from './malloc/descriptor';
+import { stackExperiment } from './stack/descriptor';
+import { layoutExperiment } from './layout/descriptor';
 
-/** Options every experiment may receive from the CLI (each uses what it knows). */
-export interface ExperimentCliOptions {
-  /** --size in bytes. */
-  sizeBytes?: number;
-  /** --limit in bytes (Infinity = unlimited). */
-  limitBytes?: number;
-  /** --frame in bytes. */
-  frameBytes?: number;
-  /** --pid: another process to examine (layout). */
-  pid?: number;
-  /** Progress callback: a short description of what is starting. */
-  onProgress?: (what: string) => void;
-}
+export type { ExperimentCliFlag, ExperimentCliOptions, ExperimentDescriptor } from './descriptor';
 
-/** The experiment options of the CLI, by flag name without `--`. */
-export type ExperimentCliFlag = 'size' | 'limit' | 'frame' | 'pid';
+/** Each experiment's descriptor, by name. */
+const DESCRIPTORS: { readonly [K in ExperimentName]: ExperimentDescriptor<K, ResultOf<K>> } = {
+  lazy: lazyExperiment,
+  malloc: mallocExperiment,
+  stack: stackExperiment,
+  layout: layoutExperiment,
+};
 
-/** One runnable experiment. */
-export interface ExperimentEntry {
-  name: string;
-  /** One line for --help. */
-  description: string;
-  /** Which CLI options it takes, for --help. */
-  options: string[];
-  /** The CLI flags it uses; any other experiment flag given to it is a usage error. */
-  accepts: readonly ExperimentCliFlag[];
-  run(options: ExperimentCliOptions): Promise<ExperimentResult>;
-}
-
-/** Sets `opts.onStep` to forward each step, prefixed with the experiment, to the CLI's progress callback. */
-function withProgress(opts: { onStep?: (step: string) => void }, name: string, o: ExperimentCliOptions): void {
-  const progress = o.onProgress;
-  if (progress) opts.onStep = (step) => progress(`${name}: ${step}`);
-}
+/** One runnable experiment, as the CLI and the report list them. */
+export type ExperimentEntry = ExperimentDescriptor<ExperimentName, ResultOf<ExperimentName>>;
 
 /** Every experiment, in report order. */
-export const EXPERIMENTS: readonly ExperimentEntry[] = [
-  {
-    name: 'lazy',
-    description: 'lazy physical allocation: mapping costs nothing until a page is touched; each first touch faults',
-    options: [`--size SIZE   bytes each step maps (default ${LAZY_DEFAULT_SIZE_BYTES / 1024 / 1024}MiB)`],
-    accepts: ['size'],
-    run: async (o) => {
-      const opts: Parameters<typeof runLazy>[0] = {};
-      if (o.sizeBytes !== undefined) opts.sizeBytes = o.sizeBytes;
-      withProgress(opts, 'lazy', o);
-      return (await runLazy(opts)) as unknown as ExperimentResult;
-    },
-  },
-  {
-    name: 'malloc',
-    description: "glibc malloc: brk vs mmap by three witnesses, the mmap threshold as it really behaves, rounding, free/trim, thread arenas",
-    options: [`--size SIZE   largest size of the sweep (default ${MALLOC_DEFAULT_MAX_SWEEP_BYTES / 1024 / 1024}MiB)`],
-    accepts: ['size'],
-    run: async (o) => {
-      const opts: Parameters<typeof runMalloc>[0] = {};
-      if (o.sizeBytes !== undefined) opts.maxSweepBytes = o.sizeBytes;
-      withProgress(opts, 'malloc', o);
-      return (await runMalloc(opts)) as unknown as ExperimentResult;
-    },
-  },
-  {
-    name: 'stack',
-    description: 'the stack grows on demand up to RLIMIT_STACK, then SIGSEGV (in a child); thread stacks; JS limit; stack vs heap cost',
-    options: [
-      '--limit SIZE  RLIMIT_STACK of the growth run, or "unlimited" (default: inherited, e.g. from `ulimit -s`)',
-      '--frame SIZE  bytes each recursion level takes (default: the page size)',
-    ],
-    accepts: ['limit', 'frame'],
-    run: async (o) => {
-      const opts: Parameters<typeof runStack>[0] = {};
-      if (o.limitBytes !== undefined) opts.limitBytes = o.limitBytes;
-      if (o.frameBytes !== undefined) opts.frameBytes = o.frameBytes;
-      withProgress(opts, 'stack', o);
-      return (await runStack(opts)) as unknown as ExperimentResult;
-    },
-  },
-  {
-    name: 'layout',
-    description: 'the live address-space map, drawn: segments, heap, mmap area, stacks, ASLR, faults',
-    options: ['--pid PID     classify and draw another process (default: vmprobe itself)'],
-    accepts: ['pid'],
-    run: async (o) => {
-      const opts: Parameters<typeof runLayout>[0] = {};
-      if (o.pid !== undefined) opts.pid = o.pid;
-      withProgress(opts, 'layout', o);
-      return (await runLayout(opts)) as unknown as ExperimentResult;
-    },
-  },
-];
+export const EXPERIMENTS: readonly ExperimentEntry[] = EXPERIMENT_NAMES.map((name): ExperimentEntry => DESCRIPTORS[name]);
 
 /** The experiment called `name`, or undefined. */
 export function findExperiment(name: string): ExperimentEntry | undefined {

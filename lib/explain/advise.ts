@@ -3,7 +3,7 @@
  * A finding appears only past a threshold stated here with its reason, so a small,
  * healthy process gets no advice.
  */
-import { formatBytes } from '../format';
+import { formatBytes } from '../util/format';
 import type { Finding, MemoryBreakdown, OwnerRow } from './types';
 
 const MiB = 1024 * 1024;

@@ -10,9 +10,9 @@
  * Sources: proc(5) and Documentation/filesystems/proc.rst (smaps fields), glibc
  * malloc/arena.c (HEAP_MAX_SIZE heaps of thread arenas), V8 src/heap (256 KiB pages).
  */
-import { classifyRegions, type Region } from '../layout-regions';
+import { classifyRegions, type Region } from '../layout/regions';
 import type { MapsEntry } from '../proc/maps';
-import { invalidArgType } from '../errors';
+import { invalidArgType } from '../util/errors';
 import type { CapturedVma, ExplainCapture, MemoryBreakdown, MemoryFigures, OwnerRow } from './types';
 
 /**

@@ -13,11 +13,11 @@ import * as v8 from 'node:v8';
 import { parseSmapsRollup, type SmapsCounters } from '../proc/smaps';
 import { parseSmapsFast } from './smaps-fast';
 import { parseStatus, type ProcStatus } from '../proc/status';
-import { parseSyscallStackPointer } from '../layout';
-import { mallinfo2, mallocInfo } from '../malloc-control';
-import { native } from '../native';
-import { pageSizeBytes } from '../usage';
-import { invalidArgType, invalidArgValue, type CodedError } from '../errors';
+import { parseSyscallStackPointer } from '../layout/probes';
+import { mallinfo2, mallocInfo } from '../malloc/control';
+import { native } from '../native/loader';
+import { pageSizeBytes } from '../system/usage';
+import { invalidArgType, invalidArgValue, type CodedError } from '../util/errors';
 import type { CapturedRuntime, CapturedThread, ExplainCapture, RollupFigures } from './types';
 
 const hex = (value: bigint): string => `0x${value.toString(16)}`;

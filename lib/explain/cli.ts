@@ -17,7 +17,7 @@ import { AGENT_REPLY, AGENT_REQUEST } from './agent-ipc-names';
 import { askAgent } from './agent-socket';
 import { renderExplain, renderExplainDiff } from '../render/explain';
 import { renderExplainHtml } from '../render/explain-html';
-import { formatBytes } from '../format';
+import { formatBytes } from '../util/format';
 import type { ExplainCapture, MemoryBreakdown } from './types';
 
 const USAGE = `Usage: vmprobe explain [--pid N] [--json] [--depth N] [--baseline FILE] [--diff FILE] [--capture FILE]

@@ -3,11 +3,11 @@
  * attribute → advise (see lib/explain/*.ts and DESIGN.md "Explaining a process's memory").
  */
 import { types } from 'node:util';
-import { bufferResidency, bufferSpan, type BufferLike } from '../buffers';
-import { pageSizeBytes } from '../usage';
-import { formatBytes } from '../format';
-import { invalidArgType, invalidArgValue } from '../errors';
-import { rejectUnknownKeys, validateOptions } from '../validate';
+import { bufferResidency, bufferSpan, type BufferLike } from '../memory/buffers';
+import { pageSizeBytes } from '../system/usage';
+import { formatBytes } from '../util/format';
+import { invalidArgType, invalidArgValue } from '../util/errors';
+import { rejectUnknownKeys, validateOptions } from '../util/validate';
 import { captureMemory } from './capture';
 import { attribute } from './attribute';
 import { advise } from './advise';

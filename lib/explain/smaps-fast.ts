@@ -6,7 +6,7 @@
  * "Key:   N kB" lines, then VmFlags) and throws ERR_INVALID_ARG_VALUE on a header it
  * cannot read. Tests check both parsers agree on real smaps text.
  */
-import { invalidArgValue } from '../errors';
+import { invalidArgValue } from '../util/errors';
 import type { CapturedVma } from './types';
 
 type CountKey = 'rssBytes' | 'pssBytes' | 'privateCleanBytes' | 'privateDirtyBytes' | 'sharedCleanBytes' | 'sharedDirtyBytes' | 'swapBytes' | 'anonHugePagesBytes';

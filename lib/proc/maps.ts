@@ -1,7 +1,8 @@
 // Parser for /proc/<pid>/maps (proc(5), "/proc/pid/maps"): one line per
 // mapping, "start-end perms offset major:minor inode   [path]", sorted by start.
 import { invalidArgument, malformedLine, procLines, readProcText, type ProcPid } from './read';
-import { validateAddressRanges } from '../validate';
+import { validateAddressRanges } from '../util/validate';
+import { withJsonForm } from '../util/json-form';
 import { resolveDeletedSuffix } from './maps-deleted';
 
 /** One mapping (VMA) of a process's address space, as /proc/<pid>/maps lists it. */
@@ -77,7 +78,8 @@ export function parseMapsLine(line: string, lineNumber = 1): MapsEntry {
   let path: string | null = rest === '' ? null : rest;
   const deleted = path !== null && path.endsWith(DELETED_SUFFIX);
   if (deleted && path !== null) path = path.slice(0, -DELETED_SUFFIX.length);
-  return {
+  // JSON form: start and end as "0x…" strings (util/json-form.ts).
+  return withJsonForm({
     start,
     end,
     sizeBytes: toSafeNumber(end - start, 'size', lineNumber, line),
@@ -94,7 +96,7 @@ export function parseMapsLine(line: string, lineNumber = 1): MapsEntry {
     path,
     deleted,
     pseudo: path !== null && path.startsWith('[') && path.endsWith(']'),
-  };
+  });
 }
 
 /** Parses the whole text of /proc/<pid>/maps; entries keep the kernel's order (ascending `start`). */

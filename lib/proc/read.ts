@@ -1,7 +1,7 @@
 // Shared plumbing for the /proc readers: reading /proc/<pid>/<file> and the
 // errors every reader throws (Node's own codes, see DESIGN.md "Errors").
 import { readFileSync } from 'node:fs';
-import { describeReceived, invalidArgType, invalidArgValue, unsupported, type CodedError } from '../errors';
+import { describeReceived, invalidArgType, invalidArgValue, unsupported, type CodedError } from '../util/errors';
 
 /** A process id as accepted by the /proc readers: a positive integer, or `'self'` for the caller. */
 export type ProcPid = number | 'self';

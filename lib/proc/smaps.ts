@@ -2,6 +2,7 @@
 // field list is in the kernel's Documentation/filesystems/proc.rst). Each smaps
 // block is a maps header line followed by "Key:   N kB" lines, "THPeligible: 1",
 // "ProtectionKey: 0" and "VmFlags: rd wr ...". Every kB value becomes bytes.
+import { withJsonForm } from '../util/json-form';
 import { findMapping, parseMapsLine, type MapsEntry } from './maps';
 import { resolveDeletedSuffix } from './maps-deleted';
 import { malformedLine, procLines, readProcText, type ProcPid } from './read';
@@ -218,7 +219,8 @@ export function parseSmapsRollup(text: string): SmapsRollup {
     if (index > 0) addField(rollup, line, index + 1, ROLLUP_FILE);
   });
   assertRssAndPss(rollup, ROLLUP_FILE, 1, header);
-  return rollup;
+  // JSON form: start and end as "0x…" strings (util/json-form.ts).
+  return withJsonForm(rollup);
 }
 
 /** Reads and parses /proc/<pid>/smaps_rollup of `pid` (default: the calling process). */

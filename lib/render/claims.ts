@@ -1,5 +1,5 @@
 /** Claims with their verdicts, and the tally. */
-import { claimById, VERDICTS, type ClaimResult, type Verdict } from '../claims';
+import { claimById, VERDICTS, type ClaimResult, type Verdict } from '../report/claims';
 import type { Style } from './style';
 import type { ReportClaim } from './report-claims';
 

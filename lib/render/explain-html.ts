@@ -3,7 +3,7 @@
  * top-level owners' RSS over the samples of `vmprobe explain --watch --html FILE`, and the
  * last sample's table. Formatting only: never reads /proc. No scripts, no external assets.
  */
-import { formatBytes } from '../format';
+import { formatBytes } from '../util/format';
 import type { MemoryBreakdown } from '../explain/types';
 
 const COLORS = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac', '#86bcb6', '#d37295'];

@@ -2,7 +2,7 @@
  * Text rendering of an explain breakdown and of a diff: nested owners with human sizes,
  * then the page tables outside RSS and the findings. Formatting only: never reads /proc.
  */
-import { formatBytes, formatDelta } from '../format';
+import { formatBytes, formatDelta } from '../util/format';
 import { renderTable } from './table';
 import type { BreakdownDiff, OwnerDelta } from '../explain/diff';
 import type { MemoryBreakdown, OwnerRow } from '../explain/types';

@@ -1,6 +1,6 @@
 /** The host summary: every setting that can change a verdict, one line each. */
-import type { HostInfo } from '../host';
-import { formatBytes } from '../format';
+import type { HostInfo } from '../system/host';
+import { formatBytes } from '../util/format';
 import type { Style } from './style';
 
 function entries(record: Record<string, string>): string {

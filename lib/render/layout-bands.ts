@@ -5,8 +5,8 @@
  * log-scale height. Layout only: no measuring.
  */
 import type { RegionJson } from '../experiments/layout/measurements';
-import { formatBytes } from '../format';
-import { zoneOf, type RegionKind, type Zone } from '../layout-regions';
+import { formatBytes } from '../util/format';
+import { zoneOf, type RegionKind, type Zone } from '../layout/regions';
 
 /** One drawn band: one or more consecutive regions. */
 export interface Band {

@@ -5,9 +5,9 @@
  * building, no dependency; every text is XML-escaped.
  */
 import type { LayoutMeasurements } from '../experiments/layout/measurements';
-import type { Zone } from '../layout-regions';
-import { formatBytes } from '../format';
-import { invalidArgType, invalidArgValue } from '../errors';
+import type { Zone } from '../layout/regions';
+import { formatBytes } from '../util/format';
+import { invalidArgType, invalidArgValue } from '../util/errors';
 import { layoutBands } from './layout-bands';
 
 const FILL: Readonly<Record<Zone | 'free', string>> = {

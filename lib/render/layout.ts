@@ -4,8 +4,8 @@
  * the probes, the segments, the faults, ASLR and text sharing.
  */
 import type { LayoutMeasurements } from '../experiments/layout/measurements';
-import type { Zone } from '../layout-regions';
-import { formatBytes, formatCount } from '../format';
+import type { Zone } from '../layout/regions';
+import { formatBytes, formatCount } from '../util/format';
 import { renderTable } from './table';
 import { layoutBands, type Band } from './layout-bands';
 import type { Style } from './style';

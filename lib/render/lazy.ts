@@ -2,7 +2,7 @@
 import type { LazyMeasurements } from '../experiments/lazy/measurements';
 import type { StepRecord } from '../experiments/lazy/steps';
 import type { FilePass } from '../experiments/lazy/file';
-import { formatBytes, formatCount, formatDelta, formatNs, formatRatio } from '../format';
+import { formatBytes, formatCount, formatDelta, formatNs, formatRatio } from '../util/format';
 import { renderTable } from './table';
 import type { Style } from './style';
 

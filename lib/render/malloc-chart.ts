@@ -2,7 +2,7 @@
  * The size → source chart of the malloc sweep: one row per source, a log-scale size
  * axis, plain text (no colour needed to read it). Rendering only.
  */
-import { formatBytes } from '../format';
+import { formatBytes } from '../util/format';
 
 /** One point: a request size and where it came from. */
 export interface ChartPoint {

@@ -1,7 +1,7 @@
 /** Terminal text for the malloc experiment's measurements. */
 import type { MallocMeasurements } from '../experiments/malloc/measurements';
 import type { MallocNotMeasured } from '../experiments/malloc/verdicts';
-import { formatBytes, formatCount, formatDelta } from '../format';
+import { formatBytes, formatCount, formatDelta } from '../util/format';
 import { renderSourceChart } from './malloc-chart';
 import { renderTable } from './table';
 import type { Style } from './style';

@@ -5,8 +5,8 @@
  * the page; derived from the ReportResult alone, so a JSON document from another host
  * renders the same way.
  */
-import { CLAIMS, type ClaimResult, type Verdict } from '../claims';
-import type { ReportResult } from '../result';
+import { CLAIMS, type ClaimResult, type Verdict } from '../report/claims';
+import type { ReportResult } from '../report/result';
 
 /** One claim as the report shows it. */
 export type ReportClaim = {

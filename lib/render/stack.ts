@@ -1,6 +1,6 @@
 /** Terminal text for the stack experiment's measurements. */
 import type { StackMeasurements, StackLayout, ThreadStackInfo } from '../experiments/stack/measurements';
-import { formatBytes, formatCount, formatNs, formatRatio } from '../format';
+import { formatBytes, formatCount, formatNs, formatRatio } from '../util/format';
 import { renderChart } from './chart';
 import { renderTable } from './table';
 import type { Style } from './style';

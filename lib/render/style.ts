@@ -1,5 +1,5 @@
 /** Terminal styling: ANSI colours when enabled, plain text when not. */
-import type { Verdict } from '../claims';
+import type { Verdict } from '../report/claims';
 
 /** A styler: colours on or off. */
 export interface Style {

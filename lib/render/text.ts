@@ -1,29 +1,36 @@
 /** Terminal text for any experiment result or the whole report. */
-import type { ExperimentResult, ReportResult } from '../result';
-import type { LazyMeasurements } from '../experiments/lazy/measurements';
+import type { ExperimentResult, ReportResult } from '../report/result';
 import { renderHost } from './host';
 import { renderClaims, renderReportClaims, renderTally } from './claims';
 import { judgedClaims, reportGroups, unmeasured } from './report-claims';
 import { renderLazy } from './lazy';
 import { renderLayout } from './layout';
-import type { LayoutMeasurements } from '../experiments/layout/measurements';
 import { renderStack } from './stack';
-import type { StackMeasurements } from '../experiments/stack/measurements';
 import { renderMalloc } from './malloc';
 import type { Style } from './style';
+import { isKnownResult, type ExperimentName, type MeasurementsOf, type ResultOf } from '../experiments/names';
 
-type MeasurementRenderer = (measurements: never, style: Style) => string;
-const RENDERERS: Readonly<Record<string, MeasurementRenderer>> = {
-  lazy: renderLazy as (m: LazyMeasurements, s: Style) => string,
-  layout: renderLayout as (m: LayoutMeasurements, s: Style) => string,
-  stack: renderStack as (m: StackMeasurements, s: Style) => string,
-  malloc: renderMalloc as MeasurementRenderer,
+/** Each experiment's measurement tables, by name (typed against EXPERIMENT_NAMES). */
+const RENDERERS: { readonly [K in ExperimentName]: (m: MeasurementsOf[K], style: Style) => string } = {
+  lazy: renderLazy,
+  malloc: renderMalloc,
+  stack: renderStack,
+  layout: renderLayout,
 };
+
+function renderKnown<K extends ExperimentName>(result: ResultOf<K>, style: Style): string {
+  const render: (m: MeasurementsOf[K], style: Style) => string = RENDERERS[result.experiment];
+  return render(result.measurements, style);
+}
+
+/** The measurement tables of a result ('' for an experiment this build does not know). */
+function renderMeasurements(result: ExperimentResult, style: Style): string {
+  return isKnownResult(result) ? renderKnown(result, style) : '';
+}
 
 /** Renders one experiment's measurements and claims (no host block). */
 export function renderExperimentBody(result: ExperimentResult, style: Style): string {
-  const renderer = RENDERERS[result.experiment];
-  const body = renderer ? renderer(result.measurements as never, style) : '';
+  const body = renderMeasurements(result, style);
   return [
     style.bold(`━━ ${result.experiment} ━━`),
     body,
@@ -56,8 +63,7 @@ export function renderReport(report: ReportResult, style: Style, options: Report
   const byName = new Map(report.experiments.map((e) => [e.experiment, e]));
   const sections = groups.map((g) => {
     const result = byName.get(g.experiment);
-    const renderer = RENDERERS[g.experiment];
-    const body = options.details && result && renderer ? `${renderer(result.measurements as never, style)}\n\n${style.bold('Claims')}\n` : '';
+    const body = options.details && result && isKnownResult(result) ? `${renderMeasurements(result, style)}\n\n${style.bold('Claims')}\n` : '';
     const reasons = new Set(g.claims.map((c) => (c.status === 'judged' ? '' : c.reason)));
     const shared = !g.ran && reasons.size === 1 ? [...reasons][0] : undefined;
     const heading = g.ran ? `━━ ${g.experiment} ━━ ${renderTally(g.claims.filter((c) => c.status === 'judged'), style)}` : `━━ ${g.experiment} ━━ ${style.dim(`not run: ${shared ?? 'see each claim'}`)}`;

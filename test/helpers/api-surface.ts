@@ -157,7 +157,11 @@ export const EXPORT_TABLE: Readonly<Record<string, SurfaceEntry>> = {
   MALLOC_DEFAULT_MAX_SWEEP_BYTES: { kind: 'constant', memory: 'none', why: 'number' },
   // --- report ---
   unmeasuredClaims: { kind: 'pure', memory: 'none', why: 'the catalogue claims no experiment in the list judged' },
+  EXPERIMENT_NAMES: { kind: 'constant', memory: 'none', why: 'the experiment names, in report order' },
   renderReportHtml: { kind: 'pure', memory: 'none', why: 'renders a report result as an HTML page' },
+  renderReportText: { kind: 'pure', memory: 'none', why: 'renders a report result as terminal text' },
+  renderExperimentText: { kind: 'pure', memory: 'none', why: 'renders one experiment result as terminal text' },
+  renderJson: { kind: 'pure', memory: 'none', why: 'serialises a value as JSON text (bigints as hex)' },
   // --- explain ---
   explainMemory: { kind: 'reader', memory: 'none', why: "reads /proc/<pid>/smaps, smaps_rollup, status, task/*; for this process also V8 statistics and mallinfo2" },
   explainBuffer: { kind: 'address-query', memory: 'kernel-query', why: "mincore over the pages of a JS view and of its ArrayBuffer (addresses from the buffer, not the caller)" },
@@ -224,7 +228,7 @@ export function prototypeMembers(cls: { prototype: object }): string[] {
   return Object.getOwnPropertyNames(cls.prototype).filter((n) => n !== 'constructor').sort();
 }
 
-/** The codes DESIGN.md / lib/errors.ts document, besides errno names. */
+/** The codes DESIGN.md / lib/util/errors.ts document, besides errno names. */
 export const DOCUMENTED_CODES: ReadonlySet<string> = new Set([
   'ERR_INVALID_ARG_TYPE', 'ERR_OUT_OF_RANGE', 'ERR_INVALID_ARG_VALUE', 'ERR_VMPROBE_UNSUPPORTED', 'ERR_VMPROBE_CLOSED',
   'ERR_VMPROBE_BUILD', 'ERR_VMPROBE_CHILD', 'ERR_VMPROBE_EXPERIMENT',
@@ -245,7 +249,7 @@ export function undocumentedRejection(err: unknown): string | null {
 }
 
 /**
- * The addon's own exports (lib/native.ts). The package does not export them (its
+ * The addon's own exports (lib/native/loader.ts). The package does not export them (its
  * `exports` map only has "."), but the .node file can be loaded by anyone, so they are
  * classified too. `fixed-fault-probe` is the one export that touches an address on
  * purpose — a fixed one from a closed list (null, a small integer, a kernel address,
@@ -254,6 +258,7 @@ export function undocumentedRejection(err: unknown): string | null {
  */
 export const NATIVE_TABLE: Readonly<Record<string, { memory: MemoryReach | 'fixed-fault-probe'; why: string }>> = {
   abi: { memory: 'none', why: 'number' },
+  constants: { memory: 'none', why: 'frozen-shape data: name→value tables and limits (native/constants.cc)' },
   path: { memory: 'none', why: 'the .node file path, added by the bindings loader' },
   Mapping: { memory: 'own-handle', why: 'native handle class; offsets checked in C++ too' },
   HeapBlock: { memory: 'own-handle', why: 'native handle class; offsets checked in C++ too' },

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 
 /** The built CLI script. */
-export const CLI = path.join(__dirname, '..', '..', 'lib', 'cli.js');
+export const CLI = path.join(__dirname, '..', '..', 'lib', 'cli', 'main.js');
 
 /** Exit status and output of one CLI run. */
 export interface CliRun { status: number | null; stdout: string; stderr: string }

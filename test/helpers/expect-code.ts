@@ -53,8 +53,8 @@ function describe(value: unknown): string {
 
 /** Absolute path of the built package entry (dist/lib/index.js), for child processes and workers. */
 export const LIB_ENTRY = path.resolve(__dirname, '..', '..', 'lib', 'index.js');
-/** Absolute path of the built loader module (dist/lib/native.js). */
-export const NATIVE_ENTRY = path.resolve(__dirname, '..', '..', 'lib', 'native.js');
+/** Absolute path of the built loader module (dist/lib/native/loader.js). */
+export const NATIVE_ENTRY = path.resolve(__dirname, '..', '..', 'lib', 'native', 'loader.js');
 
 /**
  * Runs `script` (CommonJS; `LIB` holds the absolute path of dist/lib/index.js) in a fresh

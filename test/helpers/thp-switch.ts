@@ -3,7 +3,7 @@
 // original values are written back in a finally block and, should this process exit
 // mid-switch, from a process 'exit' handler.
 import * as fs from 'node:fs';
-import { parseBracketedChoice } from '../../lib/kernel-settings';
+import { parseBracketedChoice } from '../../lib/system/kernel-settings';
 
 const THP_DIR = '/sys/kernel/mm/transparent_hugepage';
 const ENABLED = `${THP_DIR}/enabled`;

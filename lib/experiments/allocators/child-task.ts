@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { native, type NativeMemorySample, type NativeReleaseKind, type NativeReleaseOutcome } from '../../native';
+import { native, type NativeMemorySample, type NativeReleaseKind, type NativeReleaseOutcome } from '../../native/loader';
 import { readMaps } from '../../proc/maps';
 import type { AllocatorProof, RepetitionSample } from './measurements';
 import type { ChurnParams, WorkloadParams } from './workloads';

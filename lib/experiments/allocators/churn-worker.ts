@@ -4,7 +4,7 @@
  * and strings (V8's heap), writes to every page, reports the process's RSS, and exits.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { native } from '../../native';
+import { native } from '../../native/loader';
 
 /** What the parent gives each worker. */
 export interface ChurnWorkerData {

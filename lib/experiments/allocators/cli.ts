@@ -6,8 +6,8 @@
  * `ALLOCATORS_EXPERIMENT`. (lib/cli.ts must let `--only` through for this command and
  * pass `--threads`/`--scale` in its parseArgs options.)
  */
-import { invalidArgValue } from '../../errors';
-import type { ExperimentResult } from '../../result';
+import { invalidArgValue } from '../../util/errors';
+import type { ExperimentResult } from '../../report/result';
 import { ALLOCATOR_CONFIG_IDS, type AllocatorConfigId } from './configs';
 import { ALLOCATORS_DEFAULT_SCALE, ALLOCATORS_DEFAULT_THREADS, ALLOCATORS_REPORT_REPETITIONS, ALLOCATORS_REPORT_SCALE, runAllocators, type AllocatorsOptions } from './index';
 

@@ -8,7 +8,7 @@
  * tunables, MALLOC_CONF, TCMALLOC_*, MIMALLOC_*) is stripped first, so the experiment
  * measures what it names even when vmprobe itself runs under a replacement allocator.
  */
-import type { NativeReleaseKind } from '../../native';
+import type { NativeReleaseKind } from '../../native/loader';
 
 /** A configuration's id (the names `--only` takes). */
 export type AllocatorConfigId = 'glibc' | 'glibc-arena-max-2' | 'glibc-trim' | 'glibc-mmap-threshold' | 'jemalloc' | 'tcmalloc' | 'mimalloc';

@@ -8,11 +8,11 @@
  * are judged from the spreads over the repetitions (verdicts.ts).
  */
 import * as path from 'node:path';
-import { runChild } from '../../child';
-import { invalidArgValue } from '../../errors';
-import { readHostInfo } from '../../host';
-import { SCHEMA_VERSION, type ExperimentResult } from '../../result';
-import { optionalCount, rejectUnknownKeys, validateOptions } from '../../validate';
+import { runChild } from '../../child/spawn';
+import { invalidArgValue } from '../../util/errors';
+import { readHostInfo } from '../../system/host';
+import { SCHEMA_VERSION, type ExperimentResult } from '../../report/result';
+import { optionalCount, rejectUnknownKeys, validateOptions } from '../../util/validate';
 import { ALLOCATOR_CONFIGS, ALLOCATOR_CONFIG_IDS, configEnv, type AllocatorConfig, type AllocatorConfigId, type ReplacementAllocator } from './configs';
 import { findAllocators, type AllocatorLibrary } from './find-allocators';
 import { spreadOf, type AllocatorsMeasurements, type CellResult, type ConfigRun, type RepetitionSample } from './measurements';

@@ -1,5 +1,5 @@
 /** The allocators experiment's measurement shapes (the JSON result, schema/allocators.schema.json). */
-import type { NativeAllocatorIdentity, NativeReleaseOutcome } from '../../native';
+import type { NativeAllocatorIdentity, NativeReleaseOutcome } from '../../native/loader';
 import type { AllocatorLibrary } from './find-allocators';
 import type { AllocatorConfigId } from './configs';
 import type { WorkloadId, WorkloadParams } from './workloads';

@@ -7,7 +7,7 @@
  * (min) — the difference exceeds the spread measured over the repetitions. Anything
  * else is "within the noise" (or higher, when the ranges are disjoint the other way).
  */
-import type { ClaimResult, Verdict } from '../../claims';
+import type { ClaimResult, Verdict } from '../../report/claims';
 import type { AllocatorConfigId } from './configs';
 import type { BestConfig, CellResult, Spread } from './measurements';
 import type { WorkloadId } from './workloads';

@@ -4,7 +4,7 @@
  * workloads × 3 repetitions) takes about a minute on 2 cores; `scale` multiplies the
  * counts (never the block sizes, which decide where glibc puts a block).
  */
-import type { NativeWorkloadOptions } from '../../native';
+import type { NativeWorkloadOptions } from '../../native/loader';
 
 /** A workload's id. */
 export type WorkloadId = 'fragmentation' | 'worker-churn' | 'large-blocks' | 'steady';

@@ -13,9 +13,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { runChild, requireResult } from '../../child';
-import { readAslrMode } from '../../kernel-settings';
-import { isCodedError } from '../../errors';
+import { runChild, requireResult } from '../../child/spawn';
+import { readAslrMode } from '../../system/kernel-settings';
+import { isCodedError } from '../../util/errors';
 import type { AslrSample } from './tasks';
 
 /** The landmarks every sample reports. */

@@ -4,16 +4,16 @@
  * facts of the address space.
  */
 import * as path from 'node:path';
-import { hexAddress } from '../../result';
-import { layoutAddresses } from '../../layout';
-import { zoneOf, type Region } from '../../layout-regions';
+import { hexAddress } from '../../report/result';
+import { layoutAddresses } from '../../layout/probes';
+import { zoneOf, type Region } from '../../layout/regions';
 import { readStatus } from '../../proc/status';
 import { readMaps } from '../../proc/maps';
-import { readElf } from '../../elf';
-import { readMmapMinAddr } from '../../kernel-settings';
-import { zeroPagePfn } from '../../zeropage';
-import { runChild } from '../../child';
-import { childError } from '../../errors';
+import { readElf } from '../../layout/elf';
+import { readMmapMinAddr } from '../../system/kernel-settings';
+import { zeroPagePfn } from '../../pages/zero-page';
+import { runChild } from '../../child/spawn';
+import { childError } from '../../util/errors';
 import type { TextPages } from './tasks';
 import type { AddressSpaceFacts, FaultOutcome, LayoutMeasurements, TextSharing } from './measurements';
 

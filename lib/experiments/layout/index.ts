@@ -7,19 +7,19 @@
  * and the map are of that process; the other steps always measure vmprobe's own.
  */
 import * as path from 'node:path';
-import { readHostInfo } from '../../host';
-import { SCHEMA_VERSION, hexAddress, type ExperimentResult } from '../../result';
-import { pageSizeBytes, getrlimit } from '../../usage';
-import { readLayout, layoutAddresses, countThreads } from '../../layout';
+import { readHostInfo } from '../../system/host';
+import { SCHEMA_VERSION, hexAddress, type ExperimentResult } from '../../report/result';
+import { pageSizeBytes, getrlimit } from '../../system/usage';
+import { readLayout, layoutAddresses, countThreads, readThreadStackPointers } from '../../layout/probes';
+import { findGaps, regionAt, zoneOf, zoneOrder, type Region } from '../../layout/regions';
 import { readThreadStackPointersPatiently } from './thread-sps';
-import { findGaps, regionAt, zoneOrder, type Region } from '../../layout-regions';
 import { splitPlacement } from './placement';
 import { readProcText } from '../../proc/read';
-import { malloc } from '../../heap';
-import { map } from '../../mapping';
-import { runChild, requireResult } from '../../child';
-import { isCodedError } from '../../errors';
-import { optionalCount, rejectUnknownKeys, validateOptions } from '../../validate';
+import { malloc } from '../../memory/heap';
+import { map } from '../../memory/mapping';
+import { runChild, requireResult } from '../../child/spawn';
+import { isCodedError } from '../../util/errors';
+import { optionalCount, rejectUnknownKeys, validateOptions } from '../../util/validate';
 import { measureAslr } from './aslr';
 import { measureBss, measureData, readElfFacts } from './segments';
 import { readTextPages, type TextPages } from './tasks';
@@ -44,7 +44,7 @@ export interface LayoutOptions {
 }
 
 /** The layout experiment's JSON result. */
-export type LayoutResult = ExperimentResult<LayoutMeasurements>;
+export type LayoutResult = ExperimentResult<LayoutMeasurements, 'layout'>;
 
 const TASKS = path.join(__dirname, 'tasks.js');
 const DEFAULT_ASLR_CHILDREN = 8;

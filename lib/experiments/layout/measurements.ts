@@ -1,5 +1,5 @@
 /** Everything the layout experiment measured: `measurements` in its JSON result. */
-import type { RegionKind, Zone } from '../../layout-regions';
+import type { RegionKind, Zone } from '../../layout/regions';
 import type { AslrMeasurements } from './aslr';
 import type { BssStep, DataStep, ElfFacts } from './segments';
 

@@ -6,7 +6,7 @@
  * its heap pages, which can land below the heap). layout.order and layout.mmap-area rest
  * on the kernel-placed regions, so another component's requested addresses cannot flip them.
  */
-import { zoneOf, zoneOrder, type Region, type RegionKind, type Zone } from '../../layout-regions';
+import { zoneOf, zoneOrder, type Region, type RegionKind, type Zone } from '../../layout/regions';
 
 /** Region kinds whose address the kernel picks by its default rule: libraries (ld.so maps them without a hint), thread stacks and guards, vdso/vvar. */
 export const KERNEL_PLACED_KINDS: ReadonlySet<RegionKind> = new Set<RegionKind>(['lib-text', 'lib-rodata', 'lib-relro', 'lib-data', 'lib-bss', 'thread-stack', 'guard', 'vdso', 'vvar']);

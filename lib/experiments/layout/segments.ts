@@ -4,12 +4,12 @@
  * faults counted inside the native touch, page state from pagemap, memory from smaps.
  */
 import * as fs from 'node:fs';
-import { layoutAddresses, loadedObjects, touchSegmentPages } from '../../layout';
-import { readElf, type ElfSection } from '../../elf';
-import { readThpSettings } from '../../kernel-settings';
-import { summarizePagemap } from '../../pages';
+import { layoutAddresses, loadedObjects, touchSegmentPages } from '../../layout/probes';
+import { readElf, type ElfSection } from '../../layout/elf';
+import { summarizePagemap } from '../../pages/summary';
+import { readThpSettings } from '../../system/kernel-settings';
 import { readSmaps, smapsFor } from '../../proc/smaps';
-import { pageSizeBytes } from '../../usage';
+import { pageSizeBytes } from '../../system/usage';
 
 /** Sizes from the addon's file (section table) and its data PT_LOAD segment. */
 export interface ElfFacts {

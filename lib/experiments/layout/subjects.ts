@@ -4,7 +4,7 @@
  * samples, the bss/data touches and the text pages are vmprobe's own process and its
  * children (they need code running inside the measured process). Each claim says so.
  */
-import type { ClaimResult } from '../../claims';
+import type { ClaimResult } from '../../report/claims';
 
 /** Who a layout claim's measurements come from. */
 export type ClaimSubject =

@@ -6,7 +6,7 @@
  * /proc/<pid>/* read fails with ENOENT/ESRCH once the process is reaped.
  */
 import { readStatus, type ProcStatus } from '../../proc/status';
-import { isCodedError, noAddressSpace } from '../../errors';
+import { isCodedError, noAddressSpace } from '../../util/errors';
 
 /** Why `pid` has no address space to read, from its status; null when it should have one. */
 export function noAddressSpaceReason(pid: number, status: ProcStatus): string | null {

@@ -1,15 +1,15 @@
 /**
- * Tasks the layout experiment runs in child processes (lib/child.ts): an ASLR sample of
+ * Tasks the layout experiment runs in child processes (lib/child/spawn.ts): an ASLR sample of
  * a fresh process, a deliberate fault, and the page frames of the executable's text.
  * `fault` is the only caller of the addon's layoutFault, which kills the process on
  * purpose: it must never run in the parent (lib/index.ts does not export it).
  */
-import { native, type NativeFaultTarget } from '../../native';
-import { readLayout } from '../../layout';
+import { layoutFault, type FaultTarget } from '../../native/child-only';
+import { layoutAddresses, readLayout } from '../../layout/probes';
 import { readSmaps } from '../../proc/smaps';
-import { readPagemap, decodePagemapEntry } from '../../pagemap';
-import { pageSizeBytes } from '../../usage';
-import type { Region } from '../../layout-regions';
+import { readPagemap, decodePagemapEntry } from '../../pages/pagemap';
+import { pageSizeBytes } from '../../system/usage';
+import type { Region } from '../../layout/regions';
 
 /** Where the randomised things of one fresh process are (hex strings; null when absent). */
 export interface AslrSample {
@@ -42,10 +42,10 @@ export function aslrSample(): AslrSample {
 }
 
 /** Child task: dereference one enumerated target (expected to die of SIGSEGV). */
-export function fault(payload: { target: NativeFaultTarget }, emit: (record: unknown) => void): unknown {
-  const address = native.layoutAddresses().faultTargets[payload.target];
+export function fault(payload: { target: FaultTarget }, emit: (record: unknown) => void): unknown {
+  const address = layoutAddresses().faultTargets[payload.target];
   emit({ target: payload.target, address: address === undefined ? null : `0x${address.toString(16)}` });
-  return native.layoutFault(payload.target);
+  return layoutFault(payload.target);
 }
 
 /** The executable's text pages in a process: PFNs (null when absent or hidden) and smaps sharing counters. */

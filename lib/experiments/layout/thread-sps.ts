@@ -6,7 +6,7 @@
  * read again, up to `attempts` passes, so the count rests on the threads, not the instant.
  */
 import * as fs from 'node:fs';
-import { parseSyscallStackPointer } from '../../layout';
+import { parseSyscallStackPointer } from '../../layout/probes';
 
 /** Stack pointers of the threads of `pid` other than its main thread, one per thread found blocked within `attempts` passes. */
 export function readThreadStackPointersPatiently(pid: number | 'self', attempts = 50): bigint[] {

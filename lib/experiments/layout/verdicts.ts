@@ -3,9 +3,9 @@
  * Pure functions of the measurements; every verdict each judge returns is reachable
  * (test/layout-verdicts.test.ts feeds synthetic measurements).
  */
-import type { ClaimResult, Verdict } from '../../claims';
-import { formatBytes, formatCount } from '../../format';
-import type { Zone } from '../../layout-regions';
+import type { ClaimResult, Verdict } from '../../report/claims';
+import { formatBytes, formatCount } from '../../util/format';
+import type { Zone } from '../../layout/regions';
 import type { FaultOutcome, LayoutMeasurements } from './measurements';
 
 const TEXTBOOK_ORDER: readonly Zone[] = ['stack', 'mmap', 'heap', 'data', 'text'];

@@ -2,10 +2,10 @@
  * Steps 1-7 of the lazy experiment, on anonymous memory: map, read, write, dontneed,
  * populate, hugepage, overcommit.
  */
-import { map, type Mapping } from '../../mapping';
-import { isCodedError } from '../../errors';
-import { readOvercommit, readThpSettings } from '../../kernel-settings';
-import { getrlimit } from '../../usage';
+import { map, type Mapping } from '../../memory/mapping';
+import { isCodedError } from '../../util/errors';
+import { readOvercommit, readThpSettings } from '../../system/kernel-settings';
+import { getrlimit } from '../../system/usage';
 import { containingVma, mappingVma, processSnapshot, snapshotDelta } from './observe';
 import { measureStep, type StepRecord } from './steps';
 

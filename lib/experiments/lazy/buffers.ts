@@ -3,7 +3,7 @@
  * buffer's own pages (mincore + pagemap), not by process-wide RSS, so V8's activity
  * around the allocation does not blur it.
  */
-import { bufferPagemap, bufferResidency, type BufferLike } from '../../buffers';
+import { bufferPagemap, bufferResidency, type BufferLike } from '../../memory/buffers';
 
 /** One buffer kind's pages right after construction. */
 export interface BufferMeasurement {

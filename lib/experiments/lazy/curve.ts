@@ -5,7 +5,7 @@
  * pages (pagemap) and the mapping's RSS (smaps). Extra to steps 1-4, which it does not
  * change: it shows how the counts grow with the pages touched, not only where they end.
  */
-import { map, type Mapping } from '../../mapping';
+import { map, type Mapping } from '../../memory/mapping';
 import { mappingVma } from './observe';
 
 /** Chunks each pass is cut into. */

@@ -9,10 +9,10 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { native } from '../../native';
-import { map, mapFile, type Mapping } from '../../mapping';
-import { readSwap } from '../../kernel-settings';
-import { isCodedError } from '../../errors';
+import { fadvise } from '../../pages/page-cache';
+import { map, mapFile, type Mapping } from '../../memory/mapping';
+import { readSwap } from '../../system/kernel-settings';
+import { isCodedError } from '../../util/errors';
 import { pickDiskDirectory, type DirectoryCheck } from './disk-dir';
 
 /** One measured read pass over the file mapping. */
@@ -109,7 +109,7 @@ function evict(file: string, sizeBytes: number): boolean {
     settle(file);
     const fd = fs.openSync(file, 'r');
     try {
-      native.fadvise(fd, 0, sizeBytes, 'dontneed');
+      fadvise(fd, 0, sizeBytes, 'dontneed');
     } finally {
       fs.closeSync(fd);
     }

@@ -4,21 +4,21 @@
  * Runs in the calling process: every count it judges is taken per mapping or inside
  * one native call, so what the process did before does not change them.
  */
-import { readHostInfo } from '../../host';
-import { SCHEMA_VERSION, type ExperimentResult } from '../../result';
-import { pageSizeBytes } from '../../usage';
-import { zeroPagePfn } from '../../zeropage';
-import { hugeZeroPage } from '../../huge-zero-page';
+import { readHostInfo } from '../../system/host';
+import { SCHEMA_VERSION, type ExperimentResult } from '../../report/result';
+import { pageSizeBytes } from '../../system/usage';
+import { zeroPagePfn } from '../../pages/zero-page';
+import { optionalBoolean, optionalCount, rejectUnknownKeys, validateOptions } from '../../util/validate';
+import { requireResult, runChild } from '../../child/spawn';
+import { hugeZeroPage } from '../../pages/huge-zero-page';
 import { processSnapshot } from './observe';
-import { optionalBoolean, optionalCount, rejectUnknownKeys, validateOptions } from '../../validate';
-import { requireResult, runChild } from '../../child';
 import * as path from 'node:path';
 import { runHugepage, runMapReadWriteDontneed, runOvercommit, runPopulate } from './anonymous';
 import { runFileStep } from './file';
 import { runNodeBuffers } from './buffers';
 import { runMallocStep, type MallocStep } from './malloc-step';
 import { runLazyCurve } from './curve';
-import { probePageTables } from './pagetables';
+import { probePageTables } from '../../pages/page-tables';
 
 const MALLOC_STEP_MODULE = path.join(__dirname, 'malloc-step.js');
 import { judgeLazy } from './verdicts';
@@ -52,7 +52,7 @@ const DEFAULT_OVERCOMMIT_BYTES = 2 ** 40;
 const DEFAULT_SMALL_MALLOC_BYTES = 1024;
 
 /** The lazy experiment's JSON result. */
-export type LazyResult = ExperimentResult<LazyMeasurements>;
+export type LazyResult = ExperimentResult<LazyMeasurements, 'lazy'>;
 
 /**
  * Runs the lazy-allocation experiment and judges the lazy.* claims. Every step runs in

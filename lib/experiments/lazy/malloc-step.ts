@@ -4,7 +4,7 @@
  * header is resident. A small block sits in the brk heap, on pages the allocator (and
  * everything else) has often touched already.
  */
-import { malloc } from '../../heap';
+import { malloc } from '../../memory/heap';
 
 /** One block before and after a write touch. */
 export interface MallocBlockMeasurement {
@@ -56,7 +56,7 @@ export function runMallocStep(smallBytes: number, largeBytes: number, inChild = 
 }
 
 /**
- * The child-process entry of step 10 (lib/child.ts). Where a block comes from depends
+ * The child-process entry of step 10 (lib/child/spawn.ts). Where a block comes from depends
  * on the state of malloc — a freed mmapped chunk raises glibc's dynamic mmap
  * threshold — so by default the step runs in a fresh process, whatever the caller did.
  */

@@ -4,9 +4,9 @@ import type { HugepageStep, OvercommitStep } from './anonymous';
 import type { FileStep } from './file';
 import type { NodeBuffersStep } from './buffers';
 import type { MallocStep } from './malloc-step';
-import type { ZeroPageMethod } from '../../zeropage';
+import type { ZeroPageMethod } from '../../pages/zero-page';
 import type { LazyCurve } from './curve';
-import type { PageTableProbe } from './pagetables';
+import type { PageTableProbe } from '../../pages/page-tables';
 
 /** Step 5's record: map with MAP_POPULATE, then write. */
 export type PopulateStep = StepRecord & { touchMinorFaults: number; touchMajorFaults: number };

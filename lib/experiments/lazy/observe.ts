@@ -7,8 +7,8 @@
 import { readStatm } from '../../proc/statm';
 import { readStatus } from '../../proc/status';
 import { readSmaps, smapsFor, type SmapsEntry } from '../../proc/smaps';
-import { pageSizeBytes } from '../../usage';
-import type { Mapping } from '../../mapping';
+import { pageSizeBytes } from '../../system/usage';
+import type { Mapping } from '../../memory/mapping';
 
 /** Process-wide memory figures at one instant. */
 export interface ProcessSnapshot {

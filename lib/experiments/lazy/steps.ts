@@ -1,7 +1,7 @@
 /** The record every lazy-allocation step reports, and the helper that fills it. */
-import type { Counters } from '../../types';
+import type { Counters } from '../../memory/types';
 import { processSnapshot, snapshotDelta, witnesses, type ProcessSnapshot, type RangeWitnesses } from './observe';
-import type { Mapping } from '../../mapping';
+import type { Mapping } from '../../memory/mapping';
 
 /** What every step reports (DESIGN: name, faults, RSS delta, residency, zero pages, time). */
 export interface StepRecord extends RangeWitnesses {

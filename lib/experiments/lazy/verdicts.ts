@@ -3,8 +3,8 @@
  * the measurements: every verdict is reachable from some host's numbers (the tests
  * feed synthetic measurements to reach each one).
  */
-import type { ClaimResult } from '../../claims';
-import { formatBytes, formatCount, formatDelta, formatRatio } from '../../format';
+import type { ClaimResult } from '../../report/claims';
+import { formatBytes, formatCount, formatDelta, formatRatio } from '../../util/format';
 import type { LazyMeasurements } from './measurements';
 import { spreadOf, type Spread } from '../spread';
 

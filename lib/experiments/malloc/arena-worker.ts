@@ -4,10 +4,12 @@
  * told to. Messages: parent → 'free' | 'exit'; worker → { kind: 'loaded', … } | { kind: 'freed' }.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { mallocBlocks } from '../../block-set';
-import { mapsWitness } from '../../malloc-classify';
+import { malloc, type HeapBlock } from '../../memory/heap';
+import { classifyBlock } from '../../malloc/classify';
+import { mallocBlocks } from '../../malloc/block-set';
+import { mapsWitness } from '../../malloc/classify';
 import { findMapping } from '../../proc/maps';
-import { hexAddress } from '../../result';
+import { hexAddress } from '../../report/result';
 import { readHeapContext } from './probe';
 
 /** What the parent sends the worker at start. */

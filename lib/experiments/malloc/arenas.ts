@@ -7,7 +7,7 @@
  */
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { mallocInfo, mallocTrim } from '../../malloc-control';
+import { mallocInfo, mallocTrim } from '../../malloc/control';
 import { readSmaps, smapsFor } from '../../proc/smaps';
 import { rssAnonBytes } from './probe';
 import type { ArenaWorkerData, ArenaWorkerLoaded } from './arena-worker';

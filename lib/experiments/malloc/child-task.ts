@@ -1,5 +1,5 @@
 /**
- * The malloc experiment's child-process entry points (run through lib/child.ts): one
+ * The malloc experiment's child-process entry points (run through lib/child/spawn.ts): one
  * export per step group, each run in its own fresh process because it changes that
  * process's malloc state (mallopt, trimming, arenas, the dynamic threshold).
  * Step modules are loaded lazily: loading (compiling) code makes V8 free mmapped

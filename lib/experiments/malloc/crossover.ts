@@ -1,11 +1,12 @@
 /**
  * The exact brk → mmap crossover, by bisection with the top chunk drained before every
- * request. Imports nothing but the addon loader: the sources child runs it first thing,
+ * request. Imports nothing but the addon loader (through lib/native/child-only.ts): the sources child runs it first thing,
  * because Node's own work (its background threads, a big /proc read, loading more code)
  * frees mmapped chunks, and each such free raises glibc's dynamic threshold.
  * Blocks are raw native handles (freed by their finalizers or with the process).
  */
-import { native, type NativeHeapBlock } from '../../native';
+import { drainedHeapBlock } from '../../native/child-only';
+import type { NativeHeapBlock } from '../../native/loader';
 import type { CrossoverSearch } from './measurements';
 
 /** A live block the search made (kept so that no free moves the threshold mid-search). */
@@ -13,7 +14,7 @@ export type SearchBlock = NativeHeapBlock;
 
 /** Where a request goes when the top chunk cannot hold it (flags witness; the block is kept in `keep`). */
 export function drainedIsMmapped(sizeBytes: number, keep: SearchBlock[]): { mmapped: boolean; chunkBytes: number } {
-  const block = new native.HeapBlock({ sizeBytes, drainTop: true });
+  const block = drainedHeapBlock(sizeBytes);
   keep.push(block);
   const h = block.chunkHeader();
   return { mmapped: h.isMmapped, chunkBytes: h.chunkSizeBytes };

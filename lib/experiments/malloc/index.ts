@@ -8,13 +8,14 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { requireResult, runChild } from '../../child';
-import { readHostInfo, readMallocTunables } from '../../host';
-import { native } from '../../native';
-import { SCHEMA_VERSION, type ExperimentResult } from '../../result';
-import { pageSizeBytes } from '../../usage';
-import { optionalBoolean, optionalCount, rejectUnknownKeys, validateOptions } from '../../validate';
-import type { LibcIdentity } from '../../malloc-control';
+import { requireResult, runChild } from '../../child/spawn';
+import { readHostInfo } from '../../system/host';
+import { SCHEMA_VERSION, type ExperimentResult } from '../../report/result';
+import { pageSizeBytes } from '../../system/usage';
+import { optionalBoolean, optionalCount, rejectUnknownKeys, validateOptions } from '../../util/validate';
+import { libcInUse, type LibcIdentity } from '../../malloc/control';
+import { readMallocTunables } from '../../system/host';
+import { native } from '../../native/loader';
 import { judgeMalloc, type MallocNotMeasured } from './verdicts';
 import { withGranularity } from './crossover';
 import type { ArenaStep, CarveStep, CrossoverSearch, DynamicThresholdStep, MallocMeasurements, MalloptStep, SourcesChildResult, ThresholdInForce, TrimStep } from './measurements';
@@ -57,7 +58,7 @@ const ARENA_BLOCK_BYTES = 1024;
 const TRIM_BLOCKS = 64;
 
 /** The malloc experiment's JSON result. */
-export type MallocResult = ExperimentResult<MallocMeasurements | MallocNotMeasured>;
+export type MallocResult = ExperimentResult<MallocMeasurements | MallocNotMeasured, 'malloc'>;
 
 const TASKS = path.join(__dirname, 'child-task.js');
 
@@ -122,7 +123,7 @@ function readEtcPreload(): string | null {
  * (jemalloc mallctl("version"), tcmalloc tc_version, mimalloc mi_version; null when it
  * has none: never glibc's), and the setting that put it there. The verdicts treat it as "not glibc".
  */
-export function mallocInForce(libc: ReturnType<typeof native.libc> = native.libc(), env: NodeJS.ProcessEnv = process.env, etcPreload: string | null = readEtcPreload()): LibcIdentity & { cause?: string } {
+export function mallocInForce(libc: ReturnType<typeof libcInUse> = libcInUse(), env: NodeJS.ProcessEnv = process.env, etcPreload: string | null = readEtcPreload()): LibcIdentity & { cause?: string } {
   if (libc.name === 'glibc' && libc.replacementAllocator !== null) {
     return {
       name: `glibc with malloc replaced by ${libc.replacementAllocator}`,

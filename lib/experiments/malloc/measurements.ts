@@ -3,8 +3,8 @@
  * strings, no bigint, explicit nulls), produced in child processes and judged by
  * verdicts.ts.
  */
-import type { AddressWitness, BlockSource, MapsWitness } from '../../malloc-classify';
-import type { MallocInfo } from '../../malloc-info';
+import type { AddressWitness, BlockSource, MapsWitness } from '../../malloc/classify';
+import type { MallocInfo } from '../../malloc/info';
 
 /** One block of the size sweep (step 1). */
 export interface SweepEntry {

@@ -6,12 +6,12 @@
  * threshold and frees it at the next GC — which raises glibc's dynamic threshold. So
  * every threshold probe (crossover.ts) runs before the first such read.
  */
-import { malloc, type HeapBlock } from '../../heap';
-import { classifyBlock, type HeapContext } from '../../malloc-classify';
-import { mallinfo2, programBreak } from '../../malloc-control';
+import { malloc, type HeapBlock } from '../../memory/heap';
+import { classifyBlock, type HeapContext } from '../../malloc/classify';
+import { mallinfo2, programBreak } from '../../malloc/control';
 import { readMaps } from '../../proc/maps';
 import { readSmapsRollup } from '../../proc/smaps';
-import { hexAddress } from '../../result';
+import { hexAddress } from '../../report/result';
 import type { SweepEntry } from './measurements';
 
 /** sbrk(0) and /proc/self/maps, read together while the blocks to classify are live. */

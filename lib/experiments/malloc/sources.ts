@@ -4,12 +4,12 @@
  * large block's laziness. Every block stays live until the child returns, so no free
  * moves the threshold mid-sweep.
  */
-import { malloc, type HeapBlock } from '../../heap';
-import { classifyBlock, flagsWitness } from '../../malloc-classify';
-import { programBreak } from '../../malloc-control';
+import { malloc, type HeapBlock } from '../../memory/heap';
+import { classifyBlock, flagsWitness } from '../../malloc/classify';
+import { programBreak } from '../../malloc/control';
 import { readMaps } from '../../proc/maps';
-import { hexAddress } from '../../result';
-import { pageSizeBytes } from '../../usage';
+import { hexAddress } from '../../report/result';
+import { pageSizeBytes } from '../../system/usage';
 import { allocateKept, readHeapContext, toSweepEntries, type KeptBlock } from './probe';
 import { searchCrossover, withGranularity, type SearchBlock } from './crossover';
 import { mostCommonStep, nextPowerOfTwo } from './numbers';

@@ -4,10 +4,10 @@
  * threshold, and where its rise stops; (c) mallopt(M_MMAP_THRESHOLD) moving the
  * crossover and switching the rise off. These tasks change process-wide malloc state.
  */
-import { malloc, type HeapBlock } from '../../heap';
-import { flagsWitness, type BlockSource } from '../../malloc-classify';
-import { mallopt } from '../../malloc-control';
-import { pageSizeBytes } from '../../usage';
+import { malloc, type HeapBlock } from '../../memory/heap';
+import { flagsWitness, type BlockSource } from '../../malloc/classify';
+import { mallopt } from '../../malloc/control';
+import { pageSizeBytes } from '../../system/usage';
 import { topBytes } from './probe';
 import { searchCrossover, withGranularity, type SearchBlock } from './crossover';
 import type { CarveStep, DynamicThresholdStep, DynamicTrial, MalloptStep } from './measurements';

@@ -4,11 +4,11 @@
  * malloc_trim(0) returns, and a freed mmapped block (unmapped at once?). Changes the
  * process's malloc state.
  */
-import { malloc } from '../../heap';
-import { mallocBlocks, type BlockSet } from '../../block-set';
-import { mallocTrim, programBreak } from '../../malloc-control';
+import { malloc, type HeapBlock } from '../../memory/heap';
+import { mallocTrim, programBreak } from '../../malloc/control';
+import { mallocBlocks, type BlockSet } from '../../malloc/block-set';
 import { findMapping, readMaps } from '../../proc/maps';
-import { hexAddress } from '../../result';
+import { hexAddress } from '../../report/result';
 import { readSmaps, smapsFor } from '../../proc/smaps';
 import { rssAnonBytes, topBytes } from './probe';
 import type { TrimStep } from './measurements';

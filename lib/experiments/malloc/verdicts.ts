@@ -4,9 +4,10 @@
  * feed synthetic measurements to reach each one). The textbook's 128 KiB appears only
  * as the claim's number, compared with the threshold measured here.
  */
-import type { ClaimResult } from '../../claims';
-import { formatBytes, formatCount, formatDelta } from '../../format';
-import type { ArenaStep, MallocMeasurements } from './measurements';
+import type { ClaimResult } from '../../report/claims';
+import { formatBytes, formatCount, formatDelta } from '../../util/format';
+import type { MallocMeasurements } from './measurements';
+import type { ArenaStep } from './measurements';
 
 /** The threshold malloc.threshold-128k states, bytes (the claim's text, not a fact about this host). */
 export const CLAIMED_THRESHOLD_BYTES = 128 * 1024;

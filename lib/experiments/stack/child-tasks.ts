@@ -1,23 +1,23 @@
 /**
- * Tasks the stack experiment runs in child processes (lib/child.ts runs them through
+ * Tasks the stack experiment runs in child processes (lib/child/spawn.ts runs them through
  * child-entry.js). The overflow tasks never return: the recursion writes its marks and
  * samples straight to the child channel (fd 3) and the kernel ends the process. The
  * limits were set by the wrapper that exec'd this child (wrapper.ts), never here.
  */
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { native } from '../../native';
-import { getrlimit } from '../../usage';
+import { stackRecurse } from '../../native/child-only';
+import { getrlimit } from '../../system/usage';
 import { readMaps } from '../../proc/maps';
 import { readSmaps } from '../../proc/smaps';
 import { readStatus } from '../../proc/status';
-import { hexAddress } from '../../result';
-import { allocationCost, recurseStack, threadStack, STACK_STOP_HEADROOM_BYTES, type StackVariant } from '../../stack';
+import { hexAddress } from '../../report/result';
+import { allocationCost, recurseStack, threadStack, STACK_STOP_HEADROOM_BYTES, type StackVariant } from '../../stack/probes';
 import { mainStackMapping, readStackLayout, readThreadStackInfo } from './layout';
 import type { CostRow, NoShrinkStep, StackSnapshot, ThreadStackInfo } from './measurements';
 import type { WorkerData, WorkerReport } from './thread-worker';
 
-/** The child channel's file descriptor (lib/child-entry.ts writes records there too). */
+/** The child channel's file descriptor (lib/child/entry.ts writes records there too). */
 export const CHILD_CHANNEL_FD = 3;
 
 /** Payload of overflowTask. */
@@ -64,7 +64,7 @@ export function measureJsDepth(): { frames: number; depthBytes: number } {
       dive(depth + 1);
     } catch (err) {
       if (!(err instanceof RangeError)) throw err;
-      if (deepest === null) deepest = { frames: depth, depthBytes: native.threadStack().inUseBytes };
+      if (deepest === null) deepest = { frames: depth, depthBytes: threadStack().inUseBytes };
     }
   };
   dive(1);
@@ -88,7 +88,7 @@ export function overflowTask(payload: OverflowPayload, emit: (record: unknown) =
     emit({ kind: 'js', ...measureJsDepth() });
   }
   const common = { frameBytes: payload.frameBytes, variant: payload.variant, fd: CHILD_CHANNEL_FD, sampleEveryFrames: payload.sampleEveryFrames };
-  const r = native.stackRecurse(payload.capBytes === null ? { ...common, untilFault: true } : { ...common, stopAtDepthBytes: payload.capBytes });
+  const r = stackRecurse(payload.capBytes === null ? { ...common, untilFault: true } : { ...common, stopAtDepthBytes: payload.capBytes });
   return { frames: r.frames, deepestBytes: r.deepestBytes, elapsedNs: r.elapsedNs };
 }
 

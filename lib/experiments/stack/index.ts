@@ -5,12 +5,12 @@
  * allocation is cheaper than malloc. Everything that can overflow runs in a child
  * process started under the limit it needs (wrapper.ts); this process only reads.
  */
-import { readHostInfo } from '../../host';
-import { SCHEMA_VERSION, type ExperimentResult } from '../../result';
-import { getrlimit, pageSizeBytes } from '../../usage';
-import { invalidArgType } from '../../errors';
-import { optionalCount, rejectUnknownKeys, validateChoice, validateOptions } from '../../validate';
-import { STACK_FRAME_RANGE, STACK_VARIANTS, type StackVariant } from '../../stack';
+import { readHostInfo } from '../../system/host';
+import { SCHEMA_VERSION, type ExperimentResult } from '../../report/result';
+import { getrlimit, pageSizeBytes } from '../../system/usage';
+import { invalidArgType } from '../../util/errors';
+import { optionalCount, rejectUnknownKeys, validateChoice, validateOptions } from '../../util/validate';
+import { STACK_FRAME_RANGE, STACK_VARIANTS, type StackVariant } from '../../stack/probes';
 import { runOverflow, runSteady, runThreadStep, type OverflowPlan } from './runs';
 import { limitWrapperKind } from './wrapper';
 import { judgeStack } from './verdicts';
@@ -47,7 +47,7 @@ export interface StackOptions {
 }
 
 /** The stack experiment's JSON result. */
-export type StackResult = ExperimentResult<StackMeasurements>;
+export type StackResult = ExperimentResult<StackMeasurements, 'stack'>;
 
 function validateLimit(value: unknown, name: string): number {
   if (value === Infinity) return value;

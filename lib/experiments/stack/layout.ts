@@ -3,8 +3,8 @@
  * inside the process concerned (a stack child, or a worker thread in one).
  */
 import { readMaps, findMapping, type MapsEntry } from '../../proc/maps';
-import { hexAddress } from '../../result';
-import { threadStack, type ThreadStack } from '../../stack';
+import { hexAddress } from '../../report/result';
+import { threadStack, type ThreadStack } from '../../stack/probes';
 import type { StackLayout, ThreadStackInfo } from './measurements';
 
 /** The [stack] mapping, or undefined. */

@@ -1,5 +1,5 @@
 /**
- * The records a stack child streams (JSON lines on fd 3, see lib/child.ts): marks and
+ * The records a stack child streams (JSON lines on fd 3, see lib/child/spawn.ts): marks and
  * samples written by the native recursion, and the task's own records. Turns the raw
  * lines of /proc text a sample carries into numbers; judges nothing.
  */

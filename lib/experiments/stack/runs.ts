@@ -5,12 +5,12 @@
  * never thrown: the parent carries on with the next run.
  */
 import * as path from 'node:path';
-import { runChild, type ChildOutcome } from '../../child';
+import { runChild, type ChildOutcome } from '../../child/spawn';
 import { deepestMark, firstRecord, recordsOfKind, toStackSample, type RawSampleRecord } from './records';
 import { limitWrapper, type LimitWrapperKind } from './wrapper';
 import type { StartRecord, OverflowPayload, SteadyPayload, ThreadPayload, ThreadReport } from './child-tasks';
 import type { JsDepth, NoShrinkStep, CostRow, OverflowRun, RunFate, StackSample, ThreadStackStep } from './measurements';
-import type { StackVariant } from '../../stack';
+import type { StackVariant } from '../../stack/probes';
 
 /** The compiled module with the child tasks. */
 export const STACK_TASKS = path.join(__dirname, 'child-tasks.js');

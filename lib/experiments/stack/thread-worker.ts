@@ -6,9 +6,9 @@
  */
 import * as fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { native } from '../../native';
+import { stackRecurse } from '../../native/child-only';
 import { readMaps, findMapping } from '../../proc/maps';
-import { recurseStack, threadStack } from '../../stack';
+import { recurseStack, threadStack } from '../../stack/probes';
 import { readThreadStackInfo } from './layout';
 import type { ThreadStackInfo } from './measurements';
 
@@ -35,7 +35,7 @@ function main(data: WorkerData): void {
   const info = readThreadStackInfo();
   emit({ kind: 'thread-start', stackSizeBytes: info.stackSizeBytes, inUseBytes: info.inUseBytes });
   if (data.mode === 'overflow') {
-    native.stackRecurse({ frameBytes: data.frameBytes, variant: 'frame', fd: data.channelFd, untilFault: true });
+    stackRecurse({ frameBytes: data.frameBytes, variant: 'frame', fd: data.channelFd, untilFault: true });
     return;
   }
   const stack = threadStack();

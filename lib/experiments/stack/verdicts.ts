@@ -3,8 +3,8 @@
  * what the stack experiment measured. Pure functions of the measurements: every verdict
  * is reachable from some host's numbers (the tests feed synthetic measurements).
  */
-import type { ClaimResult } from '../../claims';
-import { formatBytes, formatCount, formatNs, formatRatio } from '../../format';
+import type { ClaimResult } from '../../report/claims';
+import { formatBytes, formatCount, formatNs, formatRatio } from '../../util/format';
 import type { CostRow, OverflowRun, StackMeasurements, StackSample } from './measurements';
 import { spreadOf, type Spread } from '../spread';
 

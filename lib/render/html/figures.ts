@@ -4,11 +4,9 @@
  * experiment plugs in by adding its entry (malloc's is here already: its chart draws
  * from `measurements.sweep` and `measurements.crossoverBytes` once it is registered).
  */
-import type { ReportResult } from '../../result';
-import type { LazyMeasurements } from '../../experiments/lazy/measurements';
-import type { LayoutMeasurements } from '../../experiments/layout/measurements';
-import type { StackMeasurements } from '../../experiments/stack/measurements';
-import { formatBytes } from '../../format';
+import type { ReportResult } from '../../report/result';
+import { isKnownResult, type ExperimentName, type MeasurementsOf, type ResultOf } from '../../experiments/names';
+import { formatBytes } from '../../util/format';
 import { renderLayoutSvg } from '../layout-svg';
 import { renderLazyCurveSvg } from '../svg/lazy-curve';
 import { renderStackCurveSvg } from '../svg/stack-curve';
@@ -25,34 +23,39 @@ export interface Figure {
   caption: string;
 }
 
-type FigureRenderer = (measurements: never) => Array<Omit<Figure, 'experiment'>>;
+type FigureDrawing = Omit<Figure, 'experiment'>;
 
-const FIGURES: Readonly<Record<string, FigureRenderer>> = {
-  layout: ((m: LayoutMeasurements) => [{
+/** Each experiment's charts, by name, in the order the page shows them. */
+const FIGURES: { readonly [K in ExperimentName]: (m: MeasurementsOf[K]) => FigureDrawing[] } = {
+  layout: (m) => [{
     id: 'address-space',
     title: `Address space of process ${m.target.pid}`,
     svg: renderLayoutSvg(m),
     caption: `${m.regions.length} regions of /proc/${m.target.self ? 'self' : m.target.pid}/maps, high addresses on top; heights and gaps on a log scale. ` +
       `Colours: kernel purple, stack red, mmap area cyan, heap yellow, data green, text blue; ◀ marks where vmprobe's probes live. ` +
       `Free below the stack ${m.stackGapBytes === null ? '–' : formatBytes(m.stackGapBytes)}, above the heap ${m.heapGapBytes === null ? '–' : formatBytes(m.heapGapBytes)}.`,
-  }]) as FigureRenderer,
-  lazy: ((m: LazyMeasurements) => [{ id: 'lazy-curve', title: 'Lazy allocation: faults, zero pages and memory vs pages touched', ...renderLazyCurveSvg(m) }]) as FigureRenderer,
-  malloc: ((m: unknown) => (hasMallocSweep(m) ? [{ id: 'malloc-sweep', title: 'malloc: request size → source', ...renderMallocSweepSvg(m) }] : [])) as FigureRenderer,
-  stack: ((m: StackMeasurements) => [{ id: 'stack-curve', title: 'Stack: depth vs VmStk, up to RLIMIT_STACK', ...renderStackCurveSvg(m) }]) as FigureRenderer,
+  }],
+  lazy: (m) => [{ id: 'lazy-curve', title: 'Lazy allocation: faults, zero pages and memory vs pages touched', ...renderLazyCurveSvg(m) }],
+  malloc: (m) => (hasMallocSweep(m) ? [{ id: 'malloc-sweep', title: 'malloc: request size → source', ...renderMallocSweepSvg(m) }] : []),
+  stack: (m) => [{ id: 'stack-curve', title: 'Stack: depth vs VmStk, up to RLIMIT_STACK', ...renderStackCurveSvg(m) }],
 };
 
-/** The order the page shows charts in; experiments not listed follow in report order. */
-const FIGURE_ORDER = ['layout', 'lazy', 'malloc', 'stack'];
+/** The order the page shows charts in: FIGURES' order; experiments this build does not know follow in report order. */
+const FIGURE_ORDER: readonly string[] = Object.keys(FIGURES);
+
+function drawKnown<K extends ExperimentName>(result: ResultOf<K>): FigureDrawing[] {
+  const draw: (m: MeasurementsOf[K]) => FigureDrawing[] = FIGURES[result.experiment];
+  return draw(result.measurements);
+}
 
 /** Every figure of the experiments that ran. A chart that throws becomes a figure without SVG whose caption says why. */
 export function reportFigures(report: ReportResult): Figure[] {
   const rank = (name: string): number => (FIGURE_ORDER.includes(name) ? FIGURE_ORDER.indexOf(name) : FIGURE_ORDER.length);
   const experiments = [...report.experiments].sort((a, b) => rank(a.experiment) - rank(b.experiment));
   return experiments.flatMap((e) => {
-    const renderer = FIGURES[e.experiment];
-    if (!renderer) return [];
+    if (!isKnownResult(e)) return [];
     try {
-      return renderer(e.measurements as never).map((f) => ({ ...f, experiment: e.experiment }));
+      return drawKnown(e).map((f) => ({ ...f, experiment: e.experiment }));
     } catch (err) {
       return [{ id: `${e.experiment}-error`, experiment: e.experiment, title: `${e.experiment}: chart`, svg: '', caption: `The chart could not be drawn from this result: ${err instanceof Error ? err.message : String(err)}` }];
     }

@@ -4,8 +4,8 @@
  * its verdict or "not measured"), and the charts as inline SVG. No scripts, no
  * network, no external fonts: the page opens offline and prints.
  */
-import { type ReportResult, validateReportResult } from '../../result';
-import { VERDICTS } from '../../claims';
+import { type ReportResult, validateReportResult } from '../../report/result';
+import { VERDICTS } from '../../report/claims';
 import { escapeXml } from '../layout-svg';
 import { hostRows } from '../host';
 import { tally } from '../claims';

@@ -5,7 +5,7 @@
  * experiment's sampled curve, or from steps 1-3 (three points) when a result has none.
  */
 import type { LazyMeasurements } from '../../experiments/lazy/measurements';
-import { formatBytes, formatCount } from '../../format';
+import { formatBytes, formatCount } from '../../util/format';
 import { lineChart, type LineSeries } from './line-chart';
 import { pow2StepTicks } from './scale';
 

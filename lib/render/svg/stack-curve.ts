@@ -3,7 +3,7 @@
  * [stack] mapping's RSS, with RLIMIT_STACK and the point where the child died marked.
  */
 import type { StackMeasurements } from '../../experiments/stack/measurements';
-import { formatBytes } from '../../format';
+import { formatBytes } from '../../util/format';
 import { lineChart, type LineSeries, type Marker, type Rule } from './line-chart';
 import { byteUnitFor } from './scale';
 
