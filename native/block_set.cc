@@ -22,6 +22,7 @@
 
 #include "args.h"
 #include "errors.h"
+#include "libc.h"
 #include "heap.h"
 #include "live.h"
 #include "residency.h"

@@ -155,7 +155,7 @@ test('CLI values map to options; bad values are one-line ERR_INVALID_ARG_VALUE e
 
 test('a workload whose threads cannot be created throws EAGAIN (pthread_create) and the process carries on', () => {
   // In a child: RLIMIT_AS 64 MiB above the current VSZ leaves no room for 64 thread stacks.
-  const native = JSON.stringify(path.join(ROOT, 'dist', 'lib', 'native.js'));
+  const native = JSON.stringify(path.join(ROOT, 'dist', 'lib', 'native', 'loader.js'));
   const script = `const { native: a } = require(${native});
     const v = a.memorySample().vszBytes; a.setrlimit('as', v + 64 * 1048576, v + 64 * 1048576);
     let code = null, syscall = null;

@@ -9,7 +9,7 @@ import * as assert from 'node:assert/strict';
 import { readTarget } from '../lib/experiments/layout/target';
 import { readStatus, type ProcStatus } from '../lib/proc/status';
 
-const CLI = path.join(__dirname, '..', 'lib', 'cli.js');
+const CLI = path.join(__dirname, '..', 'lib', 'cli', 'main.js');
 
 function layoutOf(pid: number, uid?: number): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [CLI, 'layout', '--pid', String(pid), '--json'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, ...(uid === undefined ? {} : { uid, gid: uid }) });

@@ -27,6 +27,8 @@ const OPTIONS = {
   frame: { type: 'string' },
   only: { type: 'string' },
   pid: { type: 'string' },
+  threads: { type: 'string' },
+  scale: { type: 'string' },
   html: { type: 'string' },
   details: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -86,7 +88,7 @@ function openForWriting(file: string): number {
   }
 }
 
-const EXPERIMENT_FLAGS: readonly ExperimentCliFlag[] = ['size', 'limit', 'frame', 'pid'];
+const EXPERIMENT_FLAGS: readonly ExperimentCliFlag[] = ['size', 'limit', 'frame', 'pid', 'threads', 'scale'];
 
 /**
  * An experiment flag the experiment does not use is a usage error naming both (else
@@ -130,7 +132,7 @@ export async function main(argv: string[], io = { stdout: process.stdout, stderr
   try {
     if (positionals.length > 1) throw new UsageError(`unexpected argument '${positionals[1]}'`);
     if (command !== 'report' && !findExperiment(command)) throw new UsageError(`unknown experiment '${command}'`);
-    if (values.only !== undefined && command !== 'report') throw new UsageError('--only applies to `vmprobe report`');
+    if (values.only !== undefined && command !== 'report' && command !== 'allocators') throw new UsageError('--only applies to `vmprobe report` (experiments) and `vmprobe allocators` (configurations)');
     if (values.html !== undefined && command !== 'report') throw new UsageError(`--html applies to \`vmprobe report\` (try \`vmprobe report --only ${command} --html ${values.html}\`)`);
     if (values.details !== undefined && command !== 'report') throw new UsageError(`--details applies to \`vmprobe report\` (\`vmprobe ${command}\` prints its details already)`);
     if (command !== 'report') rejectUnacceptedFlags(command, values);
@@ -145,6 +147,9 @@ export async function main(argv: string[], io = { stdout: process.stdout, stderr
       if (!/^[1-9][0-9]*$/.test(values.pid) || !Number.isSafeInteger(Number(values.pid))) throw new UsageError(`--pid must be a positive process id. Received '${values.pid}'`);
       options.pid = Number(values.pid);
     }
+    if (values.threads !== undefined) options.threads = values.threads;
+    if (values.scale !== undefined) options.scale = values.scale;
+    if (command === 'allocators' && values.only !== undefined) options.configurations = values.only;
     if (options.sizeBytes === 0) throw new UsageError('--size must be at least 1 byte');
     const progress = !values.json && io.stderr.isTTY === true;
     if (progress) options.onProgress = (what) => io.stderr.write(`\r\x1b[K… ${what}`);

@@ -15,12 +15,20 @@ export interface ExperimentCliOptions {
   frameBytes?: number;
   /** --pid: another process to examine (layout). */
   pid?: number;
+  /** --threads N (allocators), as given. */
+  threads?: string;
+  /** --scale S (allocators), as given. */
+  scale?: string;
+  /** --only LIST given to `vmprobe allocators` alone: its configurations, as given. */
+  configurations?: string;
+  /** True when `vmprobe report` runs it: an experiment may then run at a reduced scale. */
+  inReport?: boolean;
   /** Progress callback: a short description of what is starting. */
   onProgress?: (what: string) => void;
 }
 
 /** The experiment options of the CLI, by flag name without `--`. */
-export type ExperimentCliFlag = 'size' | 'limit' | 'frame' | 'pid';
+export type ExperimentCliFlag = 'size' | 'limit' | 'frame' | 'pid' | 'threads' | 'scale';
 
 /** One runnable experiment whose results are `R`. */
 export interface ExperimentDescriptor<N extends string = string, R extends ExperimentResult<unknown, N> = ExperimentResult<unknown, N>> {

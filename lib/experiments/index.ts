@@ -22,3 +22,5 @@ export { runStack, STACK_BY_LIMIT_BYTES } from './stack/index';
 export type { StackOptions, StackResult, StackMeasurements } from './stack/index';
 export { runMalloc, MALLOC_DEFAULT_MAX_SWEEP_BYTES } from './malloc/index';
 export type { MallocOptions as MallocExperimentOptions, MallocResult, MallocMeasurements, MallocNotMeasured } from './malloc/index';
+export { runAllocators, ALLOCATORS_DEFAULT_SCALE, ALLOCATORS_DEFAULT_THREADS, ALLOCATORS_REPORT_SCALE, ALLOCATORS_REPORT_REPETITIONS } from './allocators/index';
+export type { AllocatorsOptions, AllocatorsResult, AllocatorsMeasurements } from './allocators/index';

@@ -9,10 +9,11 @@ import type { MallocMeasurements } from './malloc/measurements';
 import type { MallocNotMeasured } from './malloc/verdicts';
 import type { StackMeasurements } from './stack/measurements';
 import type { LayoutMeasurements } from './layout/measurements';
+import type { AllocatorsMeasurements } from './allocators/measurements';
 import type { ExperimentResult } from '../report/result';
 
 /** Every experiment, in report order. */
-export const EXPERIMENT_NAMES = ['lazy', 'malloc', 'stack', 'layout'] as const;
+export const EXPERIMENT_NAMES = ['lazy', 'malloc', 'stack', 'layout', 'allocators'] as const;
 
 /** An experiment's name. */
 export type ExperimentName = (typeof EXPERIMENT_NAMES)[number];
@@ -23,6 +24,7 @@ export type MeasurementsOf = {
   malloc: MallocMeasurements | MallocNotMeasured;
   stack: StackMeasurements;
   layout: LayoutMeasurements;
+  allocators: AllocatorsMeasurements;
 } & Record<ExperimentName, unknown>;
 
 /** The result of experiment `N` (a discriminated union on `experiment` for a union of names). */

@@ -9,6 +9,7 @@ import { lazyExperiment } from './lazy/descriptor';
 import { mallocExperiment } from './malloc/descriptor';
 import { stackExperiment } from './stack/descriptor';
 import { layoutExperiment } from './layout/descriptor';
+import { allocatorsExperiment } from './allocators/descriptor';
 
 export type { ExperimentCliFlag, ExperimentCliOptions, ExperimentDescriptor } from './descriptor';
 
@@ -18,6 +19,7 @@ const DESCRIPTORS: { readonly [K in ExperimentName]: ExperimentDescriptor<K, Res
   malloc: mallocExperiment,
   stack: stackExperiment,
   layout: layoutExperiment,
+  allocators: allocatorsExperiment,
 };
 
 /** One runnable experiment, as the CLI and the report list them. */

@@ -8,6 +8,7 @@
  * Order of reads: smaps, then smaps_rollup, then status, then the threads; the runtime
  * figures right after smaps. Everything is returned as plain JSON data.
  */
+import { threadStack } from '../stack/probes';
 import * as fs from 'node:fs';
 import * as v8 from 'node:v8';
 import { parseSmapsRollup, type SmapsCounters } from '../proc/smaps';
@@ -15,7 +16,6 @@ import { parseSmapsFast } from './smaps-fast';
 import { parseStatus, type ProcStatus } from '../proc/status';
 import { parseSyscallStackPointer } from '../layout/probes';
 import { mallinfo2, mallocInfo } from '../malloc/control';
-import { native } from '../native/loader';
 import { pageSizeBytes } from '../system/usage';
 import { invalidArgType, invalidArgValue, type CodedError } from '../util/errors';
 import type { CapturedRuntime, CapturedThread, ExplainCapture, RollupFigures } from './types';
@@ -98,7 +98,7 @@ export function captureRuntime(): CapturedRuntime {
   } catch { /* not glibc (ERR_VMPROBE_UNSUPPORTED): no allocator figures */ }
   let stack: CapturedRuntime['mainThreadStack'] = null;
   try {
-    const s = native.threadStack();
+    const s = threadStack();
     stack = { low: hex(s.stackLow), top: hex(s.stackTop) };
   } catch { /* pthread_getattr_np failed: bounds unknown */ }
   const mu = process.memoryUsage();

@@ -3,7 +3,7 @@
 // Linux 2.6 and are not returned. The page size comes from the caller or, by default,
 // from the host (sysconf(_SC_PAGESIZE)).
 import { invalidArgument, malformedLine, procLines, readProcText, type ProcPid } from './read';
-import { pageSizeBytes as hostPageSizeBytes } from '../system/usage';
+import { auxvPageSizeBytes as hostPageSizeBytes } from './auxv';
 
 /** /proc/<pid>/statm in pages and, multiplied by the caller's page size, in bytes. */
 export interface ProcStatm {

@@ -7,6 +7,7 @@ import { renderLazy } from './lazy';
 import { renderLayout } from './layout';
 import { renderStack } from './stack';
 import { renderMalloc } from './malloc';
+import { renderAllocators } from './allocators';
 import type { Style } from './style';
 import { isKnownResult, type ExperimentName, type MeasurementsOf, type ResultOf } from '../experiments/names';
 
@@ -16,6 +17,7 @@ const RENDERERS: { readonly [K in ExperimentName]: (m: MeasurementsOf[K], style:
   malloc: renderMalloc,
   stack: renderStack,
   layout: renderLayout,
+  allocators: renderAllocators,
 };
 
 function renderKnown<K extends ExperimentName>(result: ResultOf<K>, style: Style): string {

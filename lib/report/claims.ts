@@ -1,5 +1,5 @@
 /**
- * The textbook claims vmprobe checks (shared/CLAIMS.md): ids, the experiment that
+ * The claims vmprobe checks (docs/claims.md): ids, the experiment that
  * checks each, and the claim as the textbook states it. Verdicts are never here: each
  * experiment derives them from what it measured.
  */
@@ -53,6 +53,9 @@ export const CLAIMS: readonly ClaimDefinition[] = [
   { id: 'stack.rlimit-8m', experiment: 'stack', text: 'RLIMIT_STACK is usually 8 MiB (`ulimit -s`).' },
   { id: 'stack.overflow-segv', experiment: 'stack', text: 'Going past RLIMIT_STACK is a stack overflow and the program gets SIGSEGV.' },
   { id: 'stack.faster-than-heap', experiment: 'stack', text: 'Stack allocation is much cheaper than heap allocation.' },
+  { id: 'advice.arena-max', experiment: 'allocators', text: 'Setting `MALLOC_ARENA_MAX=2` lowers the memory a multi-threaded process keeps after a load.' },
+  { id: 'advice.malloc-trim', experiment: 'allocators', text: 'Calling `malloc_trim(0)` gives memory the program freed back to the kernel.' },
+  { id: 'advice.jemalloc', experiment: 'allocators', text: "Preloading jemalloc (`LD_PRELOAD`) lowers the memory a process keeps after a load, compared with glibc's malloc." },
 ];
 
 /** The claim with this id (throws for an unknown id: a typo in an experiment is a bug). */

@@ -27,7 +27,7 @@ export class ExperimentFailure extends Error {
 }
 
 /** The keys runReport accepts (ExperimentCliOptions and `only`). */
-const REPORT_KEYS = ['sizeBytes', 'limitBytes', 'frameBytes', 'pid', 'onProgress', 'only'] as const;
+const REPORT_KEYS = ['sizeBytes', 'limitBytes', 'frameBytes', 'pid', 'threads', 'scale', 'onProgress', 'only'] as const;
 
 /** Runs the experiments in order; throws ExperimentFailure naming the first that could not run. */
 export async function runReport(options: ReportOptions = {}): Promise<ReportResult> {
@@ -45,10 +45,14 @@ export async function runReport(options: ReportOptions = {}): Promise<ReportResu
   }
   const chosen = options.only ? EXPERIMENTS.filter((e) => options.only?.includes(e.name)) : EXPERIMENTS;
   const experiments: ExperimentResult[] = [];
+  // Each experiment gets the CLI options, told it runs inside the report (allocators then
+  // runs at its reduced scale to keep the report within its time budget).
+  const { only: _only, ...cliOptions } = options;
+  const experimentOptions: ExperimentCliOptions = { ...cliOptions, inReport: true };
   for (const entry of chosen) {
     options.onProgress?.(`${entry.name}: starting`);
     try {
-      experiments.push(await entry.run(options));
+      experiments.push(await entry.run(experimentOptions));
     } catch (err) {
       throw new ExperimentFailure(entry.name, err);
     }

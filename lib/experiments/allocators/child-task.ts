@@ -8,7 +8,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { native, type NativeMemorySample, type NativeReleaseKind, type NativeReleaseOutcome } from '../../native/loader';
+import type { NativeMemorySample, NativeReleaseKind, NativeReleaseOutcome } from '../../native/loader';
+import * as childNative from '../../native/child-only';
+import { libcInUse } from '../../malloc/control';
 import { readMaps } from '../../proc/maps';
 import type { AllocatorProof, RepetitionSample } from './measurements';
 import type { ChurnParams, WorkloadParams } from './workloads';
@@ -39,7 +41,7 @@ function realpathOrSelf(p: string): string {
 
 /** Checks that the malloc in force is `allocator`'s: mapped, defining malloc first, answering its version call (see AllocatorProof). */
 export function proveAllocator(allocator: CellPayload['allocator'], libraryPath: string | null): AllocatorProof {
-  const identity = native.allocatorIdentity();
+  const identity = childNative.allocatorIdentity();
   const provider = identity.mallocProvider === null ? null : realpathOrSelf(identity.mallocProvider);
   const paths = [...new Set(readMaps('self').map((e) => e.path).filter((p): p is string => p !== null && p.startsWith('/')))];
   let mappedPath: string | null;
@@ -50,7 +52,7 @@ export function proveAllocator(allocator: CellPayload['allocator'], libraryPath:
     mappedPath = paths.find((p) => /\/libc[.-][^/]*so/.test(p)) ?? null;
   }
   // The library must also be the allocator named: it answers that allocator's own version call.
-  const answers = allocator === 'glibc' ? native.libc().replacementAllocator === null
+  const answers = allocator === 'glibc' ? libcInUse().replacementAllocator === null
     : { jemalloc: identity.jemallocVersion, tcmalloc: identity.tcmallocVersion, mimalloc: identity.mimallocVersion }[allocator] !== null;
   const loaded = mappedPath !== null && provider !== null && realpathOrSelf(mappedPath) === provider && answers;
   return { mallocProvider: identity.mallocProvider, mappedPath, loaded, identity };
@@ -85,7 +87,7 @@ function runWorker(data: ChurnWorkerData): Promise<number> {
 async function runChurn(c: ChurnParams, release: NativeReleaseKind): Promise<RepetitionSample> {
   const gc = (globalThis as { gc?: () => void }).gc;
   gc?.();
-  const before = native.memorySample({ resetPeak: true });
+  const before = childNative.memorySample({ resetPeak: true });
   const t0 = process.hrtime.bigint();
   let ops = 0;
   for (let round = 0; round < c.rounds; round++) {
@@ -97,9 +99,9 @@ async function runChurn(c: ChurnParams, release: NativeReleaseKind): Promise<Rep
   }
   const loadNs = Number(process.hrtime.bigint() - t0);
   gc?.();
-  const retained = native.memorySample();
-  const rel = native.allocatorRelease(release);
-  const released = native.memorySample();
+  const retained = childNative.memorySample();
+  const rel = childNative.allocatorRelease(release);
+  const released = childNative.memorySample();
   return sampleOf(before, retained, released, rel, 0, ops, loadNs);
 }
 
@@ -109,7 +111,7 @@ export async function measureCell(payload: CellPayload): Promise<CellChildResult
   if (!proof.loaded) return { proof, sample: null };
   const p = payload.params;
   if (p.workload === 'worker-churn') return { proof, sample: await runChurn(p.churn, payload.release) };
-  const r = native.runAllocatorWorkload({ ...p.native, release: payload.release });
+  const r = childNative.runAllocatorWorkload({ ...p.native, release: payload.release });
   if (r.allocationFailures > 0) throw new Error(`${r.allocationFailures} allocations failed (malloc returned NULL)`);
   return { proof, sample: sampleOf(r.baseline, r.retained, r.released, r.release, r.liveBytes, r.ops, r.loadElapsedNs) };
 }

@@ -4,7 +4,7 @@
  * and strings (V8's heap), writes to every page, reports the process's RSS, and exits.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { native } from '../../native/loader';
+import * as childNative from '../../native/child-only';
 
 /** What the parent gives each worker. */
 export interface ChurnWorkerData {
@@ -43,5 +43,5 @@ if (parentPort !== null) {
     keep.push(`s${i}:${rnd().toString(36)}`.repeat(1 + (i % 8)));
     ops++;
   }
-  parentPort.postMessage({ ops, rssBytes: native.memorySample().rssBytes, kept: keep.length });
+  parentPort.postMessage({ ops, rssBytes: childNative.memorySample().rssBytes, kept: keep.length });
 }

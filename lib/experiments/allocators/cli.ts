@@ -2,14 +2,11 @@
  * The CLI face of `vmprobe allocators`: its option lines for --help, the mapping from
  * the CLI's string values to runAllocators options (a bad value throws a one-line
  * ERR_INVALID_ARG_VALUE error, which the CLI prints as a usage error, exit 2), and
- * the registry entry, so wiring it into lib/experiments/registry.ts is one line:
- * `ALLOCATORS_EXPERIMENT`. (lib/cli.ts must let `--only` through for this command and
- * pass `--threads`/`--scale` in its parseArgs options.)
+ * its descriptor (descriptor.ts) uses both.
  */
 import { invalidArgValue } from '../../util/errors';
-import type { ExperimentResult } from '../../report/result';
 import { ALLOCATOR_CONFIG_IDS, type AllocatorConfigId } from './configs';
-import { ALLOCATORS_DEFAULT_SCALE, ALLOCATORS_DEFAULT_THREADS, ALLOCATORS_REPORT_REPETITIONS, ALLOCATORS_REPORT_SCALE, runAllocators, type AllocatorsOptions } from './index';
+import { ALLOCATORS_DEFAULT_SCALE, ALLOCATORS_DEFAULT_THREADS, ALLOCATORS_REPORT_REPETITIONS, ALLOCATORS_REPORT_SCALE, type AllocatorsOptions } from './index';
 
 /** The raw CLI values the experiment reads (node:util parseArgs strings). */
 export interface AllocatorsCliValues {
@@ -64,14 +61,3 @@ export function allocatorsOptionsFromCli(values: AllocatorsCliValues): Allocator
   }
   return options;
 }
-
-/** The registry entry (lib/experiments/registry.ts ExperimentEntry shape). */
-export const ALLOCATORS_EXPERIMENT = {
-  name: 'allocators',
-  description: 'glibc, tuned glibc, jemalloc, tcmalloc, mimalloc side by side: peak and retained RSS on workloads that keep Node\'s RSS high',
-  options: ALLOCATORS_CLI_OPTIONS,
-  run: async (values: AllocatorsCliValues): Promise<ExperimentResult> => {
-    const r = await runAllocators(allocatorsOptionsFromCli(values));
-    return { ...r, measurements: { ...r.measurements } };
-  },
-};

@@ -65,7 +65,7 @@ export interface AllocatorsOptions {
 }
 
 /** The allocators experiment's JSON result. */
-export type AllocatorsResult = ExperimentResult<AllocatorsMeasurements>;
+export type AllocatorsResult = ExperimentResult<AllocatorsMeasurements, 'allocators'>;
 
 const TASK = path.join(__dirname, 'child-task.js');
 

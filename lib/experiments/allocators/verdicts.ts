@@ -7,24 +7,13 @@
  * (min) — the difference exceeds the spread measured over the repetitions. Anything
  * else is "within the noise" (or higher, when the ranges are disjoint the other way).
  */
-import type { ClaimResult, Verdict } from '../../report/claims';
+import { CLAIMS, type ClaimDefinition, type ClaimResult, type Verdict } from '../../report/claims';
 import type { AllocatorConfigId } from './configs';
 import type { BestConfig, CellResult, Spread } from './measurements';
 import type { WorkloadId } from './workloads';
 
-/** A claim of this experiment (the lead adds them to lib/claims.ts CLAIMS). */
-export interface AllocatorClaimDefinition {
-  id: 'advice.arena-max' | 'advice.malloc-trim' | 'advice.jemalloc';
-  experiment: 'allocators';
-  text: string;
-}
-
-/** The advice claims, as users are given them. */
-export const ALLOCATOR_CLAIMS: readonly AllocatorClaimDefinition[] = [
-  { id: 'advice.arena-max', experiment: 'allocators', text: 'Setting MALLOC_ARENA_MAX=2 lowers the memory a multi-threaded process keeps after a load.' },
-  { id: 'advice.malloc-trim', experiment: 'allocators', text: 'Calling malloc_trim(0) gives memory the program freed back to the kernel.' },
-  { id: 'advice.jemalloc', experiment: 'allocators', text: 'Preloading jemalloc (LD_PRELOAD) lowers the memory a process keeps after a load, compared with glibc\'s malloc.' },
-];
+/** The advice claims this experiment judges: the catalogue's (lib/report/claims.ts) entries for 'allocators'. */
+export const ALLOCATOR_CLAIMS: readonly ClaimDefinition[] = CLAIMS.filter((c) => c.experiment === 'allocators');
 
 /** How a variant's figures compare with a baseline's, by the noise rule. */
 export interface Comparison {

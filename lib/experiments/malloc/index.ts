@@ -15,7 +15,6 @@ import { pageSizeBytes } from '../../system/usage';
 import { optionalBoolean, optionalCount, rejectUnknownKeys, validateOptions } from '../../util/validate';
 import { libcInUse, type LibcIdentity } from '../../malloc/control';
 import { readMallocTunables } from '../../system/host';
-import { native } from '../../native/loader';
 import { judgeMalloc, type MallocNotMeasured } from './verdicts';
 import { withGranularity } from './crossover';
 import type { ArenaStep, CarveStep, CrossoverSearch, DynamicThresholdStep, MallocMeasurements, MalloptStep, SourcesChildResult, ThresholdInForce, TrimStep } from './measurements';

@@ -4,6 +4,7 @@
  * experiment plugs in by adding its entry (malloc's is here already: its chart draws
  * from `measurements.sweep` and `measurements.crossoverBytes` once it is registered).
  */
+import { renderAllocatorsBarsSvg } from '../svg/allocators-bars';
 import type { ReportResult } from '../../report/result';
 import { isKnownResult, type ExperimentName, type MeasurementsOf, type ResultOf } from '../../experiments/names';
 import { formatBytes } from '../../util/format';
@@ -37,6 +38,7 @@ const FIGURES: { readonly [K in ExperimentName]: (m: MeasurementsOf[K]) => Figur
   }],
   lazy: (m) => [{ id: 'lazy-curve', title: 'Lazy allocation: faults, zero pages and memory vs pages touched', ...renderLazyCurveSvg(m) }],
   malloc: (m) => (hasMallocSweep(m) ? [{ id: 'malloc-sweep', title: 'malloc: request size → source', ...renderMallocSweepSvg(m) }] : []),
+  allocators: (m) => (m.cells.some((c) => c.retainedBytes !== null) ? [{ id: 'allocators-retained', title: 'Allocators: RSS retained after freeing, per workload', ...renderAllocatorsBarsSvg(m) }] : []),
   stack: (m) => [{ id: 'stack-curve', title: 'Stack: depth vs VmStk, up to RLIMIT_STACK', ...renderStackCurveSvg(m) }],
 };
 
