@@ -171,6 +171,7 @@ const GENERATORS: Record<string, fc.Arbitrary<unknown[]>> = {
   runReport: rejectedRunnerOptions,
   runLayout: rejectedRunnerOptions,
   runStack: rejectedRunnerOptions,
+  runAllocators: rejectedRunnerOptions,
   layoutAddresses: anyArgs(fx),
   loadedObjects: anyArgs(fx),
   touchSegmentPages: a(fc.constantFrom('data', 'bss', 'text', ''), optionsObject(fc.oneof(smallCount(4096), fc.constantFrom('read', 'write'), anyLeaf(fx)))),

@@ -136,7 +136,7 @@ test('reportGroups shows a claim two experiments judged once (under the first), 
   const ids = groups.flatMap((g) => g.claims.map((c) => c.id));
   assert.deepEqual([...ids].sort(), CLAIMS.map((c) => c.id).sort());
   assert.ok(groups.find((g) => g.experiment === 'stack')?.claims.some((c) => c.id === 'seg.stack-no-shrink'));
-  assert.deepEqual(groups.map((g) => [g.experiment, g.ran]), [['stack', true], ['layout', true], ['lazy', false], ['malloc', false]]);
+  assert.deepEqual(groups.map((g) => [g.experiment, g.ran]), [['stack', true], ['layout', true], ['lazy', false], ['malloc', false], ['allocators', false]]);
   const text = renderReport(report, makeStyle(false));
   for (const c of CLAIMS) assert.equal(occurrences(text, c.id), 1, `${c.id} in the text`);
   assert.match(text, /^━━ lazy ━━ not run: experiment 'lazy' is not available in this build$/m);

@@ -68,9 +68,11 @@ const JEMALLOC = ['/usr/lib/x86_64-linux-gnu/libjemalloc.so.2', '/usr/lib/aarch6
 
 test('a real run under LD_PRELOAD jemalloc: the claims give jemalloc\'s own version and name LD_PRELOAD', { skip: JEMALLOC === undefined ? 'libjemalloc.so.2 is not installed (apt-get install libjemalloc2)' : libc.name !== 'glibc' ? 'needs glibc' : false }, () => {
   const lib = path.join(__dirname, '..', 'lib', 'index.js');
+  const experiments = path.join(__dirname, '..', 'lib', 'experiments', 'index.js');
   const out = execFileSync(process.execPath, ['-e', `
     const v = require(${JSON.stringify(lib)});
-    v.runMalloc().then((r) => console.log(JSON.stringify({ libc: v.readHostInfo().libc, summary: r.claims[0].summary })));
+    const e = require(${JSON.stringify(experiments)});
+    e.runMalloc().then((r) => console.log(JSON.stringify({ libc: v.readHostInfo().libc, summary: r.claims[0].summary })));
   `], { encoding: 'utf8', env: { ...process.env, LD_PRELOAD: JEMALLOC } });
   const { libc: child, summary } = JSON.parse(out) as { libc: { version: string; replacementAllocator: string; replacementAllocatorVersion: string | null }; summary: string };
   assert.equal(child.replacementAllocator, 'jemalloc');

@@ -105,6 +105,11 @@ export const EXPORT_TABLE: Readonly<Record<string, SurfaceEntry>> = {
   EXPERIMENTS: { kind: 'constant', memory: 'none', why: 'registry; each entry.run is a child-runner (fuzzed via runReport/run*)' },
   runLayout: { kind: 'child-runner', memory: 'addon-arrays', why: 'the layout experiment (fault probes in children)' },
   runStack: { kind: 'child-runner', memory: 'own-stack', why: 'the stack experiment (overflows in children only)' },
+  runAllocators: { kind: 'child-runner', memory: 'none', why: 'the allocators experiment (every workload in its own child, tables in mmap\'d memory there)' },
+  ALLOCATORS_DEFAULT_SCALE: { kind: 'constant', memory: 'none', why: 'number' },
+  ALLOCATORS_DEFAULT_THREADS: { kind: 'constant', memory: 'none', why: 'number' },
+  ALLOCATORS_REPORT_SCALE: { kind: 'constant', memory: 'none', why: 'number' },
+  ALLOCATORS_REPORT_REPETITIONS: { kind: 'constant', memory: 'none', why: 'number' },
   // --- layout ---
   layoutAddresses: { kind: 'measuring', memory: 'none', why: "addresses of the addon's own probe objects (display bigints)" },
   loadedObjects: { kind: 'measuring', memory: 'none', why: 'dl_iterate_phdr program headers' },
