@@ -53,6 +53,12 @@ function churn() {
   v.threadStack();
   v.mallinfo2();
   v.programBreak();
+  v.mallocInfo();
+  native.libc();
+  native.loadedObjects();
+  native.allocatorIdentity();
+  native.memorySample();
+  native.stackAllocCost({ kind: 'malloc', sizeBytes: 64, iterations: 4 });
   try { native.mincoreScan(0n, page, 1); } catch (e) { if (e.code !== 'ENOMEM') throw e; }
   try { new native.Mapping({ sizeBytes: -1 }); } catch (e) { if (e.code !== 'ERR_OUT_OF_RANGE') throw e; }
   if (round % 2) { m.unmap(); h.free(); } // the rest are left to finalizers
