@@ -25,7 +25,9 @@
       "dependencies": [
         "<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"
       ],
-      "defines": ["NAPI_VERSION=8", "_GNU_SOURCE"],
+      # Hazard: with C++ exceptions on, node-addon-api rethrows (std::terminate) when it cannot
+      # hand a Napi::Error to JS because the env is terminating; this define drops it instead.
+      "defines": ["NAPI_VERSION=8", "_GNU_SOURCE", "NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS"],
       "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-Wno-unused-parameter"],
       "conditions": [
         ["'<!(node -p \"process.env.VMPROBE_SANITIZE || ''\")'!=''", {

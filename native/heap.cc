@@ -90,6 +90,8 @@ size_t DrainTop(std::vector<void*>* fillers) {
 
 // new HeapBlock({ sizeBytes, zeroed, alignBytes, drainTop })
 HeapBlock::HeapBlock(const Napi::CallbackInfo& info) : Napi::ObjectWrap<HeapBlock>(info) {
+  // Hazard: a throw out of a constructor makes ~ObjectWrap napi_remove_wrap, which fails in a terminating env and leaves a finalizer that deletes freed memory.
+  try {  // so errors leave as a pending JS exception (catch below) and this stays a closed handle
   Napi::Env env = info.Env();
   pageSize_ = PageSize();
   Napi::Object opts = ReadOptionsObject(info, 0, "options");
@@ -133,8 +135,12 @@ HeapBlock::HeapBlock(const Napi::CallbackInfo& info) : Napi::ObjectWrap<HeapBloc
   block_ = static_cast<uint8_t*>(p);
   LiveHandles().heapBlocks++;
   usableSizeBytes_ = malloc_usable_size(p);
+  } catch (const Napi::Error& e) {
+    napi_throw(info.Env(), e.Value());  // fails only when JS cannot run: then nobody is left to tell
+  }
 }
 
+// Runs from the GC finalizer or env teardown, with no JS caller: free(3) and an atomic only, nothing that can throw.
 HeapBlock::~HeapBlock() { Release(); }
 
 void HeapBlock::Release() {

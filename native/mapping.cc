@@ -189,6 +189,8 @@ Napi::Function Mapping::Define(Napi::Env env) {
 // new Mapping({ sizeBytes?, protection, shared, path?, fileOffsetBytes, populate,
 //               noreserve, alignBytes, hugePages })
 Mapping::Mapping(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Mapping>(info) {
+  // Hazard: a throw out of a constructor makes ~ObjectWrap napi_remove_wrap, which fails in a terminating env and leaves a finalizer that deletes freed memory.
+  try {  // so errors leave as a pending JS exception (catch below) and this stays a closed handle
   Napi::Env env = info.Env();
   pageSize_ = PageSize();
   Napi::Object opts = ReadOptionsObject(info, 0, "options");
@@ -245,6 +247,9 @@ Mapping::Mapping(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Mapping>(inf
   LiveHandles().mappings++;
   region_->mappedBytes = mapped;
   region_->fd = file.Release();
+  } catch (const Napi::Error& e) {
+    napi_throw(info.Env(), e.Value());  // fails only when JS cannot run: then nobody is left to tell
+  }
 }
 
 void Mapping::EnsureOpen(Napi::Env env) const {
@@ -253,8 +258,13 @@ void Mapping::EnsureOpen(Napi::Env env) const {
 
 void Mapping::DetachBuffer() {
   if (buffer_.IsEmpty()) return;
-  Napi::ArrayBuffer ab = buffer_.Value();
-  if (!ab.IsEmpty() && !ab.IsDetached()) ab.Detach();
+  // Hazard: the C API, statuses checked, never a throw: if JS cannot run, skip the detach (no JS left to reach the buffer).
+  napi_env env = buffer_.Env();
+  napi_value ab = nullptr;
+  bool detached = true;
+  if (napi_get_reference_value(env, buffer_, &ab) == napi_ok && ab != nullptr &&
+      napi_is_detached_arraybuffer(env, ab, &detached) == napi_ok && !detached)
+    napi_detach_arraybuffer(env, ab);
   buffer_.Reset();
 }
 
@@ -372,7 +382,7 @@ Napi::Value Mapping::AsArrayBuffer(const Napi::CallbackInfo& info) {
   napi_value result;
   napi_status status = napi_create_external_arraybuffer(
       env, region_->base, length,
-      [](napi_env, void*, void* hint) { delete static_cast<std::shared_ptr<Region>*>(hint); }, keepAlive, &result);
+      [](napi_env, void*, void* hint) noexcept { delete static_cast<std::shared_ptr<Region>*>(hint); }, keepAlive, &result);
   if (status != napi_ok) {
     delete keepAlive;
     if (status == napi_no_external_buffers_allowed)

@@ -22,6 +22,7 @@ struct Region {
   Region() = default;
   Region(const Region&) = delete;
   Region& operator=(const Region&) = delete;
+  // Runs from finalizers (the Mapping's, the ArrayBuffer's) and env teardown: munmap/close only, never throws.
   ~Region() { Release(); }
   // munmap + close; returns 0 or the errno of a failed munmap. Safe to call twice.
   int Release();
