@@ -93,7 +93,7 @@ export function renderReport(report: ReportResult, style: Style, options: Report
     renderHost(report.host, style, width),
     '',
     ...sections,
-    wrapHanging(`Verdicts over ${judged.length} claims: ${renderTally(judged, style)}`, '  ', width, ''),
+    wrapHanging(`Verdicts over ${judged.length} claims: ${renderTally(judged, style)}`, '', width),
     ...notMeasuredLine,
     '',
     renderReportFooter(options.provenance ?? reportProvenance(report), style, { details: options.details === true, widthColumns: width }),

@@ -5,6 +5,7 @@
  * `measurements.crossoverBytes`, described here by the shape the chart needs, so the
  * chart renders as soon as the malloc experiment is registered.
  */
+import { paint } from './palette';
 import { escapeXml, legend, svgDocument } from './doc';
 import { byteUnitFor, log2Scale, pow2Ticks, shortBytes } from './scale';
 
@@ -24,9 +25,9 @@ export interface MallocSweepMeasurements {
 }
 
 const LANES: ReadonlyArray<{ source: string; label: string; color: string }> = [
-  { source: 'mmap', label: 'own mmap', color: '#2563eb' },
-  { source: 'thread-arena', label: 'thread arena', color: '#7c3aed' },
-  { source: 'brk', label: 'brk heap', color: '#ea580c' },
+  { source: 'mmap', label: 'own mmap', color: paint('blue') },
+  { source: 'thread-arena', label: 'thread arena', color: paint('purple') },
+  { source: 'brk', label: 'brk heap', color: paint('orange') },
 ];
 
 /** A size in a short unit, with the exact bytes when the short form rounds: "128 KiB", "131,049 B (≈ 128 KiB)". */
@@ -47,7 +48,7 @@ export function renderMallocSweepSvg(m: MallocSweepMeasurements): { svg: string;
   const present = new Set(m.sweep.map((p) => p.source));
   const lanes = [
     ...LANES.filter((l) => l.source !== 'thread-arena' || present.has(l.source)),
-    ...[...present].filter((s) => !LANES.some((l) => l.source === s)).map((s) => ({ source: s, label: s, color: '#6b7280' })),
+    ...[...present].filter((s) => !LANES.some((l) => l.source === s)).map((s) => ({ source: s, label: s, color: paint('grey') })),
   ];
   const laneH = 46;
   const top = 40;
@@ -75,14 +76,14 @@ export function renderMallocSweepSvg(m: MallocSweepMeasurements): { svg: string;
   body.push(`<text transform="translate(16 ${(top + bottom) / 2}) rotate(-90)" text-anchor="middle" class="axis-title">source</text>`);
   if (m.crossoverBytes !== null) {
     const x = sx(m.crossoverBytes).toFixed(1);
-    body.push(`<line x1="${x}" y1="${top - 6}" x2="${x}" y2="${bottom}" stroke="#dc2626" stroke-width="1.5" stroke-dasharray="6,4" class="rule"/>`);
+    body.push(`<line x1="${x}" y1="${top - 6}" x2="${x}" y2="${bottom}" style="stroke:${paint('red')}" stroke-width="1.5" stroke-dasharray="6,4" class="rule"/>`);
     // Right of the rule when it sits in the left half, left of it otherwise: never clipped.
     const leftHalf = Number(x) < (left + right) / 2;
-    body.push(`<text x="${Number(x) + (leftHalf ? 6 : -6)}" y="${top - 8}" text-anchor="${leftHalf ? 'start' : 'end'}" class="note" style="fill:#dc2626">${escapeXml(`measured threshold ${exactBytes(m.crossoverBytes)}`)}</text>`);
+    body.push(`<text x="${Number(x) + (leftHalf ? 6 : -6)}" y="${top - 8}" text-anchor="${leftHalf ? 'start' : 'end'}" class="note" style="fill:${paint('red')}">${escapeXml(`measured threshold ${exactBytes(m.crossoverBytes)}`)}</text>`);
   }
   for (const p of m.sweep) {
     const lane = lanes.find((l) => l.source === p.source);
-    body.push(`<circle cx="${sx(p.sizeBytes).toFixed(1)}" cy="${laneY(p.source).toFixed(1)}" r="5" fill="${lane?.color ?? '#6b7280'}" class="dot"><title>${escapeXml(`${p.sizeBytes} bytes → ${p.source} at ${p.address} (${p.usableBytes} usable)`)}</title></circle>`);
+    body.push(`<circle cx="${sx(p.sizeBytes).toFixed(1)}" cy="${laneY(p.source).toFixed(1)}" r="5" style="fill:${lane?.color ?? paint('grey')}" class="dot"><title>${escapeXml(`${p.sizeBytes} bytes → ${p.source} at ${p.address} (${p.usableBytes} usable)`)}</title></circle>`);
   }
   const svg = svgDocument(width, height, 'malloc: request size → source', [...body, ...legend(lanes.map((l) => ({ name: l.label, color: l.color, shape: 'dot' })), left, 20)]);
   const counts = lanes.map((l) => `${m.sweep.filter((p) => p.source === l.source).length} from ${l.label}`).join(', ');
