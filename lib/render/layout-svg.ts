@@ -16,7 +16,7 @@ import { bandLabel, probeLabel } from './layout-labels';
 import { paint, type PaletteName } from './svg/palette';
 
 const ROW_PX = 16;
-const WIDTH_PX = 620;
+const WIDTH_PX = 700;
 const BAR_X = 214;
 const BAR_W = 64;
 const TEXT_X = BAR_X + BAR_W + 10;
@@ -50,7 +50,7 @@ export function zoneBracket(zone: Zone, y0: number, y1: number, x: number): stri
     `<text x="${x - 6}" y="${mid + 4}" text-anchor="end" class="zone">${escapeXml(name)}</text>`,
   ];
   if (grows !== null && y1 - y0 >= 20) {
-    const ax = x - 6 - name.length * 7.2 - 10;
+    const ax = x - 6 - name.length * 8 - 12;
     const [from, to] = grows === 'down' ? [mid - 8, mid + 8] : [mid + 8, mid - 8];
     const head = grows === 'down' ? `${ax - 4},${to - 5} ${ax + 4},${to - 5} ${ax},${to + 1}` : `${ax - 4},${to + 5} ${ax + 4},${to + 5} ${ax},${to - 1}`;
     out.push(`<g class="grows"><title>${escapeXml(`the ${name} grows ${grows}`)}</title><line x1="${ax}" y1="${from}" x2="${ax}" y2="${to}" stroke-width="2"/><polygon points="${head}"/></g>`);
@@ -93,14 +93,16 @@ function renderSvg(m: LayoutMeasurements): string {
   const limit = m.addressSpace?.userLimit ?? null;
   parts.push(rect(y, ROW_PX * 2, 'kernel', `kernel half${gate ? `, vsyscall gate page at ${gate.start}` : ''}`));
   parts.push(`<text x="${TEXT_X}" y="${y + 12}" class="label">kernel half: out of reach of user code</text>`);
-  parts.push(`<text x="${TEXT_X}" y="${y + 27}" class="note">${escapeXml(`${limit === null ? '' : `above ${limit}`}${gate ? ` · [vsyscall] gate page at ${gate.start} (kind vsyscall)` : ''}`)}</text>`);
+  parts.push(`<text x="${TEXT_X}" y="${y + 27}" class="note">${escapeXml(`${limit === null ? '' : `above ${limit}`}${gate ? `; [vsyscall] page at ${gate.start}` : ''}`)}</text>`);
   brackets.push({ zone: 'kernel', y0: y, y1: y + ROW_PX * 2 });
   y += ROW_PX * 2;
   for (const band of bands) {
     const gap = band.type === 'gap';
     const probes = gap || !m.target.self ? [] : Object.entries(m.probes ?? {}).filter(([, p]) => BigInt(p.address) >= band.start && BigInt(p.address) < band.end).map(([n]) => probeLabel(n));
     const named = bandLabel(band, m);
-    const lines = gap ? 1 : 1 + (named.note ? 1 : 0) + (probes.length > 0 ? 1 : 0);
+    const probeLines: string[] = [];
+    for (let i = 0; i < probes.length; i += 3) probeLines.push(`${i === 0 ? '◀ probe' : '  and'}: ${probes.slice(i, i + 3).join(', ')}`);
+    const lines = gap ? 1 : 1 + (named.note ? 1 : 0) + probeLines.length;
     const h = Math.max(band.rows, lines) * ROW_PX;
     const title = gap ? `free ${formatBytes(band.sizeBytes)}` : `${named.label}: kind ${band.kinds.join(', ')}, ${hex(band.start)}–${hex(band.end)}, ${formatBytes(band.sizeBytes)} in ${band.regions} map${band.regions === 1 ? '' : 's'}`;
     parts.push(rect(y, h, named.fill, title, gap ? ' stroke-dasharray="2,3" opacity="0.6"' : ''));
@@ -111,7 +113,7 @@ function renderSvg(m: LayoutMeasurements): string {
       parts.push(`<text x="${TEXT_X}" y="${y + 12}" class="label">${escapeXml(named.label)} <tspan class="size">${escapeXml(formatBytes(band.sizeBytes))}</tspan></text>`);
       let line = 1;
       if (named.note) parts.push(`<text x="${TEXT_X}" y="${y + 12 + ROW_PX * line++}" class="note">${escapeXml(named.note)}</text>`);
-      if (probes.length > 0) parts.push(`<text x="${TEXT_X}" y="${y + 12 + ROW_PX * line}" class="probe">${escapeXml(`◀ probe: ${probes.join(', ')}`)}</text>`);
+      for (const p of probeLines) parts.push(`<text x="${TEXT_X}" y="${y + 12 + ROW_PX * line++}" class="probe">${escapeXml(p)}</text>`);
       const last = brackets[brackets.length - 1];
       if (last && last.zone === band.zone) last.y1 = y + h;
       else if (band.zone !== 'free') brackets.push({ zone: band.zone, y0: y, y1: y + h });
@@ -128,7 +130,7 @@ function renderSvg(m: LayoutMeasurements): string {
   y += ROW_PX * 2 + 8;
   // Legend, two columns.
   LAYOUT_LEGEND.forEach((e, i) => {
-    const lx = 10 + (i % 2) * 300;
+    const lx = 10 + (i % 2) * 330;
     const ly = y + Math.floor(i / 2) * 18;
     parts.push(`<rect x="${lx}" y="${ly}" width="14" height="12" style="fill:${paint(e.fill)}" class="band"/><text x="${lx + 20}" y="${ly + 10}" class="legend">${escapeXml(e.name)}</text>`);
   });

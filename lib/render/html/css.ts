@@ -63,7 +63,7 @@ nav.toc li { break-inside: avoid; }
 dl.host { display: grid; grid-template-columns: max-content 1fr; gap: 4px 24px; margin: 0; padding: 14px 18px; background: var(--band); border-radius: 8px; }
 dl.host dt { color: var(--muted); font-weight: 600; }
 dl.host dd { margin: 0; font-family: ui-monospace, "SFMono-Regular", "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 14px; overflow-wrap: anywhere; }
-.filter { display: flex; flex-wrap: wrap; gap: 8px 12px; align-items: center; margin: 16px 0 4px; padding: 8px 12px; border: 1px solid var(--rule); border-radius: 8px; position: sticky; top: 0; background: var(--paper); z-index: 2; }
+.filter { display: flex; flex-wrap: wrap; gap: 8px 12px; align-items: center; margin: 16px 0 4px; padding: 8px 12px; border: 1px solid var(--rule); border-radius: 8px; background: var(--paper); }
 .filter[hidden] { display: none; }
 .filter label { border-radius: 6px; padding: 2px 8px; font-weight: 600; font-size: 14px; cursor: pointer; }
 table.claims { width: 100%; border-collapse: collapse; }
@@ -94,9 +94,10 @@ figure svg { display: block; width: 100%; height: auto; max-width: 900px; margin
 figcaption { color: var(--muted); font-size: 14px; margin-top: 8px; }
 figure.empty .missing { padding: 24px; text-align: center; color: var(--refuted); background: var(--refuted-bg); border-radius: 6px; }
 .layout-pair { display: flex; flex-wrap: wrap; gap: 12px 24px; align-items: flex-start; }
-.layout-pair > .scroll { flex: 1 1 440px; min-width: 0; overflow-x: auto; }
-.layout-pair svg.layout.classic { max-width: 470px; }
-.layout-pair svg.layout { max-width: 620px; margin: 0; }
+.layout-pair > .scroll { flex: 1 1 560px; min-width: 0; overflow-x: auto; }
+.layout-pair > .scroll:first-child { flex: 0 1 450px; }
+.layout-pair svg.layout.classic { max-width: 450px; }
+.layout-pair svg.layout { max-width: 700px; margin: 0; }
 svg.layout .label, svg.layout .legend { fill: var(--ink); }
 svg.chart text { font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; font-size: 12px; fill: var(--ink); }
 svg.chart .tick { fill: var(--tick); font-size: 11.5px; }
@@ -112,8 +113,8 @@ svg.chart .lane1 { fill: var(--lane1); }
 footer { margin-top: 40px; color: var(--muted); font-size: 13px; border-top: 1px solid var(--rule); padding-top: 12px; }
 @media (max-width: 720px) { main { padding: 16px; } td.claim { width: auto; } table.claims td, table.claims th { padding: 7px 6px; } }
 @media (max-width: 600px) {
-  .layout-pair svg.layout { min-width: 520px; }
-  .layout-pair svg.layout.classic { min-width: 420px; }
+  .layout-pair svg.layout { min-width: 560px; }
+  .layout-pair svg.layout.classic { min-width: 380px; }
   figure { padding: 10px; }
   table.claims, table.claims tbody, table.claims tr, table.claims td { display: block; width: auto; }
   table.claims thead { display: none; }

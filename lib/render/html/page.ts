@@ -31,7 +31,8 @@ function shortId(id: string): string {
 
 function chartLinks(figures: readonly Figure[], cls: string): string {
   if (figures.length === 0) return '';
-  return `<p class="${cls}">${figures.map((f) => `<a href="#chart-${esc(f.id)}">chart: ${esc(f.title)} ↓</a>`).join(' · ')}</p>`;
+  const one = figures.length === 1;
+  return `<p class="${cls}">${figures.map((f) => `<a href="#chart-${esc(f.id)}" title="${esc(f.title)}">↓ ${one ? 'the chart' : `chart: ${esc(f.title)}`}</a>`).join(' · ')}</p>`;
 }
 
 function claimRow(c: ReportClaim, figures: readonly Figure[]): string {

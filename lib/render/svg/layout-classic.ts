@@ -14,27 +14,27 @@ interface ClassicBand { top: string | null; zone: Zone | null; fill: PaletteName
 
 /** The textbook's bands, top to bottom (sizes are the classic defaults, not measured). */
 export const CLASSIC_32BIT_BANDS: readonly ClassicBand[] = [
-  { top: '0xffffffff', zone: 'kernel', fill: 'kernel', rows: 3, label: 'kernel space, 1 GiB', note: 'mapped in every process, user code cannot touch it' },
-  { top: '0xc0000000', zone: 'stack', fill: 'stack', rows: 2, label: 'stack, up to RLIMIT_STACK (8 MiB)', note: 'starts a random offset below 0xc0000000' },
+  { top: '0xffffffff', zone: 'kernel', fill: 'kernel', rows: 3, label: 'kernel space, 1 GiB', note: 'in every process, out of user reach' },
+  { top: '0xc0000000', zone: 'stack', fill: 'stack', rows: 2, label: 'stack (RLIMIT_STACK 8 MiB)', note: 'random offset below the top' },
   { top: null, zone: null, fill: 'free', rows: 1, label: 'free' },
-  { top: null, zone: 'mmap', fill: 'mmap', rows: 3, label: 'memory-mapping segment', note: 'shared libraries, mmap(), big malloc() blocks' },
+  { top: null, zone: 'mmap', fill: 'mmap', rows: 3, label: 'memory-mapping segment', note: 'libraries, mmap(), big malloc()' },
   { top: null, zone: null, fill: 'free', rows: 2, label: 'free' },
   { top: null, zone: 'heap', fill: 'heap', rows: 2, label: 'heap: brk moves its end up', note: 'small malloc() blocks' },
-  { top: null, zone: 'data', fill: 'data', rows: 1, label: '.bss: zero-filled globals (no file space)' },
+  { top: null, zone: 'data', fill: 'data', rows: 1, label: '.bss: zero-filled globals' },
   { top: null, zone: 'data', fill: 'data', rows: 1, label: '.data: initialised globals' },
-  { top: null, zone: 'text', fill: 'text', rows: 2, label: '.text: program code (read-only)', note: 'and .rodata constants' },
-  { top: '0x08048000', zone: null, fill: 'free', rows: 2, label: 'reserved: 128 MiB never mapped', note: 'a NULL pointer dereference faults here' },
+  { top: null, zone: 'text', fill: 'text', rows: 2, label: '.text: code (read-only)', note: 'and .rodata constants' },
+  { top: '0x08048000', zone: null, fill: 'free', rows: 2, label: 'reserved: 128 MiB unmapped', note: 'NULL dereferences fault here' },
 ];
 
 const ROW_PX = 16;
-const WIDTH_PX = 470;
-const BAR_X = 170;
-const BAR_W = 64;
+const WIDTH_PX = 458;
+const BAR_X = 178;
+const BAR_W = 48;
 const TEXT_X = BAR_X + BAR_W + 10;
 
 /** The classic 32-bit layout as an SVG document (class "layout"). */
 export function renderClassicLayoutSvg(): string {
-  const parts: string[] = [`<text x="${BAR_X}" y="16" class="heading">Textbook: 32-bit Linux (i386), 4 GiB</text>`];
+  const parts: string[] = [`<text x="10" y="16" class="heading">Textbook: 32-bit Linux (i386), 4 GiB, not to scale</text>`];
   let y = 26;
   let bracket: { zone: Zone; y0: number; y1: number } | null = null;
   const brackets: Array<{ zone: Zone; y0: number; y1: number }> = [];
@@ -52,7 +52,7 @@ export function renderClassicLayoutSvg(): string {
     y += h;
   }
   parts.push(`<text x="${BAR_X - 6}" y="${y + 11}" class="addr" text-anchor="end">0x0</text>`);
-  const bracketX = BAR_X - 80;
+  const bracketX = BAR_X - 78;
   parts.push(...brackets.flatMap((b) => zoneBracket(b.zone, b.y0, b.y1, bracketX)));
   parts.push(`<text x="${bracketX - 6}" y="${y - 12}" text-anchor="end" class="zone">reserved</text>`);
   y += ROW_PX + 4;
