@@ -111,6 +111,7 @@ svg.chart .lane1 { fill: var(--lane1); }
 .how { display: grid; grid-template-columns: repeat(auto-fit, minmax(220px, 1fr)); gap: 10px; margin: 0; padding: 0; list-style: none; }
 .how li { background: var(--band); border-radius: 8px; padding: 10px 12px; font-size: 14px; }
 footer { margin-top: 40px; color: var(--muted); font-size: 13px; border-top: 1px solid var(--rule); padding-top: 12px; }
+@media (min-width: 900px) { dl.host { grid-template-columns: max-content 1fr max-content 1fr; } }
 @media (max-width: 720px) { main { padding: 16px; } td.claim { width: auto; } table.claims td, table.claims th { padding: 7px 6px; } }
 @media (max-width: 600px) {
   .layout-pair svg.layout { min-width: 560px; }

@@ -78,7 +78,7 @@ function toc(groups: readonly ReportGroup[], figures: readonly Figure[]): string
     const sub = charts.length === 0 ? '' : `<ul>${charts.map((f) => `<li><a href="#chart-${esc(f.id)}">${esc(f.title)}</a></li>`).join('')}</ul>`;
     return `<li><a href="#exp-${esc(g.experiment)}">${esc(g.experiment)}</a> <span class="count">${esc(groupSummary(g))}</span>${sub}</li>`;
   });
-  return `<nav class="toc" aria-label="Contents"><h2 id="contents">Contents</h2><ol><li><a href="#host">Host</a></li><li><a href="#claims">Claims and charts</a><ol>${items.join('')}</ol></li></ol></nav>`;
+  return `<nav class="toc" aria-label="Contents"><h2 id="contents">Contents</h2><ol><li><a href="#host">Host</a></li><li><a href="#claims">Claims and charts</a>, by experiment:</li>${items.join('')}</ol></nav>`;
 }
 
 function filterControls(counts: Record<string, number>): string {
