@@ -59,7 +59,7 @@ export function renderReportFooter(provenance: Provenance, style: Style, options
   const width = options.widthColumns ?? terminalWidth();
   const hints = [
     ...(options.details === true ? [] : ['vmprobe report --details   adds each experiment\'s measurement tables']),
-    'vmprobe report --html report.html   the same report as one page, with charts',
+    'vmprobe report --html report.html   the report as a page with charts',
     'vmprobe report --json   prints it as JSON',
   ];
   return [
