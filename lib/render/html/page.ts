@@ -15,6 +15,7 @@ import { hostRows } from '../host';
 import { tally } from '../claims';
 import { NOT_MEASURED_LABEL } from '../claims';
 import { renderJson } from '../json';
+import { invalidArgType } from '../../errors';
 import { judgedClaims, reportGroups, unmeasured, type ReportClaim, type ReportGroup } from '../report-claims';
 import { reportProvenance, type Provenance } from '../provenance';
 import { reportFigures, type Figure } from './figures';
@@ -93,9 +94,17 @@ export interface HtmlOptions {
   provenance?: Provenance;
 }
 
-/** The report page as one HTML document. */
+/**
+ * The report page as one HTML document. Throws ERR_INVALID_ARG_TYPE for a `report` that
+ * is not a report result or `options` that is not an object.
+ */
 export function renderHtml(report: ReportResult, options: HtmlOptions = {}): string {
   validateReportResult(report, 'report');
+  if (options === null || typeof options !== 'object') throw invalidArgType('options', 'an object', options);
+  const p = options.provenance;
+  if (p !== undefined && (p === null || typeof p !== 'object' || typeof p.generatedAt !== 'string' || typeof p.vmprobeVersion !== 'string')) {
+    throw invalidArgType('options.provenance', 'an object { generatedAt: string, vmprobeVersion: string }', p);
+  }
   const groups = reportGroups(report);
   const judged = judgedClaims(groups);
   const missing = unmeasured(groups);
