@@ -60,8 +60,8 @@ test('`report --size 4MiB --html FILE`: host first, every catalogue claim exactl
     assert.equal([...page.matchAll(/<tr id="claim-[^"]+" data-claim="/g)].length, CLAIMS.length);
     for (const chart of ['address-space', 'lazy-curve', 'stack-curve']) assert.ok(page.includes(`data-chart="${chart}"`), `chart ${chart} missing from the page`);
     assert.ok(!page.includes('data-chart="malloc-sweep"') || REGISTERED.includes('malloc'), 'a malloc chart without a malloc experiment');
-    // Self-contained: no script, no external resource of any kind.
-    assert.doesNotMatch(page, /<script|<link|<img|@import|url\(|\ssrc=|\shref=/i);
+    // Self-contained: no external resource of any kind; links only within the page, scripts only inline.
+    assert.doesNotMatch(page, /<link|<img|@import|url\(|\ssrc=|\shref="(?!#)/i);
     assert.match(page, /@media print/);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -131,7 +131,7 @@ test('reportGroups shows a claim two experiments judged once (under the first), 
   const stackIds = CLAIMS.filter((c) => c.experiment === 'stack').map((c) => c.id);
   const layoutIds = CLAIMS.filter((c) => c.experiment === 'layout').map((c) => c.id);
   const experiments = [fakeResult('stack', stackIds), fakeResult('layout', [...layoutIds, 'seg.stack-no-shrink'])];
-  const report: ReportResult = { schema: 1, experiment: 'report', host: fakeHost(), experiments, notMeasured: unmeasuredClaims(experiments, ['stack', 'layout']) };
+  const report: ReportResult = { schema: 1, experiment: 'report', generatedAt: '2026-12-01T00:00:00.000Z', vmprobeVersion: '0.1.0', host: fakeHost(), experiments, notMeasured: unmeasuredClaims(experiments, ['stack', 'layout']) };
   const groups = reportGroups(report);
   const ids = groups.flatMap((g) => g.claims.map((c) => c.id));
   assert.deepEqual([...ids].sort(), CLAIMS.map((c) => c.id).sort());
@@ -162,7 +162,7 @@ test('the malloc sweep chart draws one dot per request and marks the measured th
   const noCrossover = renderMallocSweepSvg({ sweep: points, crossoverBytes: null });
   assert.doesNotMatch(noCrossover.svg, /threshold/);
 
-  const base: ReportResult = { schema: 1, experiment: 'report', host: fakeHost(), experiments: [], notMeasured: [] };
+  const base: ReportResult = { schema: 1, experiment: 'report', generatedAt: '2026-12-01T00:00:00.000Z', vmprobeVersion: '0.1.0', host: fakeHost(), experiments: [], notMeasured: [] };
   assert.deepEqual(reportFigures(base), []);
   const withMalloc = { ...base, experiments: [fakeResult('malloc', [], { sweep: points, crossoverBytes: 131072 })] };
   assert.deepEqual(reportFigures(withMalloc).map((f) => f.id), ['malloc-sweep']);
@@ -173,7 +173,7 @@ test('the malloc sweep chart draws one dot per request and marks the measured th
 });
 
 test('a chart that cannot be drawn becomes a figure that says so, not a broken page', () => {
-  const report: ReportResult = { schema: 1, experiment: 'report', host: fakeHost(), experiments: [fakeResult('stack', [], { samples: null })], notMeasured: [] };
+  const report: ReportResult = { schema: 1, experiment: 'report', generatedAt: '2026-12-01T00:00:00.000Z', vmprobeVersion: '0.1.0', host: fakeHost(), experiments: [fakeResult('stack', [], { samples: null })], notMeasured: [] };
   const figures = reportFigures(report);
   assert.equal(figures.length, 1);
   assert.equal(figures[0]?.svg, '');

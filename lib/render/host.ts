@@ -2,6 +2,7 @@
 import type { HostInfo } from '../system/host';
 import { formatBytes } from '../util/format';
 import type { Style } from './style';
+import { terminalWidth, wrapHanging } from './wrap';
 
 function entries(record: Record<string, string>): string {
   const list = Object.entries(record).map(([k, v]) => `${k}=${v}`);
@@ -27,9 +28,10 @@ export function hostRows(host: HostInfo): Array<[string, string]> {
   ];
 }
 
-/** Renders the host block. */
-export function renderHost(host: HostInfo, style: Style): string {
+/** Renders the host block; long values wrap to `widthColumns` under their own column. */
+export function renderHost(host: HostInfo, style: Style, widthColumns: number = terminalWidth()): string {
   const rows = hostRows(host);
   const width = Math.max(...rows.map(([k]) => k.length));
-  return [style.bold('Host'), ...rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`)].join('\n');
+  const indent = ' '.repeat(width + 4);
+  return [style.bold('Host'), ...rows.map(([k, v]) => wrapHanging(v, indent, widthColumns, `  ${k.padEnd(width)}  `))].join('\n');
 }

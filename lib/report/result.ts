@@ -32,6 +32,10 @@ export interface UnmeasuredClaim {
 export interface ReportResult {
   schema: typeof SCHEMA_VERSION;
   experiment: 'report';
+  /** When runReport finished the run (ISO 8601, UTC). */
+  generatedAt: string;
+  /** The vmprobe package version that made it (its package.json). */
+  vmprobeVersion: string;
   host: HostInfo;
   experiments: ExperimentResult[];
   /** Claims of the catalogue without a verdict in this run (not a verdict: a status). */

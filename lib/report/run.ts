@@ -1,5 +1,6 @@
 /** `vmprobe report`: run every experiment (or those named) and gather their results. */
 import { readHostInfo } from '../system/host';
+import { vmprobeVersion } from '../util/version';
 import { SCHEMA_VERSION, type ExperimentResult, type ReportResult, type UnmeasuredClaim } from './result';
 import { CLAIMS } from './claims';
 import { EXPERIMENTS, type ExperimentCliOptions } from '../experiments/registry';
@@ -57,7 +58,10 @@ export async function runReport(options: ReportOptions = {}): Promise<ReportResu
       throw new ExperimentFailure(entry.name, err);
     }
   }
-  return { schema: SCHEMA_VERSION, experiment: 'report', host: readHostInfo(), experiments, notMeasured: unmeasuredClaims(experiments, names) };
+  return {
+    schema: SCHEMA_VERSION, experiment: 'report', generatedAt: new Date().toISOString(), vmprobeVersion: vmprobeVersion(),
+    host: readHostInfo(), experiments, notMeasured: unmeasuredClaims(experiments, names),
+  };
 }
 
 /**

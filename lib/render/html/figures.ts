@@ -9,6 +9,7 @@ import type { ReportResult } from '../../report/result';
 import { isKnownResult, type ExperimentName, type MeasurementsOf, type ResultOf } from '../../experiments/names';
 import { formatBytes } from '../../util/format';
 import { renderLayoutSvg } from '../layout-svg';
+import { renderClassicLayoutSvg } from '../svg/layout-classic';
 import { renderLazyCurveSvg } from '../svg/lazy-curve';
 import { renderStackCurveSvg } from '../svg/stack-curve';
 import { hasMallocSweep, renderMallocSweepSvg } from '../svg/malloc-sweep';
@@ -31,9 +32,11 @@ const FIGURES: { readonly [K in ExperimentName]: (m: MeasurementsOf[K]) => Figur
   layout: (m) => [{
     id: 'address-space',
     title: `Address space of process ${m.target.pid}`,
-    svg: renderLayoutSvg(m),
-    caption: `${m.regions.length} regions of /proc/${m.target.self ? 'self' : m.target.pid}/maps, high addresses on top; heights and gaps on a log scale. ` +
-      `Colours: kernel purple, stack red, mmap area cyan, heap yellow, data green, text blue; ◀ marks where vmprobe's probes live. ` +
+    svg: `<div class="layout-pair"><div class="scroll">${renderClassicLayoutSvg()}</div><div class="scroll">${renderLayoutSvg(m)}</div></div>`,
+    caption: `Left, the classic 32-bit layout the textbooks draw (not measured, not to scale); right, the ${m.regions.length} regions of ` +
+      `/proc/${m.target.self ? 'self' : m.target.pid}/maps in the same vertical order, high addresses on top, heights and gaps on a log scale. ` +
+      `What changed on 64-bit: the kernel half sits above ${m.addressSpace.userLimit ?? 'the user limit'} instead of 0xc0000000, ${m.addressSpace.executableType === 'DYN' ? `the position-independent program (and its heap above it) loads at ${m.addressSpace.executableBase ?? '?'}, far from the bottom` : `the program loads at ${m.addressSpace.executableBase ?? '?'} (${m.addressSpace.executableType ?? '?'})`}, ` +
+      `and large PROT_NONE reservations take address space without memory. ◀ marks where vmprobe's probes live. ` +
       `Free below the stack ${m.stackGapBytes === null ? '–' : formatBytes(m.stackGapBytes)}, above the heap ${m.heapGapBytes === null ? '–' : formatBytes(m.heapGapBytes)}.`,
   }],
   lazy: (m) => [{ id: 'lazy-curve', title: 'Lazy allocation: faults, zero pages and memory vs pages touched', ...renderLazyCurveSvg(m) }],

@@ -34,9 +34,9 @@ export function legend(entries: readonly LegendEntry[], x: number, y: number, ma
       at = x;
       y += 18;
     }
-    if (e.shape === 'band') parts.push(`<line x1="${at}" y1="${y - 4}" x2="${at + 18}" y2="${y - 4}" stroke="${e.color}" stroke-width="9" stroke-opacity="0.3"/>`);
-    else if (e.shape === 'dot') parts.push(`<circle cx="${at + 9}" cy="${y - 4}" r="4.5" fill="${e.color}"/>`);
-    else parts.push(`<line x1="${at}" y1="${y - 4}" x2="${at + 18}" y2="${y - 4}" stroke="${e.color}" stroke-width="2.5"${e.shape === 'dashed' ? ' stroke-dasharray="5,3"' : ''}/>`);
+    if (e.shape === 'band') parts.push(`<line x1="${at}" y1="${y - 4}" x2="${at + 18}" y2="${y - 4}" style="stroke:${e.color}" stroke-width="9" stroke-opacity="0.3"/>`);
+    else if (e.shape === 'dot') parts.push(`<circle cx="${at + 9}" cy="${y - 4}" r="4.5" style="fill:${e.color}"/>`);
+    else parts.push(`<line x1="${at}" y1="${y - 4}" x2="${at + 18}" y2="${y - 4}" style="stroke:${e.color}" stroke-width="2.5"${e.shape === 'dashed' ? ' stroke-dasharray="5,3"' : ''}/>`);
     parts.push(`<text x="${at + 24}" y="${y}" class="legend">${escapeXml(e.name)}</text>`);
     at += widthPx;
   }

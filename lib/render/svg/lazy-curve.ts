@@ -4,6 +4,7 @@
  * their own and the mapping's RSS against the pages touched. Drawn from the lazy
  * experiment's sampled curve, or from steps 1-3 (three points) when a result has none.
  */
+import { paint } from './palette';
 import type { LazyMeasurements } from '../../experiments/lazy/measurements';
 import { formatBytes, formatCount } from '../../util/format';
 import { lineChart, type LineSeries } from './line-chart';
@@ -52,10 +53,10 @@ export function renderLazyCurveSvg(m: LazyMeasurements): { svg: string; caption:
   const c = curves(m);
   const n = m.pages;
   const series: LineSeries[] = [
-    { name: 'page faults, cumulative', color: '#2563eb', points: c.faults, halo: true },
-    { name: 'zero pages (no memory)', color: '#ea580c', points: c.zero, dots: true },
-    { name: 'private pages (own memory)', color: '#16a34a', points: c.private, dots: true },
-    { name: 'RSS of the mapping', color: '#7c3aed', points: c.rss, dashed: true },
+    { name: 'page faults, cumulative', color: paint('blue'), points: c.faults, halo: true },
+    { name: 'zero pages (no memory)', color: paint('orange'), points: c.zero, dots: true },
+    { name: 'private pages (own memory)', color: paint('green'), points: c.private, dots: true },
+    { name: 'RSS of the mapping', color: paint('purple'), points: c.rss, dashed: true },
   ];
   const maxY = Math.max(...series.flatMap((s) => s.points.map(([, y]) => y)), 1);
   const svg = lineChart({
@@ -64,7 +65,7 @@ export function renderLazyCurveSvg(m: LazyMeasurements): { svg: string; caption:
     y: { title: 'pages · faults', max: maxY, ticks: pow2StepTicks(maxY) },
     yRight: { title: 'RSS of the mapping (MiB)', factor: m.pageSizeBytes / MIB },
     series,
-    rules: [{ axis: 'x', value: n, label: 'reads end, writes begin', color: '#6b7280' }],
+    rules: [{ axis: 'x', value: n, label: 'reads end, writes begin', color: paint('grey') }],
   });
   const last = c.faults[c.faults.length - 1]?.[1] ?? 0;
   const readFaults = c.faults.find(([x]) => x === n)?.[1] ?? 0;

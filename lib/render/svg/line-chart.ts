@@ -98,11 +98,11 @@ export function lineChart(spec: LineChartSpec): string {
   for (const rule of spec.rules ?? []) {
     if (rule.axis === 'x') {
       const x = r(sx(rule.value));
-      body.push(`<line x1="${x}" y1="${top}" x2="${x}" y2="${bottom}" stroke="${rule.color}" stroke-width="1.5" stroke-dasharray="6,4" class="rule"/>`);
+      body.push(`<line x1="${x}" y1="${top}" x2="${x}" y2="${bottom}" style="stroke:${rule.color}" stroke-width="1.5" stroke-dasharray="6,4" class="rule"/>`);
       body.push(`<text x="${Number(x) - 5}" y="${rule.labelAt === 'bottom' ? bottom - 8 : top + 12}" text-anchor="end" class="note" style="fill:${rule.color}">${escapeXml(rule.label)}</text>`);
     } else {
       const y = r(sy(rule.value));
-      body.push(`<line x1="${left}" y1="${y}" x2="${right}" y2="${y}" stroke="${rule.color}" stroke-width="1.5" stroke-dasharray="6,4" class="rule"/>`);
+      body.push(`<line x1="${left}" y1="${y}" x2="${right}" y2="${y}" style="stroke:${rule.color}" stroke-width="1.5" stroke-dasharray="6,4" class="rule"/>`);
       body.push(`<text x="${left + 6}" y="${Number(y) - 6}" class="note" style="fill:${rule.color}">${escapeXml(rule.label)}</text>`);
     }
   }
@@ -111,13 +111,13 @@ export function lineChart(spec: LineChartSpec): string {
     if (s.points.length === 0) continue;
     const pts = s.points.map(([x, y]) => `${r(sx(x))},${r(sy(y))}`).join(' ');
     const stroke = s.halo ? 'stroke-width="9" stroke-opacity="0.3" stroke-linecap="round"' : 'stroke-width="2.5"';
-    body.push(`<polyline points="${pts}" fill="none" stroke="${s.color}" ${stroke} stroke-linejoin="round"${s.dashed ? ' stroke-dasharray="7,4"' : ''} class="series"><title>${escapeXml(s.name)}</title></polyline>`);
-    if (s.dots) for (const [x, y] of s.points) body.push(`<circle cx="${r(sx(x))}" cy="${r(sy(y))}" r="2.6" fill="${s.color}"/>`);
+    body.push(`<polyline points="${pts}" fill="none" style="stroke:${s.color}" ${stroke} stroke-linejoin="round"${s.dashed ? ' stroke-dasharray="7,4"' : ''} class="series"><title>${escapeXml(s.name)}</title></polyline>`);
+    if (s.dots) for (const [x, y] of s.points) body.push(`<circle cx="${r(sx(x))}" cy="${r(sy(y))}" r="2.6" style="fill:${s.color}"/>`);
   }
   for (const m of spec.markers ?? []) {
     const x = sx(m.x);
     const y = sy(m.y);
-    body.push(`<circle cx="${r(x)}" cy="${r(y)}" r="5" fill="none" stroke="${m.color}" stroke-width="2" class="marker"/>`);
+    body.push(`<circle cx="${r(x)}" cy="${r(y)}" r="5" fill="none" style="stroke:${m.color}" stroke-width="2" class="marker"/>`);
     const anchor = x > (left + right) / 2 ? 'end' : 'start';
     body.push(`<text x="${r(x + (anchor === 'end' ? -9 : 9))}" y="${r(y + 16)}" text-anchor="${anchor}" class="note" style="fill:${m.color}">${escapeXml(m.label)}</text>`);
   }

@@ -9,6 +9,7 @@
  * are drawn, labelled with their moment — the chart and its caption never disagree with
  * the dots (the caption's "from X up" is read off the dots themselves).
  */
+import { paint } from './palette';
 import { escapeXml, legend, svgDocument } from './doc';
 import { byteUnitFor, log2Scale, pow2Ticks, shortBytes } from './scale';
 
@@ -42,9 +43,9 @@ export function sweepMmapFrom(sweep: readonly MallocSweepPoint[]): number | null
 }
 
 const LANES: ReadonlyArray<{ source: string; label: string; color: string }> = [
-  { source: 'mmap', label: 'own mmap', color: '#2563eb' },
-  { source: 'thread-arena', label: 'thread arena', color: '#7c3aed' },
-  { source: 'brk', label: 'brk heap', color: '#ea580c' },
+  { source: 'mmap', label: 'own mmap', color: paint('blue') },
+  { source: 'thread-arena', label: 'thread arena', color: paint('purple') },
+  { source: 'brk', label: 'brk heap', color: paint('orange') },
 ];
 
 /** A size in a short unit, with the exact bytes when the short form rounds: "128 KiB", "131,049 B (≈ 128 KiB)". */
@@ -65,7 +66,7 @@ export function renderMallocSweepSvg(m: MallocSweepMeasurements): { svg: string;
   const present = new Set(m.sweep.map((p) => p.source));
   const lanes = [
     ...LANES.filter((l) => l.source !== 'thread-arena' || present.has(l.source)),
-    ...[...present].filter((s) => !LANES.some((l) => l.source === s)).map((s) => ({ source: s, label: s, color: '#6b7280' })),
+    ...[...present].filter((s) => !LANES.some((l) => l.source === s)).map((s) => ({ source: s, label: s, color: paint('grey') })),
   ];
   const laneH = 46;
   const start = m.crossoverBytes;
@@ -96,20 +97,20 @@ export function renderMallocSweepSvg(m: MallocSweepMeasurements): { svg: string;
   body.push(`<text transform="translate(16 ${(top + bottom) / 2}) rotate(-90)" text-anchor="middle" class="axis-title">source</text>`);
   const rule = (bytes: number, label: string, color: string, dash: string, labelY: number): void => {
     const x = sx(bytes).toFixed(1);
-    body.push(`<line x1="${x}" y1="${labelY + 2}" x2="${x}" y2="${bottom}" stroke="${color}" stroke-width="1.5" stroke-dasharray="${dash}" class="rule"/>`);
+    body.push(`<line x1="${x}" y1="${labelY + 2}" x2="${x}" y2="${bottom}" style="stroke:${color}" stroke-width="1.5" stroke-dasharray="${dash}" class="rule"/>`);
     // Right of the rule when it sits in the left half, left of it otherwise: never clipped.
     const leftHalf = Number(x) < (left + right) / 2;
     body.push(`<text x="${Number(x) + (leftHalf ? 6 : -6)}" y="${labelY}" text-anchor="${leftHalf ? 'start' : 'end'}" class="note" style="fill:${color}">${escapeXml(label)}</text>`);
   };
   if (twoRules) {
-    rule(start, `threshold at the child's start ${exactBytes(start)}`, '#dc2626', '6,4', top - 22);
-    rule(during, `threshold right after the sweep ${exactBytes(during)} (raised by Node's own frees)`, '#0f766e', '2,3', top - 8);
+    rule(start, `threshold at the child's start ${exactBytes(start)}`, paint('red'), '6,4', top - 22);
+    rule(during, `threshold right after the sweep ${exactBytes(during)} (raised by Node's own frees)`, paint('green'), '2,3', top - 8);
   } else if (start !== null || during !== null) {
-    rule((start ?? during) as number, `measured threshold ${exactBytes((start ?? during) as number)}`, '#dc2626', '6,4', top - 8);
+    rule((start ?? during) as number, `measured threshold ${exactBytes((start ?? during) as number)}`, paint('red'), '6,4', top - 8);
   }
   for (const p of m.sweep) {
     const lane = lanes.find((l) => l.source === p.source);
-    body.push(`<circle cx="${sx(p.sizeBytes).toFixed(1)}" cy="${laneY(p.source).toFixed(1)}" r="5" fill="${lane?.color ?? '#6b7280'}" class="dot"><title>${escapeXml(`${p.sizeBytes} bytes → ${p.source} at ${p.address} (${p.usableBytes} usable)`)}</title></circle>`);
+    body.push(`<circle cx="${sx(p.sizeBytes).toFixed(1)}" cy="${laneY(p.source).toFixed(1)}" r="5" style="fill:${lane?.color ?? paint('grey')}" class="dot"><title>${escapeXml(`${p.sizeBytes} bytes → ${p.source} at ${p.address} (${p.usableBytes} usable)`)}</title></circle>`);
   }
   const svg = svgDocument(width, height, 'malloc: request size → source', [...body, ...legend(lanes.map((l) => ({ name: l.label, color: l.color, shape: 'dot' })), left, 20)]);
   const counts = lanes.map((l) => `${m.sweep.filter((p) => p.source === l.source).length} from ${l.label}`).join(', ');

@@ -2,6 +2,7 @@
  * The stack chart: the growth run's samples, stack depth in use against VmStk and the
  * [stack] mapping's RSS, with RLIMIT_STACK and the point where the child died marked.
  */
+import { paint } from './palette';
 import type { StackMeasurements } from '../../experiments/stack/measurements';
 import { formatBytes } from '../../util/format';
 import { lineChart, type LineSeries, type Marker, type Rule } from './line-chart';
@@ -15,16 +16,16 @@ export function renderStackCurveSvg(m: StackMeasurements): { svg: string; captio
   const unit = byteUnitFor(maxDepth);
   const u = (bytes: number): number => bytes / unit.bytes;
   const series: LineSeries[] = [
-    { name: 'VmStk', color: '#2563eb', points: samples.filter((s) => s.vmStkBytes !== null).map((s) => [u(s.depthBytes), u(s.vmStkBytes as number)]), halo: true },
-    { name: '[stack] RSS (mincore)', color: '#16a34a', points: samples.filter((s) => s.stackRssBytes !== null).map((s) => [u(s.depthBytes), u(s.stackRssBytes as number)]), dots: true },
-    { name: 'stack in use', color: '#9ca3af', points: [[0, 0], [u(maxDepth), u(maxDepth)]], dashed: true },
+    { name: 'VmStk', color: paint('blue'), points: samples.filter((s) => s.vmStkBytes !== null).map((s) => [u(s.depthBytes), u(s.vmStkBytes as number)]), halo: true },
+    { name: '[stack] RSS (mincore)', color: paint('green'), points: samples.filter((s) => s.stackRssBytes !== null).map((s) => [u(s.depthBytes), u(s.stackRssBytes as number)]), dots: true },
+    { name: 'stack in use', color: paint('silver'), points: [[0, 0], [u(maxDepth), u(maxDepth)]], dashed: true },
   ];
   const rules: Rule[] = m.rlimitBytes === null ? [] : [
-    { axis: 'x', value: u(m.rlimitBytes), label: `RLIMIT_STACK ${formatBytes(m.rlimitBytes)}`, color: '#dc2626', labelAt: 'bottom' },
+    { axis: 'x', value: u(m.rlimitBytes), label: `RLIMIT_STACK ${formatBytes(m.rlimitBytes)}`, color: paint('red'), labelAt: 'bottom' },
   ];
   const last = samples[samples.length - 1];
   const markers: Marker[] = m.deathDepthBytes !== null && m.signal !== null
-    ? [{ x: u(m.deathDepthBytes), y: u(last?.vmStkBytes ?? m.deathDepthBytes), label: `${m.signal} at ${formatBytes(m.deathDepthBytes)}`, color: '#dc2626' }]
+    ? [{ x: u(m.deathDepthBytes), y: u(last?.vmStkBytes ?? m.deathDepthBytes), label: `${m.signal} at ${formatBytes(m.deathDepthBytes)}`, color: paint('red') }]
     : [];
   const svg = lineChart({
     title: 'Stack growth to RLIMIT_STACK',
