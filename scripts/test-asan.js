@@ -40,6 +40,18 @@ const root = path.join(__dirname, '..');
  */
 const PERTURBED = [
   {
+    why: "glibc's arenas are what these measure (explain's malloc rows and free-but-resident figures, full thread-arena heaps, Buffers in the main arena); under ASan its allocator replaces glibc's, so there are no arena heaps and Buffer stores sit in ASan's own regions",
+    patterns: ['ArrayBuffer/Buffer row holds', "malloc's free-but-resident memory", 'text output: nested owners', 'the app runs as a child with the agent', 'thread-arena heap filled until', 'full and partly used thread-arena heaps'],
+  },
+  {
+    why: "children that choose their own malloc with LD_PRELOAD (the allocators experiment's, the jemalloc summary test's) replace the inherited ASan runtime preload, and an addon built with ASan cannot load without it first: every such cell fails there (reported as failed, never a crash)",
+    patterns: ['a real run under LD_PRELOAD jemalloc', 'load the allocator it names', 'reported missing, with its package', 'reported not-loaded', 'children run their own allocator', 'fragmentation workload keeps more RSS'],
+  },
+  {
+    why: "ASan's shadow memory reserves tens of TiB of address space, so a WebAssembly reservation is no longer the share of VSZ the 'reservations are not memory' finding speaks of",
+    patterns: ['the WebAssembly reservation is PROT_NONE'],
+  },
+  {
     why: "glibc malloc is replaced by ASan's allocator: no brk [heap], no mmap threshold, freed blocks held in quarantine (not returned, so a warm malloc still gets fresh, faulting memory)",
     patterns: ["malloc'd block", 'lazy\\.malloc-virtual', 'has \\[heap\\]', 'releases every mapping and heap block', 'allocationCost times', 'reserves address space for alignment', 'large untouched malloc block', 'large calloc block', 'malloc of a large block'],
   },
@@ -65,6 +77,9 @@ const PERTURBED = [
 ];
 const started = Date.now();
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'vmprobe-asan-'));
+// Tests that read a process as another user (uid nobody) run children from this copy:
+// mkdtemp makes it 0700, which would hide the preload script and dist/ from them.
+fs.chmodSync(scratch, 0o755);
 const reports = path.join(scratch, 'sanitizer-reports');
 fs.mkdirSync(reports);
 
