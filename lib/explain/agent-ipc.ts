@@ -8,22 +8,8 @@
  */
 import * as fs from 'node:fs';
 import { isMainThread } from 'node:worker_threads';
-import type * as CaptureModule from './capture';
+import { loadCapture } from './load-capture';
 import { AGENT_REPLY, AGENT_REQUEST } from './agent-ipc-names';
-
-/**
- * The capture module, loaded here rather than imported: it loads vmprobe's addon, and an
- * addon built for another node release must not stop the app from starting.
- */
-function loadCapture(): typeof CaptureModule | null {
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require('./capture') as typeof CaptureModule;
-  } catch (error) {
-    process.emitWarning(`vmprobe agent not started: ${error instanceof Error ? error.message : String(error)}`);
-    return null;
-  }
-}
 
 function install(): void {
   if (!isMainThread) return;
