@@ -46,7 +46,7 @@ test('`report --json --size 4MiB` prints one report document holding every regis
   assert.equal(r.status, 0, describe(r));
   assert.equal(r.stderr, '', describe(r));
   const doc = JSON.parse(r.stdout) as ReportResult;
-  assert.deepEqual(Object.keys(doc).sort(), ['experiment', 'experiments', 'host', 'notMeasured', 'schema']);
+  assert.deepEqual(Object.keys(doc).sort(), ['experiment', 'experiments', 'generatedAt', 'host', 'notMeasured', 'schema', 'vmprobeVersion']);
   assert.equal(doc.schema, 1);
   assert.equal(doc.experiment, 'report');
   assert.equal(doc.host.pageSizeBytes, pageSizeBytes());

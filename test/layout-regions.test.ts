@@ -94,7 +94,10 @@ test('parseSyscallStackPointer reads the sp field, and null for a running thread
 });
 
 test('live process: each probe address lands in a region of its kind', () => {
-  const block = malloc({ sizeBytes: 64 });
+  // 4 KiB: above glibc's tcache (at most 1,032 B), which is per thread, not per arena, and
+  // can hand the main thread a small chunk another thread's arena owns (a worker's object
+  // freed on the main thread); below the mmap threshold, so the main arena serves it.
+  const block = malloc({ sizeBytes: 4096 });
   const mapping = map({ sizeBytes: 4096 * 4 });
   try {
     const regions = readLayout();
