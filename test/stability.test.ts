@@ -1,6 +1,7 @@
 // The same host gives the same verdict (issue 10): the claim × verdict table of
 // `npm run stability` on recorded verdicts, and a short real run — 3 reports of the lazy,
-// stack and layout experiments through the built CLI — in which no claim may change
+// stack, layout and allocators experiments (the allocators at the report's reduced scale)
+// through the built CLI — in which no claim may change
 // its verdict. The full run (20 reports of every experiment) is `npm run stability`.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
@@ -37,10 +38,10 @@ test('the stability script finds the CLI through package.json "bin".vmprobe', ()
   assert.ok(fs.existsSync(cli), `${cli} is not built`);
 });
 
-test('3 reports of lazy, stack and layout in a row: no claim changes its verdict', { timeout: 15 * 60_000 }, async () => {
+test('3 reports of lazy, stack, layout and allocators in a row: no claim changes its verdict', { timeout: 15 * 60_000 }, async () => {
   const script = path.join(ROOT, 'dist', 'bench', 'stability.js');
   const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = execFile(process.execPath, [script, '--runs', '3', '--only', 'lazy,stack,layout'], { maxBuffer: 16 * 1024 * 1024 }, (_err, out, err) => resolve({ code: child.exitCode, stdout: out, stderr: err }));
+    const child = execFile(process.execPath, [script, '--runs', '3', '--only', 'lazy,stack,layout,allocators'], { maxBuffer: 16 * 1024 * 1024 }, (_err, out, err) => resolve({ code: child.exitCode, stdout: out, stderr: err }));
   });
   assert.equal(code, 0, `stability exited ${code}:\n${stdout}\n${stderr}`);
   assert.match(stdout, /, 0 changed verdict in 3 runs/);

@@ -206,5 +206,7 @@ export async function runAllocators(options: AllocatorsOptions = {}): Promise<Al
     workloads: workloads.map((w) => ({ id: w, description: WORKLOAD_DESCRIPTIONS[w], params: workloadParams(w, scale, threads) })),
     configs, cells, best: bestPerWorkload(cells, workloads), elapsedMs: Date.now() - started,
   };
-  return { schema: SCHEMA_VERSION, experiment: 'allocators', host: readHostInfo(), claims: judgeAllocators(judged, workloads, decayMs), measurements };
+  const scaleNote = ` Measured at scale ${scale} with ${repetitions} repetitions per cell${scale < ALLOCATORS_DEFAULT_SCALE ? ` (the verdict can differ at the full scale: \`vmprobe allocators\`)` : ''}.`;
+  const claims = judgeAllocators(judged, workloads, decayMs).map((c) => ({ ...c, summary: `${c.summary}${scaleNote}` }));
+  return { schema: SCHEMA_VERSION, experiment: 'allocators', host: readHostInfo(), claims, measurements };
 }

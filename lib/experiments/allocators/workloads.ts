@@ -15,7 +15,7 @@ export const WORKLOAD_IDS: readonly WorkloadId[] = ['fragmentation', 'worker-chu
 export const WORKLOAD_DESCRIPTIONS: Readonly<Record<WorkloadId, string>> = {
   fragmentation: 'T native threads allocate many small blocks (16 B–4 KiB, log-uniform), then free all but 1 in 64',
   'worker-churn': 'rounds of T worker_threads that allocate Buffers (4–256 KiB) and strings, then exit (nodejs/node#51868)',
-  'large-blocks': 'T native threads allocate and free blocks of 2–24 MiB, keeping a 1 KiB block every 4th time',
+  'large-blocks': 'T native threads allocate and free blocks of 2–24 MiB (at least 16 each), keeping a 1 KiB block every 4th time',
   steady: 'T native threads run a mixed malloc/free loop (16 B–8 KiB) over 4096 live slots each, then free everything',
 };
 
@@ -37,6 +37,16 @@ export type WorkloadParams =
 
 const SEED = 0x5eed;
 
+/**
+ * The fewest iterations per thread of the large-blocks workload, whatever the scale.
+ * glibc's dynamic threshold is one process-wide value that the first free of an
+ * mmapped chunk raises: with a handful of iterations per thread, which thread frees
+ * first decides whether the others' blocks land in the heap or in mmap, and the RSS
+ * retained came out bimodal here (17 or 30 MiB at 3 iterations, 4 threads, the same
+ * seed). From 16 iterations on, every repetition has settled (102–112 MiB at scale 0.5).
+ */
+export const LARGE_BLOCKS_MIN_ITERATIONS = 16;
+
 /** The parameters of `workload` at `scale` with `threads` threads (counts rounded, at least 1). */
 export function workloadParams(workload: WorkloadId, scale: number, threads: number): WorkloadParams {
   const n = (full: number): number => Math.max(1, Math.round(full * scale));
@@ -44,7 +54,7 @@ export function workloadParams(workload: WorkloadId, scale: number, threads: num
     case 'fragmentation':
       return { workload, native: { kind: 'fragmentation', threads, count: n(32768), keepEvery: 64, minBytes: 16, maxBytes: 4096, seed: SEED } };
     case 'large-blocks':
-      return { workload, native: { kind: 'large-blocks', threads, count: n(32), keepEvery: 4, survivorBytes: 1024, minBytes: 2 << 20, maxBytes: 24 << 20, seed: SEED } };
+      return { workload, native: { kind: 'large-blocks', threads, count: Math.max(LARGE_BLOCKS_MIN_ITERATIONS, n(32)), keepEvery: 4, survivorBytes: 1024, minBytes: 2 << 20, maxBytes: 24 << 20, seed: SEED } };
     case 'steady':
       return { workload, native: { kind: 'steady', threads, count: n(200_000), slots: 4096, minBytes: 16, maxBytes: 8192, seed: SEED } };
     case 'worker-churn':
