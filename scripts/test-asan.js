@@ -29,6 +29,7 @@ const os = require('node:os');
 const path = require('node:path');
 
 const root = path.join(__dirname, '..');
+const { NOT_NATIVE } = require('./test-groups');
 
 /**
  * Tests whose PREMISE a sanitized process breaks — not memory errors: they measure the
@@ -122,9 +123,10 @@ try {
     VMPROBE_ASAN_SKIP: JSON.stringify(PERTURBED),
     NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${path.join(scratch, 'scripts', 'asan-skip.js')}`.trim(),
   };
-  console.log(`== scripts/run-tests.js (node --test, every dist/test file) with LD_PRELOAD=${libasan}`);
+  console.log(`== scripts/run-tests.js (node --test, every dist/test file but ${NOT_NATIVE.files.join(', ')}) with LD_PRELOAD=${libasan}`);
+  console.log(`== files not run under ASan (${NOT_NATIVE.why}): ${NOT_NATIVE.files.join(', ')}`);
   for (const g of PERTURBED) console.log(`== not run under ASan (${g.why}): ${g.patterns.join(' | ')}`);
-  const testStatus = run(process.execPath, [path.join(scratch, 'scripts', 'run-tests.js')], { cwd: scratch, env });
+  const testStatus = run(process.execPath, [path.join(scratch, 'scripts', 'run-tests.js'), `--except=${NOT_NATIVE.files.join(',')}`], { cwd: scratch, env });
   // A finding is an ASan ERROR or a UBSan runtime error; warnings (e.g. "failed to
   // allocate 2^52 bytes" when malloc returns NULL by allocator_may_return_null) are shown only.
   const found = [];

@@ -1,5 +1,5 @@
 // Children are cleaned up when the CLI is interrupted (issue 7.7). `vmprobe report`
-// runs in a child of this test with a marker in its environment (inherited by every
+// (of that one experiment: --only) runs in a child of this test with a marker in its environment (inherited by every
 // process it spawns); once a child of the chosen experiment is running, the CLI gets
 // SIGINT (or SIGTERM). It must exit with 128+signal, and no process carrying the
 // marker may remain — running, orphaned (reparented to init) or zombie — as a /proc
@@ -35,7 +35,7 @@ function marked(marker: string): MarkedProcess[] {
 async function interruptDuring(experiment: string, signal: 'SIGINT' | 'SIGTERM'): Promise<{ code: number | null; signal: string | null; seen: MarkedProcess[]; left: MarkedProcess[] }> {
   const marker = `VMPROBE_CLEANUP_TEST=${process.pid}-${experiment}-${signal}`;
   const [key, value] = marker.split('=') as [string, string];
-  const cli = spawn(process.execPath, [CLI, 'report'], { env: { ...process.env, [key]: value }, stdio: 'ignore' });
+  const cli = spawn(process.execPath, [CLI, 'report', '--only', experiment], { env: { ...process.env, [key]: value }, stdio: 'ignore' });
   const exited = new Promise<[number | null, string | null]>((resolve) => cli.once('exit', (code, sig) => resolve([code, sig])));
   let seen: MarkedProcess[] = [];
   const deadline = Date.now() + 60_000;

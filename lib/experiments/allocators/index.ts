@@ -35,8 +35,12 @@ export const ALLOCATORS_DEFAULT_THREADS = 4;
 export const ALLOCATORS_DEFAULT_SCALE = 1;
 /** The scale `vmprobe report` runs it at, to stay within the report's budget. */
 export const ALLOCATORS_REPORT_SCALE = 0.1;
-/** The repetitions `vmprobe report` runs (the fewest the noise rule accepts). */
-export const ALLOCATORS_REPORT_REPETITIONS = 2;
+/**
+ * The repetitions `vmprobe report` runs. Two is the fewest the noise rule accepts, but
+ * the range of two samples understated the spread of worker churn under load (two of
+ * 20 reports here judged MALLOC_ARENA_MAX=2 on it lower, at load average ~10).
+ */
+export const ALLOCATORS_REPORT_REPETITIONS = 3;
 /** Default repetitions per configuration × workload (at least 2: the noise rule needs a spread). */
 export const ALLOCATORS_DEFAULT_REPETITIONS = 3;
 /** Default timeout of one child, ms. */

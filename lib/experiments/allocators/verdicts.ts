@@ -4,8 +4,8 @@
  *
  * The noise rule: every comparison is between two sets of repetitions. A configuration
  * "lowers" a figure only when its worst repetition (max) is below the other's best
- * (min) — the difference exceeds the spread measured over the repetitions — and the
- * difference of the medians is material: at least MATERIAL_FRACTION_OF_PEAK of the
+ * (min), the medians differ by more than the wider of the two ranges (the spread
+ * measured over the repetitions), and that difference is material: at least MATERIAL_FRACTION_OF_PEAK of the
  * default configuration's peak on that workload. Overlapping ranges are "within the
  * noise"; disjoint ranges closer than that are "below-material" (a saving nobody would
  * notice, and one that a few hundred KiB of another thread's stack can tip either way).
@@ -42,23 +42,18 @@ export interface Comparison {
 }
 
 /**
- * Compares two spreads by the noise rule: 'lower'/'higher' when the ranges are disjoint
- * and the medians differ by at least `materialBytes`; 'below-material' when disjoint but
- * closer; 'within-noise' when the ranges overlap.
+ * Compares two spreads by the noise rule: 'within-noise' when the ranges overlap or the
+ * medians differ by no more than the wider range; else 'below-material' when they differ
+ * by less than `materialBytes`; else 'lower' or 'higher'.
  */
 export function compareSpreads(baseline: Spread, variant: Spread, materialBytes = 0): Comparison {
   const differenceBytes = variant.median - baseline.median;
+  const noiseBytes = Math.max(baseline.max - baseline.min, variant.max - variant.min);
   const disjoint = variant.max < baseline.min || variant.min > baseline.max;
-  const outcome = !disjoint ? 'within-noise' : Math.abs(differenceBytes) < materialBytes ? 'below-material'
-    : variant.max < baseline.min ? 'lower' : 'higher';
-  return {
-    outcome,
-    baselineMedianBytes: baseline.median,
-    variantMedianBytes: variant.median,
-    differenceBytes,
-    noiseBytes: Math.max(baseline.max - baseline.min, variant.max - variant.min),
-    materialBytes,
-  };
+  const outcome = !disjoint || Math.abs(differenceBytes) <= noiseBytes ? 'within-noise'
+    : Math.abs(differenceBytes) < materialBytes ? 'below-material'
+    : differenceBytes < 0 ? 'lower' : 'higher';
+  return { outcome, baselineMedianBytes: baseline.median, variantMedianBytes: variant.median, differenceBytes, noiseBytes, materialBytes };
 }
 
 /** One workload's verdict on one claim. */
