@@ -384,11 +384,18 @@ Napi::Value Mapping::AsArrayBuffer(const Napi::CallbackInfo& info) {
       env, region_->base, length,
       [](napi_env, void*, void* hint) noexcept { delete static_cast<std::shared_ptr<Region>*>(hint); }, keepAlive, &result);
   if (status != napi_ok) {
-    delete keepAlive;
+    // Who frees keepAlive: Node-API refuses some calls before it takes the hint (an
+    // exception already pending, a bad argument, a runtime without external buffers);
+    // past those checks the hint belongs to the buffer's finalizer, which runs even when
+    // no buffer comes out (node::Buffer::New calls it for a length over
+    // buffer.constants.MAX_LENGTH: 4 GiB on Node 20). Deleting it here too freed it twice.
+    if (status == napi_pending_exception || status == napi_invalid_arg || status == napi_no_external_buffers_allowed)
+      delete keepAlive;
     if (status == napi_no_external_buffers_allowed)
       ThrowUnsupported(env, "this runtime forbids external ArrayBuffers (V8 sandbox, e.g. Electron); "
                             "use touch() and residency() instead of asArrayBuffer()");
-    NAPI_THROW(Napi::Error::New(env), Napi::Value());
+    ThrowUnsupported(env, "this runtime could not make an ArrayBuffer of " + std::to_string(length) +
+                              " bytes over the mapping (" + NapiFailure(env) + "); use touch() and residency() instead");
   }
   Napi::ArrayBuffer ab(env, result);
   buffer_ = Napi::Weak(ab);

@@ -241,8 +241,9 @@ export class Mapping {
    * thread (structuredClone/postMessage: DataCloneError); a same-thread
    * `ArrayBuffer.prototype.transfer()` moves it, and unmap() then swaps the pages for
    * zero memory rather than unmapping under the new buffer. Throws
-   * ERR_VMPROBE_UNSUPPORTED for file mappings and where the runtime forbids external
-   * buffers (V8 sandbox builds such as Electron).
+   * ERR_VMPROBE_UNSUPPORTED for file mappings, where the runtime forbids external
+   * buffers (V8 sandbox builds such as Electron), and for a mapping longer than the
+   * runtime's largest buffer (buffer.constants.MAX_LENGTH: 4 GiB on Node 20).
    */
   asArrayBuffer(): ArrayBuffer {
     const ab = this.#open().asArrayBuffer();
