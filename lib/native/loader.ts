@@ -195,7 +195,7 @@ export interface NativeAddon {
   layoutAddresses(): NativeLayoutAddresses;
   loadedObjects(): NativeLoadedObject[];
   segmentTouch(segment: 'data' | 'bss', firstPage: number, pages: number, mode: 'read' | 'write'): NativeTouchResult & { address: bigint };
-  /** Kills the calling process on purpose: only ever called in a child task (lib/experiments/layout/fault-task.ts). */
+  /** Kills the calling process on purpose: only ever called in a child task (lib/experiments/layout/tasks.ts, through lib/native/child-only.ts). */
   layoutFault(target: NativeFaultTarget): { address: bigint; survived: 'read' | 'wrote'; value?: number };
   // --- end layout experiment ---
   // --- malloc experiment (native/malloc_control.cc) ---
