@@ -6,6 +6,7 @@
 // command that rebuilds it).
 #include <napi.h>
 
+#include "allocator_identity.h"
 #include "block_set.h"
 #include "constants.h"
 #include "heap.h"

@@ -12,7 +12,6 @@
 
 #include <malloc.h>
 #include <sys/mman.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -22,10 +21,11 @@
 
 #include "args.h"
 #include "errors.h"
+#include "glibc_malloc.h"
 #include "libc.h"
-#include "heap.h"
 #include "live.h"
 #include "residency.h"
+#include "sysinfo.h"
 
 namespace vmprobe {
 
@@ -34,38 +34,6 @@ namespace {
 constexpr size_t kMaxPattern = 4096;
 constexpr size_t kMaxBlocks = size_t{1} << 26;  // 64 Mi blocks: a 1 GiB pointer table
 constexpr size_t kMaxBases = 64;                // distinct arena-heap bases reported
-constexpr size_t kIsMmapped = 0x2;
-constexpr size_t kNonMainArena = 0x4;
-
-#if defined(__GLIBC__) && __GLIBC_PREREQ(2, 33)
-// Same rule as HeapBlock's drainTop (heap.cc): allocate what is left of the main
-// arena's top chunk but a few words, so the first block must come from sysmalloc.
-// Fillers go to a fixed array (no std::vector: nothing malloc'd for the apparatus).
-size_t DrainTopInto(void** fillers, int maxFillers) {
-  const size_t minChunk = 4 * sizeof(size_t);  // glibc MINSIZE on this ABI
-  size_t drained = 0;
-  size_t previousTop = SIZE_MAX;
-  for (int round = 0; round < maxFillers; ++round) {
-    const size_t top = mallinfo2().keepcost;
-    if (top <= 4 * minChunk || top >= previousTop) break;
-    previousTop = top;
-    const size_t request = top - 2 * minChunk - sizeof(size_t);
-    void* f = malloc(request);
-    if (f == nullptr) break;
-    fillers[round] = f;
-    drained += request;
-  }
-  return drained;
-}
-#endif
-
-Napi::Object CountersObject(Napi::Env env, const Counters& c) {
-  Napi::Object o = Napi::Object::New(env);
-  o.Set("minorFaults", Napi::Number::New(env, static_cast<double>(c.minorFaults)));
-  o.Set("majorFaults", Napi::Number::New(env, static_cast<double>(c.majorFaults)));
-  o.Set("elapsedNs", Napi::Number::New(env, static_cast<double>(c.elapsedNs)));
-  return o;
-}
 
 }  // namespace
 
@@ -76,21 +44,27 @@ Napi::Function BlockSet::Define(Napi::Env env) {
                          InstanceMethod<&BlockSet::Classify>("classify"),
                          InstanceMethod<&BlockSet::Block>("block"),
                          InstanceMethod<&BlockSet::Residency>("residency"),
-                         InstanceMethod<&BlockSet::Close>("close"),
+                         ReleaseMethod("close"),
                          InstanceAccessor<&BlockSet::GetCount>("count"),
                          InstanceAccessor<&BlockSet::GetLiveCount>("liveCount"),
                          InstanceAccessor<&BlockSet::GetRequestedBytes>("requestedBytes"),
                          InstanceAccessor<&BlockSet::GetLiveRequestedBytes>("liveRequestedBytes"),
-                         InstanceAccessor<&BlockSet::GetClosed>("closed"),
-                         InstanceAccessor<&BlockSet::GetCreation>("creation"),
+                         ClosedAccessor(),
+                         CreationAccessor(),
                          InstanceAccessor<&BlockSet::GetDrainedTopBytes>("drainedTopBytes"),
                      });
 }
 
 // new BlockSet({ count, sizesBytes: number[], fill, drainTop })
-BlockSet::BlockSet(const Napi::CallbackInfo& info) : Napi::ObjectWrap<BlockSet>(info) {
+BlockSet::BlockSet(const Napi::CallbackInfo& info) : Handle<BlockSet>(info) {
+  Construct(info, [&] { Allocate(info); }, [this] { Release(); });
+}
+
+// The constructor's work; on a throw, Release() frees the blocks made so far, the
+// fillers and the tables.
+void BlockSet::Allocate(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  pageSize_ = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  pageSize_ = PageSize();
   Napi::Object opts = ReadOptionsObject(info, 0, "options");
   count_ = ReadCount(opts.Get("count"), "count", 1, kMaxBlocks);
   Napi::Value sizes = opts.Get("sizesBytes");
@@ -115,33 +89,10 @@ BlockSet::BlockSet(const Napi::CallbackInfo& info) : Napi::ObjectWrap<BlockSet>(
   pointers_ = static_cast<void**>(t);
   pattern_ = reinterpret_cast<uint64_t*>(static_cast<char*>(t) + count_ * sizeof(void*));
   for (size_t i = 0; i < patternLength_; ++i) {
-    try {
-      pattern_[i] = ReadCount(sizeArray.Get(static_cast<uint32_t>(i)), "sizesBytes[i]", 1, kMaxSafeInteger);
-    } catch (...) {
-      Release();
-      throw;
-    }
+    pattern_[i] = ReadCount(sizeArray.Get(static_cast<uint32_t>(i)), "sizesBytes[i]", 1, kMaxSafeInteger);
   }
   for (size_t i = 0; i < count_; ++i) requestedBytes_ += SizeOf(i);
-
-#if defined(__GLIBC__) && __GLIBC_PREREQ(2, 33)
-  if (drainTop) {
-    if (const char* other = ReplacementAllocator()) {
-      Release();
-      ThrowUnsupported(env, std::string("drainTop needs glibc's malloc; ") + other + " is loaded in this process");
-    }
-    if (static_cast<pid_t>(syscall(SYS_gettid)) != getpid()) {
-      Release();
-      ThrowUnsupported(env, "drainTop drains the main arena's top chunk and only works on the main thread");
-    }
-    drainedTopBytes_ = DrainTopInto(fillers_, kMaxFillers);
-  }
-#else
-  if (drainTop) {
-    Release();
-    ThrowUnsupported(env, "drainTop needs glibc >= 2.33 (mallinfo2); this addon was built against another C library");
-  }
-#endif
+  if (drainTop) fillers_.Drain(env);
 
   // The measured loop: nothing but malloc (and the fill) between the two clock reads.
   FaultClock clock;
@@ -157,8 +108,6 @@ BlockSet::BlockSet(const Napi::CallbackInfo& info) : Napi::ObjectWrap<BlockSet>(
   if (made < count_) {
     int err = errno == 0 ? ENOMEM : errno;
     const size_t size = SizeOf(made);
-    liveCount_ = made;  // Release frees exactly those
-    Release();
     ThrowErrno(env, err, "malloc", "block " + std::to_string(made) + " of " + std::to_string(count_) + " (" + std::to_string(size) + " bytes)");
   }
   liveCount_ = count_;
@@ -177,25 +126,13 @@ void BlockSet::Release() {
     if (pointers_[i] != nullptr) free(pointers_[i]);
     pointers_[i] = nullptr;
   }
-  for (void*& f : fillers_) {
-    free(f);
-    f = nullptr;
-  }
+  fillers_.FreeAll();
   munmap(table_, tableBytes_);
   table_ = nullptr;
   pointers_ = nullptr;
   pattern_ = nullptr;
   liveCount_ = 0;
   liveRequestedBytes_ = 0;
-}
-
-void BlockSet::EnsureOpen(Napi::Env env) const {
-  if (table_ == nullptr) ThrowClosed(env, "block set", "close");
-}
-
-Napi::Value BlockSet::Close(const Napi::CallbackInfo& info) {
-  Release();
-  return info.Env().Undefined();
 }
 
 // free(start, end, step, phase, keepSelected) → { freedBlocks, freedBytes, minorFaults,
@@ -224,7 +161,7 @@ Napi::Value BlockSet::Free(const Napi::CallbackInfo& info) {
   Counters c = clock.Elapsed();
   liveCount_ -= freed;
   liveRequestedBytes_ -= freedBytes;
-  Napi::Object o = CountersObject(env, c);
+  Napi::Object o = CountersToJs(env, c);
   o.Set("freedBlocks", Napi::Number::New(env, static_cast<double>(freed)));
   o.Set("freedBytes", Napi::Number::New(env, static_cast<double>(freedBytes)));
   return o;
@@ -257,8 +194,7 @@ Napi::Value BlockSet::Classify(const Napi::CallbackInfo& info) {
   for (size_t i = 0; i < count_; ++i) {
     const auto* p = static_cast<const unsigned char*>(pointers_[i]);
     if (p == nullptr) continue;
-    size_t sizeField;
-    std::memcpy(&sizeField, p - sizeof(size_t), sizeof sizeField);
+    const size_t sizeField = ChunkSizeField(p);
     const int source = (sizeField & kIsMmapped) != 0 ? 1 : (sizeField & kNonMainArena) != 0 ? 2 : 0;
     const uint64_t a = reinterpret_cast<uintptr_t>(p);
     const bool inHeap = a >= heapStart && a < programBreak;
@@ -340,10 +276,8 @@ Napi::Value BlockSet::GetRequestedBytes(const Napi::CallbackInfo& info) {
 Napi::Value BlockSet::GetLiveRequestedBytes(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(liveRequestedBytes_));
 }
-Napi::Value BlockSet::GetClosed(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), table_ == nullptr); }
-Napi::Value BlockSet::GetCreation(const Napi::CallbackInfo& info) { return CountersObject(info.Env(), creation_); }
 Napi::Value BlockSet::GetDrainedTopBytes(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), static_cast<double>(drainedTopBytes_));
+  return Napi::Number::New(info.Env(), static_cast<double>(fillers_.bytes));
 }
 
 }  // namespace vmprobe

@@ -13,31 +13,34 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "measure.h"
+#include "glibc_malloc.h"
+#include "handle.h"
 
 namespace vmprobe {
 
-class BlockSet : public Napi::ObjectWrap<BlockSet> {
+class BlockSet : public Handle<BlockSet> {
  public:
   static Napi::Function Define(Napi::Env env);
   explicit BlockSet(const Napi::CallbackInfo& info);
   ~BlockSet() override;
 
+  static constexpr const char* kKind = "block set";
+  static constexpr const char* kReleasedBy = "close";
+
  private:
+  friend class Handle<BlockSet>;
   Napi::Value Free(const Napi::CallbackInfo& info);
   Napi::Value Classify(const Napi::CallbackInfo& info);
   Napi::Value Block(const Napi::CallbackInfo& info);
   Napi::Value Residency(const Napi::CallbackInfo& info);
-  Napi::Value Close(const Napi::CallbackInfo& info);
   Napi::Value GetCount(const Napi::CallbackInfo& info);
   Napi::Value GetLiveCount(const Napi::CallbackInfo& info);
   Napi::Value GetRequestedBytes(const Napi::CallbackInfo& info);
   Napi::Value GetLiveRequestedBytes(const Napi::CallbackInfo& info);
-  Napi::Value GetClosed(const Napi::CallbackInfo& info);
-  Napi::Value GetCreation(const Napi::CallbackInfo& info);
   Napi::Value GetDrainedTopBytes(const Napi::CallbackInfo& info);
+  void Allocate(const Napi::CallbackInfo& info);
+  bool IsOpen() const { return table_ != nullptr; }
   void Release();
-  void EnsureOpen(Napi::Env env) const;
   size_t SizeOf(size_t index) const { return static_cast<size_t>(pattern_[index % patternLength_]); }
 
   void* table_ = nullptr;  // the mmapped tables; nullptr once closed
@@ -50,10 +53,7 @@ class BlockSet : public Napi::ObjectWrap<BlockSet> {
   uint64_t requestedBytes_ = 0;
   uint64_t liveRequestedBytes_ = 0;
   size_t pageSize_ = 0;
-  Counters creation_;
-  static constexpr int kMaxFillers = 4;
-  void* fillers_[kMaxFillers] = {};  // drainTop: the top chunk's remainder, freed on close
-  size_t drainedTopBytes_ = 0;
+  TopFillers fillers_;  // drainTop: the top chunk's remainder, freed on close
   bool registered_ = false;  // counted in LiveHandles().blockSets
 };
 

@@ -59,6 +59,28 @@ namespace vmprobe {
   throw err;
 }
 
+// What a failed Node-API call said, for the message of the coded error thrown instead:
+// the exception it left pending (taken, so the coded error is the one JS sees) or else
+// its last-error text. Call it right after the failed call (any napi call resets both).
+inline std::string NapiFailure(Napi::Env env) {
+  const napi_extended_error_info* info = nullptr;
+  std::string text = napi_get_last_error_info(env, &info) == napi_ok && info != nullptr && info->error_message != nullptr
+                         ? info->error_message
+                         : "no reason given";
+  bool pending = false;
+  if (napi_is_exception_pending(env, &pending) == napi_ok && pending) {
+    napi_value thrown;
+    napi_value message;
+    size_t length = 0;
+    char buffer[256];
+    if (napi_get_and_clear_last_exception(env, &thrown) == napi_ok &&
+        napi_get_named_property(env, thrown, "message", &message) == napi_ok &&
+        napi_get_value_string_utf8(env, message, buffer, sizeof buffer, &length) == napi_ok)
+      text = std::string(buffer, length);
+  }
+  return text;
+}
+
 [[noreturn]] inline void ThrowUnsupported(Napi::Env env, const std::string& what) {
   ThrowCoded(env, "ERR_VMPROBE_UNSUPPORTED", what);
 }

@@ -12,9 +12,7 @@
 // an address JS supplies.
 #include "heap.h"
 
-#include <link.h>
 #include <malloc.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -24,6 +22,7 @@
 
 #include "args.h"
 #include "errors.h"
+#include "glibc_malloc.h"
 #include "libc.h"
 #include "live.h"
 #include "residency.h"
@@ -35,7 +34,7 @@ namespace vmprobe {
 Napi::Function HeapBlock::Define(Napi::Env env) {
   return DefineClass(env, "HeapBlock",
                      {
-                         InstanceMethod<&HeapBlock::Free>("free"),
+                         ReleaseMethod("free"),
                          InstanceMethod<&HeapBlock::Realloc>("realloc"),
                          InstanceMethod<&HeapBlock::ChunkHeader>("chunkHeader"),
                          InstanceMethod<&HeapBlock::Touch>("touch"),
@@ -43,55 +42,25 @@ Napi::Function HeapBlock::Define(Napi::Env env) {
                          InstanceAccessor<&HeapBlock::GetAddress>("address"),
                          InstanceAccessor<&HeapBlock::GetSizeBytes>("sizeBytes"),
                          InstanceAccessor<&HeapBlock::GetUsableSizeBytes>("usableSizeBytes"),
-                         InstanceAccessor<&HeapBlock::GetClosed>("closed"),
-                         InstanceAccessor<&HeapBlock::GetCreation>("creation"),
+                         ClosedAccessor(),
+                         CreationAccessor(),
                          InstanceAccessor<&HeapBlock::GetDrainedTopBytes>("drainedTopBytes"),
                      });
 }
 
 namespace {
 
-// glibc malloc.c: the low three bits of a chunk's size field are flags.
-constexpr size_t kPrevInuse = 0x1;
-constexpr size_t kIsMmapped = 0x2;
-constexpr size_t kNonMainArena = 0x4;
-constexpr size_t kSizeBits = kPrevInuse | kIsMmapped | kNonMainArena;
-
 bool IsPowerOfTwo(uint64_t n) { return n != 0 && (n & (n - 1)) == 0; }
-
-#if defined(__GLIBC__) && __GLIBC_PREREQ(2, 33)
-// Allocates what is left of the main arena's top chunk (mallinfo2().keepcost) but a
-// few words, so that the next request cannot be carved from the top chunk and must go
-// through sysmalloc, where glibc applies the mmap threshold. Runs in the same native
-// call as that request: no JS (and no malloc of a JS wrapper) in between.
-size_t DrainTop(std::vector<void*>* fillers) {
-  const size_t minChunk = 4 * sizeof(size_t);  // glibc MINSIZE on this ABI
-  size_t drained = 0;
-  size_t previousTop = SIZE_MAX;
-  for (int round = 0; round < 4; ++round) {
-    const size_t top = mallinfo2().keepcost;
-    // A filler that did not come out of the top chunk (another arena, or mmap) would
-    // be allocated for nothing: stop as soon as the top stops shrinking.
-    if (top <= 4 * minChunk || top >= previousTop) break;
-    previousTop = top;
-    const size_t request = top - 2 * minChunk - sizeof(size_t);
-    void* f = malloc(request);
-    if (f == nullptr) break;
-    fillers->push_back(f);
-    drained += request;
-  }
-  return drained;
-}
-#endif
 
 }  // namespace
 
-
-
 // new HeapBlock({ sizeBytes, zeroed, alignBytes, drainTop })
-HeapBlock::HeapBlock(const Napi::CallbackInfo& info) : Napi::ObjectWrap<HeapBlock>(info) {
-  // Hazard: a throw out of a constructor makes ~ObjectWrap napi_remove_wrap, which fails in a terminating env and leaves a finalizer that deletes freed memory.
-  try {  // so errors leave as a pending JS exception (catch below) and this stays a closed handle
+HeapBlock::HeapBlock(const Napi::CallbackInfo& info) : Handle<HeapBlock>(info) {
+  Construct(info, [&] { Allocate(info); }, [this] { Release(); });
+}
+
+// The constructor's work; on a throw, Release() frees the fillers drainTop made.
+void HeapBlock::Allocate(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   pageSize_ = PageSize();
   Napi::Object opts = ReadOptionsObject(info, 0, "options");
@@ -104,20 +73,9 @@ HeapBlock::HeapBlock(const Napi::CallbackInfo& info) : Napi::ObjectWrap<HeapBloc
   }
   if (alignBytes != 0 && zeroed) ThrowArgValue(env, "zeroed", "cannot be combined with alignBytes (posix_memalign does not zero)");
   const bool drainTop = ReadOptionalBool(opts, "drainTop", false);
-#if !(defined(__GLIBC__) && __GLIBC_PREREQ(2, 33))
-  if (drainTop) ThrowUnsupported(env, "drainTop needs glibc >= 2.33 (mallinfo2); this addon was built against another C library");
-#endif
   void* p = nullptr;
   const char* call = zeroed ? "calloc" : alignBytes != 0 ? "posix_memalign" : "malloc";
-#if defined(__GLIBC__) && __GLIBC_PREREQ(2, 33)
-  if (drainTop) {
-    if (const char* other = ReplacementAllocator())
-      ThrowUnsupported(env, std::string("drainTop needs glibc's malloc; ") + other + " is loaded in this process");
-    if (static_cast<pid_t>(syscall(SYS_gettid)) != getpid())
-      ThrowUnsupported(env, "drainTop drains the main arena's top chunk and only works on the main thread (a worker allocates from its own arena)");
-    drainedTopBytes_ = DrainTop(&fillers_);
-  }
-#endif
+  if (drainTop) fillers_.Drain(env);
   FaultClock clock;
   int alignErr = 0;
   if (alignBytes != 0) {
@@ -129,15 +87,11 @@ HeapBlock::HeapBlock(const Napi::CallbackInfo& info) : Napi::ObjectWrap<HeapBloc
   if (p == nullptr) {
     // posix_memalign returns the error instead of setting errno.
     int err = alignBytes != 0 ? alignErr : errno;
-    Release();  // the fillers, if any
     ThrowErrno(env, err == 0 ? ENOMEM : err, call, std::to_string(sizeBytes_) + " bytes");
   }
   block_ = static_cast<uint8_t*>(p);
   LiveHandles().heapBlocks++;
   usableSizeBytes_ = malloc_usable_size(p);
-  } catch (const Napi::Error& e) {
-    napi_throw(info.Env(), e.Value());  // fails only when JS cannot run: then nobody is left to tell
-  }
 }
 
 // Runs from the GC finalizer or env teardown, with no JS caller: free(3) and an atomic only, nothing that can throw.
@@ -147,17 +101,7 @@ void HeapBlock::Release() {
   if (block_ != nullptr) LiveHandles().heapBlocks--;
   free(block_);
   block_ = nullptr;
-  for (void* f : fillers_) free(f);
-  fillers_.clear();
-}
-
-void HeapBlock::EnsureOpen(Napi::Env env) const {
-  if (block_ == nullptr) ThrowClosed(env, "heap block", "free");
-}
-
-Napi::Value HeapBlock::Free(const Napi::CallbackInfo& info) {
-  Release();
-  return info.Env().Undefined();
+  fillers_.FreeAll();
 }
 
 // realloc(newSizeBytes) → { moved, creation counters }. On failure the old block is
@@ -193,8 +137,7 @@ Napi::Value HeapBlock::ChunkHeader(const Napi::CallbackInfo& info) {
 #ifdef __GLIBC__
   if (const char* other = ReplacementAllocator())
     ThrowUnsupported(env, std::string("chunkHeader() decodes glibc's malloc chunks, but ") + other + " is loaded in this process");
-  size_t sizeField;
-  std::memcpy(&sizeField, block_ - sizeof(size_t), sizeof sizeField);
+  const size_t sizeField = ChunkSizeField(block_);
   const bool mmapped = (sizeField & kIsMmapped) != 0;
   Napi::Object o = Napi::Object::New(env);
   o.Set("headerWordBytes", Napi::Number::New(env, static_cast<double>(sizeof(size_t))));
@@ -239,14 +182,8 @@ Napi::Value HeapBlock::GetSizeBytes(const Napi::CallbackInfo& info) {
 Napi::Value HeapBlock::GetUsableSizeBytes(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(usableSizeBytes_));
 }
-Napi::Value HeapBlock::GetClosed(const Napi::CallbackInfo& info) {
-  return Napi::Boolean::New(info.Env(), block_ == nullptr);
-}
-Napi::Value HeapBlock::GetCreation(const Napi::CallbackInfo& info) {
-  return CountersToJs(info.Env(), creation_);
-}
 Napi::Value HeapBlock::GetDrainedTopBytes(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), static_cast<double>(drainedTopBytes_));
+  return Napi::Number::New(info.Env(), static_cast<double>(fillers_.bytes));
 }
 
 }  // namespace vmprobe

@@ -7,20 +7,23 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <vector>
 
-#include "measure.h"
+#include "glibc_malloc.h"
+#include "handle.h"
 
 namespace vmprobe {
 
-class HeapBlock : public Napi::ObjectWrap<HeapBlock> {
+class HeapBlock : public Handle<HeapBlock> {
  public:
   static Napi::Function Define(Napi::Env env);
   explicit HeapBlock(const Napi::CallbackInfo& info);
   ~HeapBlock() override;
 
+  static constexpr const char* kKind = "heap block";
+  static constexpr const char* kReleasedBy = "free";
+
  private:
-  Napi::Value Free(const Napi::CallbackInfo& info);
+  friend class Handle<HeapBlock>;
   Napi::Value Realloc(const Napi::CallbackInfo& info);
   Napi::Value ChunkHeader(const Napi::CallbackInfo& info);
   Napi::Value Touch(const Napi::CallbackInfo& info);
@@ -28,19 +31,16 @@ class HeapBlock : public Napi::ObjectWrap<HeapBlock> {
   Napi::Value GetAddress(const Napi::CallbackInfo& info);
   Napi::Value GetSizeBytes(const Napi::CallbackInfo& info);
   Napi::Value GetUsableSizeBytes(const Napi::CallbackInfo& info);
-  Napi::Value GetClosed(const Napi::CallbackInfo& info);
-  Napi::Value GetCreation(const Napi::CallbackInfo& info);
   Napi::Value GetDrainedTopBytes(const Napi::CallbackInfo& info);
+  void Allocate(const Napi::CallbackInfo& info);
+  bool IsOpen() const { return block_ != nullptr; }
   void Release();
-  void EnsureOpen(Napi::Env env) const;
 
   uint8_t* block_ = nullptr;  // nullptr once freed
   size_t sizeBytes_ = 0;
   size_t usableSizeBytes_ = 0;
   size_t pageSize_ = 0;
-  Counters creation_;
-  std::vector<void*> fillers_;  // drainTop: the top chunk's remainder, freed with the block
-  size_t drainedTopBytes_ = 0;
+  TopFillers fillers_;  // drainTop: the top chunk's remainder, freed with the block
 };
 
 }  // namespace vmprobe

@@ -8,7 +8,7 @@
 #include <cstring>
 #include <string>
 
-#include "allocator_version.h"
+#include "allocator_identity.h"
 
 #ifdef __GLIBC__
 #include <gnu/libc-version.h>

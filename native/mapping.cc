@@ -180,17 +180,22 @@ Napi::Function Mapping::Define(Napi::Env env) {
                          InstanceAccessor<&Mapping::GetSizeBytes>("sizeBytes"),
                          InstanceAccessor<&Mapping::GetMappedBytes>("mappedBytes"),
                          InstanceAccessor<&Mapping::GetPageSizeBytes>("pageSizeBytes"),
-                         InstanceAccessor<&Mapping::GetClosed>("closed"),
+                         ClosedAccessor(),
                          InstanceAccessor<&Mapping::GetProtection>("protection"),
-                         InstanceAccessor<&Mapping::GetCreation>("creation"),
+                         CreationAccessor(),
                      });
 }
 
 // new Mapping({ sizeBytes?, protection, shared, path?, fileOffsetBytes, populate,
 //               noreserve, alignBytes, hugePages })
-Mapping::Mapping(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Mapping>(info) {
-  // Hazard: a throw out of a constructor makes ~ObjectWrap napi_remove_wrap, which fails in a terminating env and leaves a finalizer that deletes freed memory.
-  try {  // so errors leave as a pending JS exception (catch below) and this stays a closed handle
+Mapping::Mapping(const Napi::CallbackInfo& info) : Handle<Mapping>(info) {
+  Construct(info, [&] { Map(info); }, [] {});
+}
+
+// The constructor's work. A throw leaves nothing behind: the file descriptor closes
+// with its guard, each failure after an mmap unmaps it before throwing, and the region
+// exists only once everything has succeeded.
+void Mapping::Map(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   pageSize_ = PageSize();
   Napi::Object opts = ReadOptionsObject(info, 0, "options");
@@ -247,13 +252,6 @@ Mapping::Mapping(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Mapping>(inf
   LiveHandles().mappings++;
   region_->mappedBytes = mapped;
   region_->fd = file.Release();
-  } catch (const Napi::Error& e) {
-    napi_throw(info.Env(), e.Value());  // fails only when JS cannot run: then nobody is left to tell
-  }
-}
-
-void Mapping::EnsureOpen(Napi::Env env) const {
-  if (region_ == nullptr || region_->base == nullptr) ThrowClosed(env, "mapping", "unmap");
 }
 
 void Mapping::DetachBuffer() {
@@ -384,11 +382,18 @@ Napi::Value Mapping::AsArrayBuffer(const Napi::CallbackInfo& info) {
       env, region_->base, length,
       [](napi_env, void*, void* hint) noexcept { delete static_cast<std::shared_ptr<Region>*>(hint); }, keepAlive, &result);
   if (status != napi_ok) {
-    delete keepAlive;
+    // Who frees keepAlive: Node-API refuses some calls before it takes the hint (an
+    // exception already pending, a bad argument, a runtime without external buffers);
+    // past those checks the hint belongs to the buffer's finalizer, which runs even when
+    // no buffer comes out (node::Buffer::New calls it for a length over
+    // buffer.constants.MAX_LENGTH: 4 GiB on Node 20). Deleting it here too freed it twice.
+    if (status == napi_pending_exception || status == napi_invalid_arg || status == napi_no_external_buffers_allowed)
+      delete keepAlive;
     if (status == napi_no_external_buffers_allowed)
       ThrowUnsupported(env, "this runtime forbids external ArrayBuffers (V8 sandbox, e.g. Electron); "
                             "use touch() and residency() instead of asArrayBuffer()");
-    NAPI_THROW(Napi::Error::New(env), Napi::Value());
+    ThrowUnsupported(env, "this runtime could not make an ArrayBuffer of " + std::to_string(length) +
+                              " bytes over the mapping (" + NapiFailure(env) + "); use touch() and residency() instead");
   }
   Napi::ArrayBuffer ab(env, result);
   buffer_ = Napi::Weak(ab);
@@ -460,14 +465,8 @@ Napi::Value Mapping::GetMappedBytes(const Napi::CallbackInfo& info) {
 Napi::Value Mapping::GetPageSizeBytes(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(pageSize_));
 }
-Napi::Value Mapping::GetClosed(const Napi::CallbackInfo& info) {
-  return Napi::Boolean::New(info.Env(), region_ == nullptr || region_->base == nullptr);
-}
 Napi::Value Mapping::GetProtection(const Napi::CallbackInfo& info) {
   return Napi::String::New(info.Env(), ProtName(prot_));
-}
-Napi::Value Mapping::GetCreation(const Napi::CallbackInfo& info) {
-  return CountersToJs(info.Env(), creation_);
 }
 
 }  // namespace vmprobe

@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <memory>
 
-#include "measure.h"
+#include "handle.h"
 
 namespace vmprobe {
 
@@ -31,12 +31,16 @@ struct Region {
   int Scrub();
 };
 
-class Mapping : public Napi::ObjectWrap<Mapping> {
+class Mapping : public Handle<Mapping> {
  public:
   static Napi::Function Define(Napi::Env env);
   explicit Mapping(const Napi::CallbackInfo& info);
 
+  static constexpr const char* kKind = "mapping";
+  static constexpr const char* kReleasedBy = "unmap";
+
  private:
+  friend class Handle<Mapping>;
   Napi::Value Unmap(const Napi::CallbackInfo& info);
   Napi::Value Protect(const Napi::CallbackInfo& info);
   Napi::Value Advise(const Napi::CallbackInfo& info);
@@ -50,11 +54,10 @@ class Mapping : public Napi::ObjectWrap<Mapping> {
   Napi::Value GetSizeBytes(const Napi::CallbackInfo& info);
   Napi::Value GetMappedBytes(const Napi::CallbackInfo& info);
   Napi::Value GetPageSizeBytes(const Napi::CallbackInfo& info);
-  Napi::Value GetClosed(const Napi::CallbackInfo& info);
   Napi::Value GetProtection(const Napi::CallbackInfo& info);
-  Napi::Value GetCreation(const Napi::CallbackInfo& info);
 
-  void EnsureOpen(Napi::Env env) const;
+  void Map(const Napi::CallbackInfo& info);
+  bool IsOpen() const { return region_ != nullptr && region_->base != nullptr; }
   void DetachBuffer();
   // Bytes of the mapping that lie on pages backed by the file right now (the rest
   // would raise SIGBUS when touched). For anonymous mappings: sizeBytes_.
@@ -67,7 +70,6 @@ class Mapping : public Napi::ObjectWrap<Mapping> {
   int prot_ = 0;
   bool shared_ = false;
   uint64_t fileOffset_ = 0;
-  Counters creation_;
 };
 
 }  // namespace vmprobe

@@ -12,9 +12,12 @@
 // stays on: its checks compare values and add no memory accesses. Measured on gcc 12's
 // libasan: its mmap/mprotect interceptors touch no shadow and munmap/madvise are not
 // intercepted (0 extra faults on fresh ranges), so the syscalls need no bypass.
+//
+// The counters reach JS only through CountersToJs / SetCounters, after the measurement.
 #ifndef VMPROBE_MEASURE_H
 #define VMPROBE_MEASURE_H
 
+#include <napi.h>
 #include <sys/resource.h>
 #include <time.h>
 
@@ -39,6 +42,13 @@ struct Counters {
   uint64_t elapsedNs = 0;
 };
 
+// CLOCK_MONOTONIC in nanoseconds. vDSO: no syscall, no fault on a warm page.
+VMPROBE_MEASURED inline uint64_t MonotonicNs() {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1000000000ULL + static_cast<uint64_t>(ts.tv_nsec);
+}
+
 class FaultClock {
  public:
   VMPROBE_MEASURED FaultClock() { Sample(&startUsage_, &startNs_); }
@@ -46,7 +56,7 @@ class FaultClock {
   // in and before it on the way out, so elapsedNs covers the measured work only.
   VMPROBE_MEASURED Counters Elapsed() const {
     struct rusage now;
-    const uint64_t nowNs = NowNs();
+    const uint64_t nowNs = MonotonicNs();
     getrusage(RUSAGE_THREAD, &now);
     Counters c;
     c.minorFaults = static_cast<uint64_t>(now.ru_minflt - startUsage_.ru_minflt);
@@ -56,18 +66,27 @@ class FaultClock {
   }
 
  private:
-  VMPROBE_MEASURED static uint64_t NowNs() {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);  // vDSO: no syscall, no fault on a warm page
-    return static_cast<uint64_t>(ts.tv_sec) * 1000000000ULL + static_cast<uint64_t>(ts.tv_nsec);
-  }
   VMPROBE_MEASURED static void Sample(struct rusage* usage, uint64_t* ns) {
     getrusage(RUSAGE_THREAD, usage);  // cannot fail for RUSAGE_THREAD with a valid pointer
-    *ns = NowNs();
+    *ns = MonotonicNs();
   }
   struct rusage startUsage_;
   uint64_t startNs_;
 };
+
+// Sets minorFaults, majorFaults and elapsedNs on a result object.
+inline void SetCounters(Napi::Env env, Napi::Object o, const Counters& c) {
+  o.Set("minorFaults", Napi::Number::New(env, static_cast<double>(c.minorFaults)));
+  o.Set("majorFaults", Napi::Number::New(env, static_cast<double>(c.majorFaults)));
+  o.Set("elapsedNs", Napi::Number::New(env, static_cast<double>(c.elapsedNs)));
+}
+
+// { minorFaults, majorFaults, elapsedNs }
+inline Napi::Object CountersToJs(Napi::Env env, const Counters& c) {
+  Napi::Object o = Napi::Object::New(env);
+  SetCounters(env, o, c);
+  return o;
+}
 
 }  // namespace vmprobe
 

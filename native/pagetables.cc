@@ -19,6 +19,7 @@
 
 #include "args.h"
 #include "errors.h"
+#include "sysinfo.h"
 
 namespace vmprobe {
 
@@ -50,7 +51,7 @@ long long ReadVmPteBytes() {
 Napi::Value PageTableProbe(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object options = ReadOptionsObject(info, 0, "options");
-  const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  const size_t page = PageSize();
   const uint64_t sizeBytes = ReadCount(options.Get("sizeBytes"), "sizeBytes", page, uint64_t{1} << 30);
   const uint64_t repeats = ReadOptionalCount(options, "repeats", 5, 1, 1000);
   if (sizeBytes % page != 0) ThrowArgValue(env, "sizeBytes", "must be a whole number of pages (" + std::to_string(page) + " bytes). Received " + std::to_string(sizeBytes));

@@ -1,21 +1,11 @@
 // stack.cc — the calling thread's stack: its bounds, a recursion that grows it frame by
-// frame while streaming samples to a file descriptor, and stack vs heap allocation cost.
+// frame while the record writer (stack_records.cc) streams marks and samples to a file
+// descriptor, and stack vs heap allocation cost.
 //
-// Follows pthread_getattr_np(3), alloca(3), write(2), mincore(2) and proc(5) (status
-// "VmStk", maps "[stack]"). The recursion is meant to run until the kernel refuses to
-// grow the stack (SIGSEGV) — only ever in a child process (lib/experiments/stack/child-tasks.ts): every
-// record is written with write(2) the moment it exists, so what was written before the
-// process died reaches the parent. The hot path never allocates: /proc files are read
-// with read(2) into a small buffer on the stack, records are formatted into another.
-// /proc text is not interpreted here beyond finding the one line asked for; the lines
-// travel raw and TypeScript parses them (lib/experiments/stack/records.ts).
-//
-// Records are JSON lines in the child channel's envelope (lib/child/entry.ts):
-//   {"type":"record","value":{"kind":"mark",...}}    every time the stack in use
-//       crosses into a new page: the depth at death is known to within one page;
-//   {"type":"record","value":{"kind":"sample",...}}  every sampleEveryFrames frames:
-//       stack pointer, bytes in use, the VmStk line, the [stack] maps line and how
-//       many pages of that mapping are resident (mincore).
+// Follows pthread_getattr_np(3), alloca(3) and proc(5) (maps: the stack mapping's end).
+// The recursion is meant to run until the kernel refuses to grow the stack (SIGSEGV) —
+// only ever in a child process (lib/experiments/stack/child-tasks.ts). The hot path
+// never allocates.
 #include "stack.h"
 
 #include "child_only.h"
@@ -37,16 +27,13 @@
 #include "constants.h"
 #include "errors.h"
 #include "measure.h"
+#include "stack_records.h"
 #include "sysinfo.h"
-#include "touch.h"
 
 namespace vmprobe {
 
 namespace {
 
-// Small on purpose: the sampler runs on the very stack it measures, near the limit.
-constexpr size_t kLineBufferBytes = 1024;
-constexpr size_t kRecordBytes = 768;
 // Stack the recursion must leave free below its deepest frame when it is asked to stop
 // (not to die): the sampler's buffers, a signal frame, the N-API return path.
 constexpr size_t kStopHeadroomBytes = 64 * 1024;
@@ -87,84 +74,6 @@ Bounds RequireBounds(Napi::Env env) {
 
 bool IsMainThread() { return static_cast<pid_t>(syscall(SYS_gettid)) == getpid(); }
 
-// Calls onLine(line, length) for each line of `path` until it returns false. Lines
-// longer than the buffer are dropped (the lines asked for are short).
-template <typename F>
-void ForEachLine(const char* path, F onLine) {
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return;
-  char buf[kLineBufferBytes];
-  size_t have = 0;
-  bool skipping = false;  // inside an over-long line
-  for (;;) {
-    ssize_t n = read(fd, buf + have, sizeof buf - have);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    have += static_cast<size_t>(n);
-    size_t start = 0;
-    for (size_t i = 0; i < have; ++i) {
-      if (buf[i] != '\n') continue;
-      bool keepGoing = skipping ? true : onLine(buf + start, i - start);
-      skipping = false;
-      start = i + 1;
-      if (!keepGoing) {
-        close(fd);
-        return;
-      }
-    }
-    if (start == 0 && have == sizeof buf) {
-      skipping = true;
-      have = 0;
-      continue;
-    }
-    std::memmove(buf, buf + start, have - start);
-    have -= start;
-  }
-  if (have > 0 && !skipping) onLine(buf, have);
-  close(fd);
-}
-
-// Copies `line` into `out` as the inside of a JSON string; returns bytes written.
-size_t JsonEscape(const char* line, size_t length, char* out, size_t room) {
-  size_t w = 0;
-  for (size_t i = 0; i < length && w + 7 < room; ++i) {
-    const unsigned char c = static_cast<unsigned char>(line[i]);
-    if (c == '"' || c == '\\') {
-      out[w++] = '\\';
-      out[w++] = static_cast<char>(c);
-    } else if (c == '\t') {
-      out[w++] = '\\';
-      out[w++] = 't';
-    } else if (c < 0x20) {
-      w += static_cast<size_t>(std::snprintf(out + w, room - w, "\\u%04x", c));
-    } else {
-      out[w++] = static_cast<char>(c);
-    }
-  }
-  out[w] = '\0';
-  return w;
-}
-
-bool StartsWith(const char* line, size_t length, const char* prefix) {
-  const size_t n = std::strlen(prefix);
-  return length >= n && std::memcmp(line, prefix, n) == 0;
-}
-
-bool EndsWith(const char* line, size_t length, const char* suffix) {
-  const size_t n = std::strlen(suffix);
-  return length >= n && std::memcmp(line + length - n, suffix, n) == 0;
-}
-
-void WriteAll(int fd, const char* data, size_t length) {
-  while (length > 0) {
-    ssize_t n = write(fd, data, length);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return;  // the parent is gone: nothing to report to
-    data += n;
-    length -= static_cast<size_t>(n);
-  }
-}
-
 struct RecurseState {
   int fd = -1;
   size_t frameBytes = 0;
@@ -176,80 +85,6 @@ struct RecurseState {
   uint64_t deepestBytes = 0;
   uint64_t frames = 0;
 };
-
-// Resident pages of the mapping described by a maps line (its start-end parsed here,
-// the only parsing this file does: the sample must be complete when it is written).
-long long ResidentPages(const char* line, size_t pageBytes) {
-  char* end = nullptr;
-  const unsigned long long start = std::strtoull(line, &end, 16);
-  if (end == nullptr || *end != '-') return -1;
-  const unsigned long long stop = std::strtoull(end + 1, nullptr, 16);
-  if (stop <= start) return -1;
-  const size_t pages = static_cast<size_t>((stop - start) / pageBytes);
-  unsigned char vec[256];
-  long long resident = 0;
-  for (size_t done = 0; done < pages;) {
-    const size_t n = pages - done < sizeof vec ? pages - done : sizeof vec;
-    if (mincore(reinterpret_cast<void*>(start + done * pageBytes), n * pageBytes, vec) != 0) return -1;
-    for (size_t i = 0; i < n; ++i) resident += vec[i] & 1;
-    done += n;
-  }
-  return resident;
-}
-
-// A full sample. noinline keeps its buffers out of the recursing frames.
-__attribute__((noinline)) void WriteSample(RecurseState* s, uint64_t depth, uintptr_t sp) {
-  char vmStk[96] = "";
-  char stackMap[320] = "";
-  long long residentPages = -1;
-  ForEachLine("/proc/self/status", [&](const char* line, size_t length) {
-    if (!StartsWith(line, length, "VmStk:")) return true;
-    JsonEscape(line, length, vmStk, sizeof vmStk);
-    return false;
-  });
-  ForEachLine("/proc/self/maps", [&](const char* line, size_t length) {
-    if (!EndsWith(line, length, "[stack]")) return true;
-    JsonEscape(line, length, stackMap, sizeof stackMap);
-    residentPages = ResidentPages(line, s->pageBytes);
-    return false;
-  });
-  char record[kRecordBytes];
-  int n = std::snprintf(record, sizeof record,
-                        "{\"type\":\"record\",\"value\":{\"kind\":\"sample\",\"depthFrames\":%" PRIu64
-                        ",\"stackPointer\":\"0x%" PRIxPTR "\",\"depthBytes\":%" PRIu64
-                        ",\"vmStkLine\":\"%s\",\"stackMapLine\":\"%s\",\"stackResidentPages\":%lld}}\n",
-                        depth, sp, static_cast<uint64_t>(s->top - sp), vmStk, stackMap, residentPages);
-  if (n > 0) WriteAll(s->fd, record, static_cast<size_t>(n) < sizeof record ? static_cast<size_t>(n) : sizeof record - 1);
-}
-
-// Appends `text` (NUL-terminated) or a decimal number; returns the new end.
-VMPROBE_MEASURED char* Append(char* out, const char* text) {
-  while (*text != '\0') *out++ = *text++;
-  return out;
-}
-VMPROBE_MEASURED char* AppendDecimal(char* out, uint64_t v) {
-  char digits[24];
-  int n = 0;
-  do {
-    digits[n++] = static_cast<char>('0' + v % 10);
-    v /= 10;
-  } while (v != 0);
-  while (n > 0) *out++ = digits[--n];
-  return out;
-}
-
-// Formatted by hand, not with snprintf: printf needs kilobytes of stack, and a mark is
-// written at every page of depth, at most one frame from the limit. Its own stack use
-// must stay far below a page so the deepest mark is within a frame of the death.
-__attribute__((noinline)) VMPROBE_MEASURED void WriteMark(RecurseState* s, uint64_t depth, uint64_t depthBytes) {
-  char record[128];
-  char* end = Append(record, "{\"type\":\"record\",\"value\":{\"kind\":\"mark\",\"depthFrames\":");
-  end = AppendDecimal(end, depth);
-  end = Append(end, ",\"depthBytes\":");
-  end = AppendDecimal(end, depthBytes);
-  end = Append(end, "}}\n");
-  WriteAll(s->fd, record, static_cast<size_t>(end - record));
-}
 
 // Touches one byte in every page of the frame, from its high end down, the order in
 // which a real frame is used, so the stack grows one page at a time.
@@ -265,10 +100,10 @@ VMPROBE_MEASURED inline bool Visit(RecurseState* s, uint64_t depth, uintptr_t fr
   if (depthBytes > s->deepestBytes) s->deepestBytes = depthBytes;
   if (s->fd >= 0) {
     if (depthBytes >= s->nextMarkBytes) {
-      WriteMark(s, depth, depthBytes);
+      WriteMark(s->fd, depth, depthBytes);
       s->nextMarkBytes = (depthBytes / s->pageBytes + 1) * s->pageBytes;
     }
-    if (s->sampleEveryFrames != 0 && depth % s->sampleEveryFrames == 0) WriteSample(s, depth, frameLow);
+    if (s->sampleEveryFrames != 0 && depth % s->sampleEveryFrames == 0) WriteSample(s->fd, s->pageBytes, depth, frameLow, depthBytes);
   }
   return s->stopAtDepthBytes != 0 && depthBytes >= s->stopAtDepthBytes;
 }
@@ -431,10 +266,8 @@ Napi::Value StackAllocCost(const Napi::CallbackInfo& info) {
   }
   const Counters c = clock.Elapsed();
   asm volatile("" : : "r"(sink) : "memory");
-  Napi::Object o = Napi::Object::New(env);
-  o.Set("elapsedNs", Napi::Number::New(env, static_cast<double>(c.elapsedNs)));
+  Napi::Object o = CountersToJs(env, c);
   o.Set("iterations", Napi::Number::New(env, static_cast<double>(iterations)));
-  o.Set("minorFaults", Napi::Number::New(env, static_cast<double>(c.minorFaults)));
   return o;
 }
 

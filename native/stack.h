@@ -10,7 +10,7 @@ namespace vmprobe {
 Napi::Value ThreadStack(const Napi::CallbackInfo& info);
 // stackRecurse({ frameBytes, variant, fd, sampleEveryFrames, stopAtDepthBytes, untilFault })
 Napi::Value StackRecurse(const Napi::CallbackInfo& info);
-// stackAllocCost({ kind, sizeBytes, iterations }) -> { elapsedNs, iterations, minorFaults }
+// stackAllocCost({ kind, sizeBytes, iterations }) -> { minorFaults, majorFaults, elapsedNs, iterations }
 Napi::Value StackAllocCost(const Napi::CallbackInfo& info);
 
 }  // namespace vmprobe

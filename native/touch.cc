@@ -73,18 +73,6 @@ RangeArgs ReadRangeArgs(const Napi::CallbackInfo& info, size_t sizeBytes) {
   return a;
 }
 
-void SetCounters(Napi::Env env, Napi::Object o, const Counters& c) {
-  o.Set("minorFaults", Napi::Number::New(env, static_cast<double>(c.minorFaults)));
-  o.Set("majorFaults", Napi::Number::New(env, static_cast<double>(c.majorFaults)));
-  o.Set("elapsedNs", Napi::Number::New(env, static_cast<double>(c.elapsedNs)));
-}
-
-Napi::Object CountersToJs(Napi::Env env, const Counters& c) {
-  Napi::Object o = Napi::Object::New(env);
-  SetCounters(env, o, c);
-  return o;
-}
-
 Napi::Object TouchResultToJs(Napi::Env env, const TouchResult& r) {
   Napi::Object o = CountersToJs(env, r.counters);
   o.Set("pagesTouched", Napi::Number::New(env, static_cast<double>(r.pagesTouched)));

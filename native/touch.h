@@ -42,10 +42,6 @@ struct RangeArgs {
 };
 RangeArgs ReadRangeArgs(const Napi::CallbackInfo& info, size_t sizeBytes);
 
-// { minorFaults, majorFaults, elapsedNs }
-Napi::Object CountersToJs(Napi::Env env, const Counters& c);
-// Sets minorFaults, majorFaults and elapsedNs on an existing result object.
-void SetCounters(Napi::Env env, Napi::Object o, const Counters& c);
 // { pagesTouched, minorFaults, majorFaults, elapsedNs }
 Napi::Object TouchResultToJs(Napi::Env env, const TouchResult& r);
 

@@ -1,15 +1,12 @@
-// usage.cc — resource usage, resource limits, sysconf values and the C library.
+// usage.cc — resource usage, resource limits and sysconf values (the C library: libc.cc).
 //
-// Follows getrusage(2), getrlimit(2)/setrlimit(2), sysconf(3), gnu_get_libc_version(3).
+// Follows getrusage(2), getrlimit(2)/setrlimit(2), sysconf(3).
 // Units leave this file named: ru_maxrss is KiB in the kernel and bytes here; CPU
 // times are microseconds. RLIM_INFINITY is reported as (and accepted as) Infinity.
 #include "usage.h"
 
-
 #include <sys/resource.h>
 #include <unistd.h>
-#ifdef __GLIBC__
-#endif
 
 #include <cerrno>
 #include <cmath>
@@ -22,7 +19,6 @@
 namespace vmprobe {
 
 namespace {
-
 
 int ReadLimitName(const Napi::Value& v) {
   return static_cast<int>(ReadNamed(v, "resource", kRlimitTable).value);

@@ -1,27 +1,26 @@
-// workloads.cc — the allocator workloads of `vmprobe allocators`, and what each child
-// needs to know about the malloc in force.
+// workloads.cc — the allocator workloads of `vmprobe allocators`, memory samples of the
+// child running them, and each allocator's own call that gives free memory back.
 //
 // The workloads run native threads that call malloc/free (whatever malloc the process
 // resolved: glibc's, or a replacement preloaded with LD_PRELOAD). Their bookkeeping —
 // the table of live block pointers — is mmap'd here, never malloc'd, so it does not
 // sit in the heap being measured. RSS, VSZ and the peak (VmHWM, reset through
 // /proc/self/clear_refs "5", proc(5)) are read with open/read into stack buffers, which
-// allocate nothing. Introspection is by dlsym(RTLD_DEFAULT): jemalloc's mallctl
-// ("version", "arena.<MALLCTL_ARENAS_ALL>.purge", "opt.dirty_decay_ms"), gperftools'
-// tc_version and MallocExtension_ReleaseFreeMemory, mimalloc's mi_version and
-// mi_collect, glibc's gnu_get_libc_version and malloc_trim(3). The workloads run only
-// in the child processes of the experiment: they change the malloc state of the process.
+// allocate nothing. The release calls are looked up with dlsym(RTLD_DEFAULT): jemalloc's
+// mallctl("arena.<MALLCTL_ARENAS_ALL>.purge"), gperftools'
+// MallocExtension_ReleaseFreeMemory, mimalloc's mi_collect, glibc's malloc_trim(3).
+// Which malloc is in force, and its version: allocator_identity.cc. The workloads run
+// only in the child processes of the experiment: they change the malloc state of the
+// process.
 #include "workloads.h"
 
 #include <dlfcn.h>
 #include <fcntl.h>
-#include <link.h>
 #include <pthread.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <unistd.h>
 #ifdef __GLIBC__
-#include <gnu/libc-version.h>
 #include <malloc.h>
 #endif
 
@@ -34,18 +33,15 @@
 #include <new>
 #include <string>
 
+#include "allocator_identity.h"
 #include "args.h"
 #include "errors.h"
+#include "measure.h"
+#include "sysinfo.h"
 
 namespace vmprobe {
 
 namespace {
-
-uint64_t NowNs() {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<uint64_t>(ts.tv_sec) * 1000000000ULL + static_cast<uint64_t>(ts.tv_nsec);
-}
 
 // Reads a /proc file into `buf` (NUL-terminated); returns the length or -1.
 ssize_t ReadSmallFile(const char* path, char* buf, size_t size) {
@@ -94,7 +90,7 @@ uint64_t CountMappings() {
 
 Sample TakeSample() {
   Sample s;
-  const uint64_t page = static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+  const uint64_t page = PageSize();
   char statm[256];
   if (ReadSmallFile("/proc/self/statm", statm, sizeof statm) > 0) {
     char* end = nullptr;
@@ -129,86 +125,12 @@ Napi::Object SampleObject(Napi::Env env, const Sample& s) {
   return o;
 }
 
-// ---- allocator introspection (dlsym: none of these symbols is linked) ----
+// ---- the allocators' own "give free memory back" calls (dlsym: none is linked) ----
 
-using MallctlFn = int (*)(const char*, void*, size_t*, void*, size_t);
-using TcVersionFn = const char* (*)(int*, int*, const char**);
-using MiVersionFn = int (*)();
 using MiCollectFn = void (*)(bool);
 using VoidFn = void (*)();
 
-struct ProviderSearch {
-  const char* name = nullptr;
-};
-
-// The first loaded object (load order = the global lookup scope's order, which puts
-// LD_PRELOAD objects right after the executable) that itself defines `malloc`.
-int FindMallocProvider(struct dl_phdr_info* info, size_t, void* data) {
-  auto* search = static_cast<ProviderSearch*>(data);
-  const char* name = info->dlpi_name;
-  if (name == nullptr || name[0] == '\0') return 0;  // the executable, the vDSO
-  void* handle = dlopen(name, RTLD_LAZY | RTLD_NOLOAD);
-  if (handle == nullptr) return 0;
-  void* sym = dlsym(handle, "malloc");
-  Dl_info where;
-  const bool own = sym != nullptr && dladdr(sym, &where) != 0 &&
-                   reinterpret_cast<uintptr_t>(where.dli_fbase) == static_cast<uintptr_t>(info->dlpi_addr);
-  dlclose(handle);
-  if (!own) return 0;
-  search->name = name;
-  return 1;
-}
-
 const size_t kMallctlArenasAll = 4096;  // jemalloc 5: MALLCTL_ARENAS_ALL
-
-}  // namespace
-
-// allocatorIdentity() → { mallocProvider, glibcVersion, jemallocVersion,
-//   jemallocDirtyDecayMs, tcmallocVersion, mimallocVersion } (strings/numbers or null).
-Napi::Value AllocatorIdentity(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  Napi::Object o = Napi::Object::New(env);
-  ProviderSearch search;
-  dl_iterate_phdr(FindMallocProvider, &search);
-  o.Set("mallocProvider", search.name == nullptr ? env.Null() : Napi::String::New(env, search.name));
-#ifdef __GLIBC__
-  o.Set("glibcVersion", Napi::String::New(env, gnu_get_libc_version()));
-#else
-  o.Set("glibcVersion", env.Null());
-#endif
-  auto mallctl = reinterpret_cast<MallctlFn>(dlsym(RTLD_DEFAULT, "mallctl"));
-  Napi::Value jeVersion = env.Null();
-  Napi::Value jeDecay = env.Null();
-  if (mallctl != nullptr) {
-    const char* version = nullptr;
-    size_t len = sizeof version;
-    if (mallctl("version", &version, &len, nullptr, 0) == 0 && version != nullptr) jeVersion = Napi::String::New(env, version);
-    ssize_t decay = 0;
-    len = sizeof decay;
-    if (mallctl("opt.dirty_decay_ms", &decay, &len, nullptr, 0) == 0) jeDecay = Napi::Number::New(env, static_cast<double>(decay));
-  }
-  o.Set("jemallocVersion", jeVersion);
-  o.Set("jemallocDirtyDecayMs", jeDecay);
-  auto tcVersion = reinterpret_cast<TcVersionFn>(dlsym(RTLD_DEFAULT, "tc_version"));
-  if (tcVersion != nullptr) {
-    int major = 0, minor = 0;
-    const char* patch = nullptr;
-    const char* text = tcVersion(&major, &minor, &patch);
-    o.Set("tcmallocVersion", Napi::String::New(env, text != nullptr ? text : (std::to_string(major) + "." + std::to_string(minor))));
-  } else {
-    o.Set("tcmallocVersion", env.Null());
-  }
-  auto miVersion = reinterpret_cast<MiVersionFn>(dlsym(RTLD_DEFAULT, "mi_version"));
-  if (miVersion != nullptr) {
-    const int v = miVersion();  // e.g. 209 for 2.0.9
-    o.Set("mimallocVersion", Napi::String::New(env, std::to_string(v / 100) + "." + std::to_string((v / 10) % 10) + "." + std::to_string(v % 10)));
-  } else {
-    o.Set("mimallocVersion", env.Null());
-  }
-  return o;
-}
-
-namespace {
 
 enum class Release { kNone, kGlibc, kJemalloc, kTcmalloc, kMimalloc };
 
@@ -220,7 +142,7 @@ struct ReleaseOutcome {
 
 ReleaseOutcome DoRelease(Release which) {
   ReleaseOutcome r;
-  const uint64_t t0 = NowNs();
+  const uint64_t t0 = MonotonicNs();
   switch (which) {
     case Release::kNone: r.call = "none"; break;
     case Release::kGlibc:
@@ -232,8 +154,7 @@ ReleaseOutcome DoRelease(Release which) {
       break;
     case Release::kJemalloc: {
       r.call = "mallctl(\"arena." + std::to_string(kMallctlArenasAll) + ".purge\")";
-      auto mallctl = reinterpret_cast<MallctlFn>(dlsym(RTLD_DEFAULT, "mallctl"));
-      if (mallctl != nullptr) {
+      if (const MallctlFn mallctl = JemallocMallctl()) {
         const std::string name = "arena." + std::to_string(kMallctlArenasAll) + ".purge";
         r.found = mallctl(name.c_str(), nullptr, nullptr, nullptr, 0) == 0;
       }
@@ -258,7 +179,7 @@ ReleaseOutcome DoRelease(Release which) {
       break;
     }
   }
-  r.elapsedNs = NowNs() - t0;
+  r.elapsedNs = MonotonicNs() - t0;
   return r;
 }
 
@@ -516,7 +437,7 @@ Napi::Value RunAllocatorWorkload(const Napi::CallbackInfo& info) {
   p.survivorBytes = ReadOptionalCount(opts, "survivorBytes", 512, 1, 1ULL << 20);
   p.seed = ReadOptionalCount(opts, "seed", 1, 0, kMaxSafeInteger);
   const Release release = ReadRelease(opts.Get("release"));
-  p.pageBytes = static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+  p.pageBytes = PageSize();
 
   // Bookkeeping, all mmap'd: the shared block, the workers, their tables.
   const size_t workersBytes = sizeof(Worker) * p.threads + sizeof(Shared);
@@ -563,9 +484,9 @@ Napi::Value RunAllocatorWorkload(const Napi::CallbackInfo& info) {
   pthread_barrier_init(&shared->barrier, nullptr, static_cast<unsigned>(p.threads + 1));
   OpenGate(shared, 1);
   pthread_barrier_wait(&shared->barrier);  // start
-  const uint64_t t0 = NowNs();
+  const uint64_t t0 = MonotonicNs();
   pthread_barrier_wait(&shared->barrier);  // load and free done
-  const uint64_t loadNs = NowNs() - t0;
+  const uint64_t loadNs = MonotonicNs() - t0;
   const Sample retained = TakeSample();
   const ReleaseOutcome rel = DoRelease(release);
   const Sample released = TakeSample();

@@ -1,5 +1,5 @@
-// workloads.h — allocator workloads and allocator introspection for `vmprobe allocators`
-// (see workloads.cc).
+// workloads.h — allocator workloads, memory samples and release calls for `vmprobe
+// allocators` (see workloads.cc; which malloc is in force: allocator_identity.h).
 #ifndef VMPROBE_WORKLOADS_H
 #define VMPROBE_WORKLOADS_H
 
@@ -7,7 +7,6 @@
 
 namespace vmprobe {
 
-Napi::Value AllocatorIdentity(const Napi::CallbackInfo& info);
 Napi::Value AllocatorRelease(const Napi::CallbackInfo& info);
 Napi::Value MemorySample(const Napi::CallbackInfo& info);
 Napi::Value RunAllocatorWorkload(const Napi::CallbackInfo& info);

@@ -1,4 +1,4 @@
-// Block sets (lib/block-set.ts): N blocks in one call, freed by selection, classified
+// Block sets (lib/malloc/block-set.ts): N blocks in one call, freed by selection, classified
 // together, with tables outside the measured heap — and the issue-10 scenario: 200,000
 // blocks of 1 KiB, all freed but the last, then malloc_trim(0), in a child process.
 import { test } from 'node:test';

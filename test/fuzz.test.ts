@@ -16,7 +16,7 @@ import * as fc from 'fast-check';
 import * as probe from '../lib/index';
 import * as experiments from '../lib/experiments/index';
 import * as render from '../lib/render/index';
-import { EXPORT_TABLE, METHOD_TABLE, prototypeMembers, undocumentedRejection } from './helpers/api-surface';
+import { EXPORT_TABLE, METHOD_TABLE, memberDescriptor, prototypeMembers, undocumentedRejection } from './helpers/api-surface';
 import {
   anyArgs, anyLeaf, anyNumber, anything, argsStartingWith, factorySize, makeFixtures, optionsObject, smallCount, type FuzzFixtures,
 } from './helpers/fuzz-generators';
@@ -306,7 +306,7 @@ async function fuzzHandles(kind: 'Mapping' | 'HeapBlock' | 'BlockSet', makers: H
     try {
       for (const [member, args] of steps) {
         const label = `${kind}(${maker.label}).${member}(${fc.stringify(args)})`;
-        const desc = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(handle) as object, member);
+        const desc = memberDescriptor(handle, member);
         const r = await checked(label, () => (desc?.get ? desc.get.call(handle) : (handle as unknown as Record<string, (...x: unknown[]) => unknown>)[member]?.(...args)));
         if (r instanceof ArrayBuffer) buffers.push(r);
         // A buffer that is still attached must be safe to write: protect()/unmap() detach it first.

@@ -1,4 +1,4 @@
-// The huge zero page (lib/huge-zero-page.ts, lib/pages.ts summarizePagemap): under every
+// The huge zero page (lib/pages/huge-zero-page.ts, lib/pages/summary.ts summarizePagemap): under every
 // THP mode this host can switch to (always, madvise, never; use_zero_page 0 and 1),
 // reading untouched PMD-aligned anonymous memory in a child, with PFNs readable (root)
 // and hidden (the same child as uid nobody). Each mode is set only while its children

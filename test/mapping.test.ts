@@ -9,6 +9,7 @@ import { test } from 'node:test';
 import { native } from '../lib/native/loader';
 import { execFileSync } from 'node:child_process';
 import * as assert from 'node:assert/strict';
+import { constants as bufferConstants } from 'node:buffer';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -748,4 +749,31 @@ test('an ArrayBuffer over a file mapping cannot kill the process when the file s
     `);
     assert.deepEqual(out, { survived: true, code: 'ERR_VMPROBE_UNSUPPORTED' });
   });
+});
+
+test('an ArrayBuffer longer than the runtime allows is refused with ERR_VMPROBE_UNSUPPORTED; the process lives on and unmap() still frees the range', (t) => {
+  const maxLength = bufferConstants.MAX_LENGTH;
+  const sizeBytes = maxLength + page;
+  if (!Number.isSafeInteger(sizeBytes)) return t.skip(`this runtime's buffer.constants.MAX_LENGTH is ${maxLength}: no mapping can be longer`);
+  // In a child: Node calls the buffer's finalizer even when it refuses the length, and
+  // freeing its hint a second time killed the process (SIGSEGV on Node 20).
+  const out = runChildJson(`
+    const v = require(LIB);
+    let m;
+    try { m = v.map({ sizeBytes: ${sizeBytes}, noreserve: true }); }
+    catch (e) { console.log(JSON.stringify({ mapped: false, code: e.code })); process.exit(0); }
+    const address = m.address;
+    let code = 'no error', message = '';
+    try { m.asArrayBuffer(); } catch (e) { code = e.code; message = e.message; }
+    m.unmap();
+    globalThis.gc();
+    setImmediate(() => setImmediate(() => {
+      const stillMapped = v.readMaps().some((e) => e.start <= address && address < e.end);
+      console.log(JSON.stringify({ mapped: true, code, message, stillMapped }));
+    }));
+  `, { nodeArgs: ['--expose-gc'] }) as { mapped: boolean; code: string; message?: string; stillMapped?: boolean };
+  if (!out.mapped) return t.skip(`this host will not map ${sizeBytes} bytes even with MAP_NORESERVE (${out.code})`);
+  assert.equal(out.code, 'ERR_VMPROBE_UNSUPPORTED', `asArrayBuffer() of ${sizeBytes} bytes: ${out.message}`);
+  assert.match(out.message ?? '', new RegExp(`ArrayBuffer of ${sizeBytes} bytes`));
+  assert.equal(out.stillMapped, false, 'the range is gone from /proc/self/maps once unmapped and the refused buffer finalized');
 });

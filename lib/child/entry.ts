@@ -1,5 +1,5 @@
 /**
- * Entry point of a vmprobe child process (see child.ts): `node child-entry.js MODULE
+ * Entry point of a vmprobe child process (see spawn.ts): `node entry.js MODULE
  * EXPORT PAYLOAD_JSON`. Calls MODULE[EXPORT](payload, emit) and writes, to fd 3, one
  * JSON line per emitted record, then `{type:'result'}` or `{type:'error'}`. Writes are
  * synchronous, so every record emitted before a crash has reached the parent.

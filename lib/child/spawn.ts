@@ -3,7 +3,7 @@
  *
  * Experiments whose numbers depend on process state (malloc, stack, ASLR), and anything
  * that can kill a process (stack overflow, touching PROT_NONE, setrlimit), run here.
- * The child runs `runChildTask(module, export, payload)` (child-entry.ts): it loads a
+ * The child runs `runChildTask(module, export, payload)` (entry.ts): it loads a
  * module of this package, calls the named export with the payload, and writes JSON
  * records, one per line, to file descriptor 3 — a pipe that survives nothing the child
  * does to its own stdout, and whose lines written before a crash still arrive. The

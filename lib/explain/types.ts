@@ -5,24 +5,13 @@
  * Addresses are hex strings ("0x7f…") so a capture survives JSON.stringify.
  */
 
+import type { MapsEntry, MapsLineJson } from '../proc/maps';
+
 /** Version of the capture and breakdown shapes (schema/explain.schema.json). */
 export const EXPLAIN_SCHEMA_VERSION = 1;
 
-/** One VMA of /proc/<pid>/smaps, reduced to what attribution uses; sizes in bytes. */
-export interface CapturedVma {
-  /** First address, hex ("0x55d0…"). */
-  start: string;
-  /** End address (exclusive), hex. */
-  end: string;
-  /** The kernel's four permission characters, e.g. "rw-p". */
-  perms: string;
-  offsetBytes: number;
-  dev: string;
-  inode: number;
-  /** File path or pseudo-path ([heap], [stack], [anon:…]); null for anonymous memory. */
-  path: string | null;
-  deleted: boolean;
-  pseudo: boolean;
+/** One VMA of /proc/<pid>/smaps, reduced to what attribution uses: its maps line (MapsLineJson) and counters, sizes in bytes. */
+export interface CapturedVma extends MapsLineJson, Pick<MapsEntry, 'pseudo'> {
   rssBytes: number;
   pssBytes: number;
   privateCleanBytes: number;

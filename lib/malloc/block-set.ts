@@ -73,7 +73,7 @@ export interface SourceCounts {
 }
 
 /**
- * The live blocks classified together by two witnesses of lib/malloc-classify.ts: the
+ * The live blocks classified together by two witnesses of lib/malloc/classify.ts: the
  * chunk flags (the size word before each block, glibc malloc.c) and the address (inside
  * [start of `[heap]`, program break) or not).
  */

@@ -33,7 +33,7 @@ export interface LibcIdentity {
  * and the malloc replacing glibc's in this process (jemalloc, tcmalloc, a sanitizer
  * runtime…) or null, with the replacement's own version where it answers one
  * (jemalloc's mallctl "version", tcmalloc's tc_version, mimalloc's mi_version; else
- * null). Detected in native/libc.cc and native/allocator_version.cc.
+ * null). Detected in native/libc.cc and native/allocator_identity.cc.
  */
 export function libcInUse(): { name: 'glibc' | 'unknown'; version: string | null; replacementAllocator: string | null; replacementAllocatorVersion: string | null } {
   return native.libc();

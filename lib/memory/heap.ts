@@ -6,12 +6,10 @@
  * allocated itself.
  */
 import { native, type NativeHeapBlock } from '../native/loader';
-import { closedHandle, invalidArgType, invalidArgValue } from '../util/errors';
+import { invalidArgType, invalidArgValue } from '../util/errors';
 import { optionalBoolean, rejectUnknownKeys, validateCount, validateOptions } from '../util/validate';
-import type { RangeOptions } from './range';
-import type { PagemapSummary } from '../pages/summary';
-import { touchRange, rangeResidency, rangePagemap } from './residency';
-import type { Counters, Residency, TouchOptions, TouchResult } from './types';
+import { MemoryHandle, openHandle, type HandleNames } from './handle';
+import type { Counters } from './types';
 
 /** sizeof(void *) of the addon: 8 on 64-bit, 4 on 32-bit (process.arch tells which). */
 const POINTER_BYTES = ['arm', 'ia32', 'mips', 'mipsel', 'ppc'].includes(process.arch) ? 4 : 8;
@@ -50,13 +48,10 @@ export interface ChunkHeader {
   mmapOffsetBytes: number | null;
 }
 
-/** What realloc() did. */
-export interface ReallocResult {
+/** What realloc() did: the faults and time of the call, and whether the block moved. */
+export interface ReallocResult extends Counters {
   /** True when the block moved to a new address (its contents were copied). */
   moved: boolean;
-  minorFaults: number;
-  majorFaults: number;
-  elapsedNs: number;
 }
 
 /** Allocates a block with malloc(3) (or calloc(3) with `zeroed: true`). */
@@ -78,28 +73,24 @@ export function malloc(options: MallocOptions): HeapBlock {
   return new HeapBlock(new native.HeapBlock({ sizeBytes, alignBytes, drainTop }));
 }
 
-/** One heap block. */
-export class HeapBlock {
+const HEAP_BLOCK: HandleNames = { kind: 'heap block', releasedBy: 'free' };
+
+/**
+ * One heap block: address, sizeBytes, closed, creation, touch(), residency() and
+ * pagemap() as every handle has them (MemoryHandle; heap memory is private anonymous),
+ * and what malloc adds.
+ */
+export class HeapBlock extends MemoryHandle {
   readonly #handle: NativeHeapBlock;
-  /** Faults and time the malloc/calloc call took. */
-  readonly creation: Counters;
 
   /** @internal Use malloc(). */
   constructor(handle: NativeHeapBlock) {
     // Exported for instanceof only: refuse anything but the addon's own handle.
     if (!(handle instanceof native.HeapBlock)) throw invalidArgType('handle', 'a native heap block (create a HeapBlock with malloc())', handle);
+    super(handle, HEAP_BLOCK, true);
     this.#handle = handle;
-    this.creation = handle.creation;
   }
 
-  /** Address returned by malloc, for display and comparison only (null once freed). */
-  get address(): bigint | null {
-    return this.#handle.address;
-  }
-  /** Bytes requested. */
-  get sizeBytes(): number {
-    return this.#handle.sizeBytes;
-  }
   /** malloc_usable_size(3): bytes actually usable in the block. */
   get usableSizeBytes(): number {
     return this.#handle.usableSizeBytes;
@@ -108,29 +99,9 @@ export class HeapBlock {
   get drainedTopBytes(): number {
     return this.#handle.drainedTopBytes;
   }
-  /** True after free(). */
-  get closed(): boolean {
-    return this.#handle.closed;
-  }
 
   #open(): NativeHeapBlock {
-    if (this.#handle.closed) throw closedHandle('heap block', 'free');
-    return this.#handle;
-  }
-
-  /** Reads or writes one byte in every page the block's range spans (or every strideBytes), measured in the same native call. */
-  touch(options: TouchOptions = {}): TouchResult {
-    return touchRange(this.#open(), options);
-  }
-
-  /** mincore(2) over the pages the block's bytes span (shared with neighbouring blocks). */
-  residency(options: RangeOptions & { maxRuns?: number } = {}): Residency {
-    return rangeResidency(this.#open(), options);
-  }
-
-  /** pagemap over the pages the block spans (heap memory is private anonymous). */
-  pagemap(options: RangeOptions & { entries?: boolean } = {}): PagemapSummary {
-    return rangePagemap(this.#open(), options, true);
+    return openHandle(this.#handle, HEAP_BLOCK);
   }
 
   /**

@@ -5,14 +5,13 @@
 import { ADVICE_NAMES, PROTECTION_NAMES } from '../native/tables';
 import { markAsUntransferable } from 'node:worker_threads';
 import { native, type NativeMapping, type NativeAdvice } from '../native/loader';
-import { closedHandle, invalidArgType, invalidArgValue, unsupported } from '../util/errors';
+import { invalidArgType, invalidArgValue, unsupported } from '../util/errors';
 import { optionalBoolean, optionalCount, rejectUnknownKeys, validateChoice, validateOptions, validateCount, validateAligned } from '../util/validate';
 import { resolveRange, type RangeOptions } from './range';
 import { readThpSettings } from '../system/kernel-settings';
 import { pageSizeBytes } from '../system/usage';
-import type { PagemapSummary } from '../pages/summary';
-import type { Counters, Residency, TouchOptions, TouchResult } from './types';
-import { touchRange, rangeResidency, rangePagemap } from './residency';
+import type { Counters } from './types';
+import { MemoryHandle, openHandle, type HandleNames } from './handle';
 export { EVERY_PAGE, MAX_RUNS, DEFAULT_MAX_RUNS } from './residency';
 
 type Transfer = (this: ArrayBuffer, newLength?: number) => ArrayBuffer;
@@ -132,11 +131,15 @@ export function mapFile(path: string, options: MapFileOptions = {}): Mapping {
 /** Options of Mapping.touch. */
 export type { TouchOptions, TouchResult, Counters, Residency } from './types';
 
+const MAPPING: HandleNames = { kind: 'mapping', releasedBy: 'unmap' };
+
 /**
- * One mapping. Release it with unmap() (idempotent); a forgotten Mapping is unmapped
- * by its finalizer once neither it nor its ArrayBuffer is reachable.
+ * One mapping: address, sizeBytes, closed, creation, touch(), residency() and pagemap()
+ * as every handle has them (MemoryHandle), and what mmap adds. Release it with unmap()
+ * (idempotent); a forgotten Mapping is unmapped by its finalizer once neither it nor its
+ * ArrayBuffer is reachable.
  */
-export class Mapping {
+export class Mapping extends MemoryHandle {
   readonly #handle: NativeMapping;
   /** The buffer asArrayBuffer() handed out, if it may still be alive. */
   #buffer: WeakRef<ArrayBuffer> | undefined;
@@ -146,8 +149,6 @@ export class Mapping {
   readonly shared: boolean;
   /** The mapped file's path, or null for anonymous memory. */
   readonly path: string | null;
-  /** Faults and time the mmap call itself took (MAP_POPULATE faults land here). */
-  readonly creation: Counters;
 
   /** @internal Use map() or mapFile(). */
   constructor(handle: NativeMapping, info: { kind: 'anonymous' | 'file'; shared: boolean; path: string | null }) {
@@ -155,21 +156,13 @@ export class Mapping {
     if (!(handle instanceof native.Mapping) || info === null || typeof info !== 'object') {
       throw invalidArgType('handle', 'a native mapping (create a Mapping with map() or mapFile())', handle);
     }
+    super(handle, MAPPING, info.kind === 'anonymous' && !info.shared);
     this.#handle = handle;
     this.kind = info.kind;
     this.shared = info.shared;
     this.path = info.path;
-    this.creation = handle.creation;
   }
 
-  /** Start address, for display and comparison only (null once unmapped). */
-  get address(): bigint | null {
-    return this.#handle.address;
-  }
-  /** Bytes requested. */
-  get sizeBytes(): number {
-    return this.#handle.sizeBytes;
-  }
   /** The page size in bytes. */
   get pageSizeBytes(): number {
     return this.#handle.pageSizeBytes;
@@ -178,37 +171,13 @@ export class Mapping {
   get pages(): number {
     return this.#handle.mappedBytes / this.#handle.pageSizeBytes;
   }
-  /** True after unmap(). */
-  get closed(): boolean {
-    return this.#handle.closed;
-  }
   /** Current protection. */
   get protection(): Protection {
     return this.#handle.protection;
   }
 
   #open(): NativeMapping {
-    if (this.#handle.closed) throw closedHandle('mapping', 'unmap');
-    return this.#handle;
-  }
-
-  /**
-   * Reads or writes one byte in every page of the range (or one every `strideBytes`),
-   * in native code, and returns what that same call measured: pages touched, minor and
-   * major faults of this thread, elapsed ns.
-   */
-  touch(options: TouchOptions = {}): TouchResult {
-    return touchRange(this.#open(), options);
-  }
-
-  /** mincore(2) residency of the range (pages, resident pages, run-length runs). */
-  residency(options: RangeOptions & { maxRuns?: number } = {}): Residency {
-    return rangeResidency(this.#open(), options);
-  }
-
-  /** /proc/self/pagemap over the range: present, swapped, exclusive, zero pages, … */
-  pagemap(options: RangeOptions & { entries?: boolean } = {}): PagemapSummary {
-    return rangePagemap(this.#open(), options, this.kind === 'anonymous' && !this.shared);
+    return openHandle(this.#handle, MAPPING);
   }
 
   /** madvise(2) over the range (offset page-aligned). Returns the faults and time of that call. */
@@ -241,8 +210,9 @@ export class Mapping {
    * thread (structuredClone/postMessage: DataCloneError); a same-thread
    * `ArrayBuffer.prototype.transfer()` moves it, and unmap() then swaps the pages for
    * zero memory rather than unmapping under the new buffer. Throws
-   * ERR_VMPROBE_UNSUPPORTED for file mappings and where the runtime forbids external
-   * buffers (V8 sandbox builds such as Electron).
+   * ERR_VMPROBE_UNSUPPORTED for file mappings, where the runtime forbids external
+   * buffers (V8 sandbox builds such as Electron), and for a mapping longer than the
+   * runtime's largest buffer (buffer.constants.MAX_LENGTH: 4 GiB on Node 20).
    */
   asArrayBuffer(): ArrayBuffer {
     const ab = this.#open().asArrayBuffer();

@@ -30,7 +30,7 @@ export function stackRecurse(options: NativeStackRecurseOptions): NativeStackRec
   return native.stackRecurse(options);
 }
 
-/** Which malloc this process runs, proved from inside (native/workloads.cc: dlsym of each allocator's version call). */
+/** Which malloc this process runs, proved from inside (native/allocator_identity.cc: dlsym of each allocator's version call). */
 export function allocatorIdentity(): NativeAllocatorIdentity {
   return native.allocatorIdentity();
 }

@@ -195,7 +195,7 @@ export interface NativeAddon {
   layoutAddresses(): NativeLayoutAddresses;
   loadedObjects(): NativeLoadedObject[];
   segmentTouch(segment: 'data' | 'bss', firstPage: number, pages: number, mode: 'read' | 'write'): NativeTouchResult & { address: bigint };
-  /** Kills the calling process on purpose: only ever called in a child task (lib/experiments/layout/fault-task.ts). */
+  /** Kills the calling process on purpose: only ever called in a child task (lib/experiments/layout/tasks.ts, through lib/native/child-only.ts). */
   layoutFault(target: NativeFaultTarget): { address: bigint; survived: 'read' | 'wrote'; value?: number };
   // --- end layout experiment ---
   // --- malloc experiment (native/malloc_control.cc) ---
@@ -241,10 +241,8 @@ export interface NativeStackRecurseResult extends NativeCounters {
   deepestBytes: number;
   stackTop: bigint;
 }
-export interface NativeStackAllocCost {
-  elapsedNs: number;
+export interface NativeStackAllocCost extends NativeCounters {
   iterations: number;
-  minorFaults: number;
 }
 /** The stack exports (declaration merging adds them to NativeAddon). */
 export interface NativeAddon {
@@ -301,7 +299,7 @@ export interface NativeAddon {
 }
 // --- end hardening ---
 
-// --- allocators experiment (native/workloads.cc) ---
+// --- allocators experiment (native/workloads.cc, native/allocator_identity.cc) ---
 /** Memory counters of this process, read with no allocation (statm, status VmHWM, maps lines, RUSAGE_SELF). */
 export interface NativeMemorySample { rssBytes: number; vszBytes: number; peakRssBytes: number; mappings: number; minorFaults: number }
 /** The malloc in force and each allocator's version where it exports one (null otherwise). */

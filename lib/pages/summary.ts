@@ -1,6 +1,6 @@
 /**
  * What the page tables say about a range: pagemap entries summed up, with the zero
- * page counted (see zeropage.ts). Works on any range: it never dereferences it.
+ * page counted (see zero-page.ts). Works on any range: it never dereferences it.
  */
 import { decodePagemapEntry, readPagemapChunks, type PagemapEntry } from './pagemap';
 import { zeroPagePfn, type ZeroPageMethod } from './zero-page';

@@ -49,6 +49,18 @@ export interface MapsEntry {
   pseudo: boolean;
 }
 
+/**
+ * A mapping's maps-line fields as plain JSON, addresses as hex strings ("0x7f…") so it
+ * survives JSON.stringify: what a saved explain capture (CapturedVma) and the layout
+ * result (RegionJson) keep of each VMA. The other fields mean what MapsEntry's do.
+ */
+export interface MapsLineJson extends Pick<MapsEntry, 'perms' | 'offsetBytes' | 'dev' | 'inode' | 'path' | 'deleted'> {
+  /** First address of the mapping (inclusive), hex ("0x55d0…"). */
+  start: string;
+  /** End of the mapping (exclusive), hex. */
+  end: string;
+}
+
 const MAPS_FILE = '/proc/<pid>/maps';
 const EXPECTED_SHAPE = 'expected "start-end perms offset major:minor inode [path]"';
 const DELETED_SUFFIX = ' (deleted)';

@@ -181,7 +181,7 @@ export interface MethodEntry {
   why: string;
 }
 
-/** Every own prototype member of the handle classes (methods and accessors). */
+/** Every prototype member of the handle classes (methods and accessors, inherited ones included). */
 export const METHOD_TABLE: Readonly<Record<'Mapping' | 'HeapBlock' | 'BlockSet', Readonly<Record<string, MethodEntry>>>> = {
   Mapping: {
     address: { kind: 'getter', memory: 'none', why: 'display bigint, null once unmapped' },
@@ -228,9 +228,25 @@ export const METHOD_TABLE: Readonly<Record<'Mapping' | 'HeapBlock' | 'BlockSet',
   },
 };
 
-/** Own prototype members (methods and accessors) of a class, without the constructor. */
+/**
+ * Prototype members (methods and accessors) of a class and of the classes it extends
+ * (Mapping and HeapBlock share MemoryHandle's), without the constructors.
+ */
 export function prototypeMembers(cls: { prototype: object }): string[] {
-  return Object.getOwnPropertyNames(cls.prototype).filter((n) => n !== 'constructor').sort();
+  const names = new Set<string>();
+  for (let proto: object | null = cls.prototype; proto !== null && proto !== Object.prototype; proto = Object.getPrototypeOf(proto) as object | null) {
+    for (const name of Object.getOwnPropertyNames(proto)) if (name !== 'constructor') names.add(name);
+  }
+  return [...names].sort();
+}
+
+/** The descriptor of a prototype member of `instance`, looked up along its prototype chain (getters included). */
+export function memberDescriptor(instance: object, name: string): PropertyDescriptor | undefined {
+  for (let proto = Object.getPrototypeOf(instance) as object | null; proto !== null; proto = Object.getPrototypeOf(proto) as object | null) {
+    const desc = Object.getOwnPropertyDescriptor(proto, name);
+    if (desc !== undefined) return desc;
+  }
+  return undefined;
 }
 
 /** The codes DESIGN.md / lib/util/errors.ts document, besides errno names. */

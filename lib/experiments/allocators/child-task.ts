@@ -1,5 +1,5 @@
 /**
- * Child-process entry of the allocators experiment (run through lib/child.ts, one
+ * Child-process entry of the allocators experiment (run through lib/child/entry.ts, one
  * child per configuration × workload × repetition, each doing nothing else): proves
  * the malloc in force is the one the configuration names — the library's mapping in
  * /proc/self/maps and the first loaded object defining `malloc` — then runs the

@@ -1,22 +1,11 @@
 /** Everything the layout experiment measured: `measurements` in its JSON result. */
-import type { RegionKind, Zone } from '../../layout/regions';
+import type { MapsLineJson } from '../../proc/maps';
+import type { Region, RegionKind, Zone } from '../../layout/regions';
 import type { AslrMeasurements } from './aslr';
 import type { BssStep, DataStep, ElfFacts } from './segments';
 
-/** One region as JSON (addresses as hex strings). */
-export interface RegionJson {
-  start: string;
-  end: string;
-  sizeBytes: number;
-  perms: string;
-  offsetBytes: number;
-  dev: string;
-  inode: number;
-  path: string | null;
-  deleted: boolean;
-  kind: RegionKind;
-  objectPath: string | null;
-}
+/** One region as JSON: its maps line (addresses as hex strings), size and classification. */
+export interface RegionJson extends MapsLineJson, Pick<Region, 'sizeBytes' | 'kind' | 'objectPath'> {}
 
 /** One gap as JSON. */
 export interface GapJson {
