@@ -6,6 +6,8 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { EXPERIMENT_NAMES } from '../lib/experiments/index';
 import { EXIT_CODES } from '../lib/cli/help';
@@ -148,6 +150,13 @@ test('`--help` and `<experiment> --help` list the exit codes the CLI uses', () =
     assert.ok(r.stdout.includes('Exit codes:'), `${args.join(' ')}: no exit codes`);
     for (const [code, meaning] of EXIT_CODES) assert.ok(section.includes(`${code.padEnd(6)} ${meaning}`), `${args.join(' ')} lacks exit code ${code}`);
   }
+});
+
+test('the README\'s exit-code table lists the same codes as --help', () => {
+  const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+  const table = readme.slice(readme.indexOf('| exit code | meaning |'));
+  const listed = [...table.matchAll(/^\| ([0-9][0-9 +n]*) \|/gm)].map((m) => (m[1] ?? '').replace(/ /g, ''));
+  assert.deepEqual(listed, EXIT_CODES.map(([code]) => code));
 });
 
 test('an `--html` file that cannot be written names the errno once, with its description', () => {

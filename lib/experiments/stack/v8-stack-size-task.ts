@@ -6,6 +6,7 @@
  */
 import { threadStack } from '../../stack/probes';
 import { getrlimit } from '../../system/usage';
+import { measureJsDepth, type JsDepthReached } from './js-depth';
 
 /** Payload of jsRecursionTask. */
 export interface JsRecursionPayload {
@@ -27,7 +28,7 @@ export interface JsRecursionStart {
 export interface JsRecursionMark { kind: 'js-mark'; frames: number; depthBytes: number }
 
 /** What the task returns when V8 threw RangeError. */
-export interface JsRecursionResult { frames: number; depthBytes: number }
+export type JsRecursionResult = JsDepthReached;
 
 /** Recurses in JS until RangeError; returns the depth there. Dies instead when the real stack ends first. */
 export function jsRecursionTask(payload: JsRecursionPayload, emit: (record: unknown) => void): JsRecursionResult {
@@ -35,18 +36,7 @@ export function jsRecursionTask(payload: JsRecursionPayload, emit: (record: unkn
   const start: JsRecursionStart = { kind: 'js-recursion-start', rlimitBytes: Number.isFinite(soft) ? soft : null, inUseBytes: threadStack().inUseBytes, execArgv: process.execArgv };
   emit(start);
   const every = Math.max(1, Math.floor(payload.markEveryFrames));
-  let deepest: JsRecursionResult | null = null;
-  // A mark emitted too near V8's limit throws the RangeError itself: the frame above records it.
-  const dive = (depth: number): void => {
-    try {
-      if (depth % every === 0) emit({ kind: 'js-mark', frames: depth, depthBytes: threadStack().inUseBytes } satisfies JsRecursionMark);
-      dive(depth + 1);
-    } catch (err) {
-      if (!(err instanceof RangeError)) throw err;
-      if (deepest === null) deepest = { frames: depth, depthBytes: threadStack().inUseBytes };
-    }
-  };
-  dive(1);
-  if (deepest === null) throw new Error('JS recursion ended without a RangeError');
-  return deepest;
+  return measureJsDepth((frames) => {
+    if (frames % every === 0) emit({ kind: 'js-mark', frames, depthBytes: threadStack().inUseBytes } satisfies JsRecursionMark);
+  });
 }
