@@ -52,7 +52,6 @@ async function reportError(err: unknown, argv: readonly string[], io: CliIo): Pr
   const what = code === 'ERR_VMPROBE_EXPERIMENT' || code === 'ERR_VMPROBE_BUILD' || command === undefined ? '' : `${command} could not run: `;
   io.stderr.write(`vmprobe: ${what}${runtimeErrorText(err)}\n`);
   if (debug && err instanceof Error && err.stack !== undefined) io.stderr.write(`${err.stack}\n`);
-  else if (!debug && code !== 'ERR_VMPROBE_BUILD') io.stderr.write('(run it again with --debug for the stack trace)\n');
   return 1;
 }
 
