@@ -2,6 +2,8 @@
 // Builds the native addon when it is missing, and brings it up to date when it
 // exists (`node-gyp build` is incremental: make only recompiles what changed).
 // Used by `npm install` (install script), `npm run build`, `npm test`, `npm start`.
+// node-gyp's output is kept and printed only when the build fails; a build that
+// succeeds prints one line (VMPROBE_VERBOSE_BUILD=1 streams everything as it comes).
 'use strict';
 const { spawnSync } = require('node:child_process');
 const { existsSync } = require('node:fs');
@@ -25,12 +27,23 @@ function findNodeGyp() {
   candidates.push(path.join(path.dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'));
   return candidates.find((c) => c && existsSync(c));
 }
+const verbose = process.env.VMPROBE_VERBOSE_BUILD === '1';
 const script = findNodeGyp();
 const gyp = script ? [process.execPath, [script, ...args]] : ['node-gyp', args];
-const run = spawnSync(gyp[0], gyp[1], { cwd: root, stdio: 'inherit' });
+const started = Date.now();
+const run = spawnSync(gyp[0], gyp[1], {
+  cwd: root,
+  stdio: verbose ? 'inherit' : ['ignore', 'pipe', 'pipe'],
+  encoding: 'utf8',
+  maxBuffer: 256 * 1024 * 1024,
+});
+const seconds = ((Date.now() - started) / 1000).toFixed(1);
 if (run.error || run.status !== 0) {
+  if (!verbose) process.stderr.write(`${run.stdout ?? ''}${run.stderr ?? ''}`);
   const why = run.error ? run.error.message : `exit code ${run.status}`;
   console.error(`vmprobe: building the native addon failed (${why}). ` +
-    'It needs python3, make and a C++ compiler; rebuild with `npx node-gyp rebuild` in the package directory.');
+    'It needs python3, make and a C++ compiler: install them, then run `npm rebuild vmprobe` in your project ' +
+    '(in a clone of vmprobe: `npm run build`). VMPROBE_VERBOSE_BUILD=1 shows node-gyp\'s output as it runs.');
   process.exit(1);
 }
+console.log(`vmprobe: native addon ready for node ${process.version} (${path.join('build', 'Release', 'vmprobe.node')}, ${seconds} s)`);

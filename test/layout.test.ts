@@ -6,7 +6,8 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { runLayout, type LayoutResult } from '../lib/experiments/layout/index';
 import { renderLayoutSvg } from '../lib/render/layout-svg';
-import { renderLayout } from '../lib/render/layout';
+import { renderLayout, renderLayoutPicture } from '../lib/render/layout';
+import { probeLabel } from '../lib/render/layout-labels';
 import { makeStyle } from '../lib/render/style';
 import { native } from '../lib/native/loader';
 import { touchSegmentPages, layoutAddresses } from '../lib/layout/probes';
@@ -125,11 +126,17 @@ test('the SVG is well-formed XML and names every region kind of the map', async 
   for (const kind of new Set(m.regions.map((r) => r.kind))) assert.ok(svg.includes(kind), `the SVG never names ${kind}`);
 });
 
-test('the terminal picture marks every probe and prints the zones high to low', async () => {
+test('the terminal picture marks every probe by the page figure\'s name for it (no internal name) and prints the zones high to low', async () => {
   const m = (await run()).measurements;
-  const text = renderLayout(m, makeStyle(false));
-  for (const name of ['stack', 'heap', 'mmap', 'text']) assert.match(text, new RegExp(`◀ .*\\b${name}\\b`), name);
-  assert.ok(text.indexOf('stack ') < text.indexOf('heap '), 'stack drawn below the heap');
+  const picture = renderLayoutPicture(m, makeStyle(false));
+  const probeLines = picture.split('\n').filter((l) => /◀ probe: | and: /.test(l)).join('\n');
+  for (const name of Object.keys(m.probes)) {
+    assert.ok(probeLines.includes(probeLabel(name)), `probe ${name} is not marked as '${probeLabel(name)}':\n${probeLines}`);
+    if (!probeLabel(name).toLowerCase().includes(name.toLowerCase())) assert.doesNotMatch(probeLines, new RegExp(`\\b${name}\\b`), `internal name ${name} printed`);
+  }
+  assert.doesNotMatch(picture, /zeroGlobal|thread stacks \+ guards|\bvvar ×|\bexe:/, 'an internal band or probe name');
+  assert.ok(picture.indexOf('[stack]') >= 0 && picture.indexOf('[stack]') < picture.indexOf('[heap]'), 'stack drawn above the heap');
+  assert.match(renderLayout(m, makeStyle(false)), /\.bss global/, 'the probe table uses the same names');
 });
 
 test('the probe API rejects bad arguments with coded errors, in TS and in native code', () => {
@@ -194,10 +201,10 @@ test('--pid classifies another process by permissions', async () => {
   }
 });
 
-test('--pid of a missing process and of a process we may not read fail with ENOENT / EACCES', async (t) => {
+test('--pid of a missing process is a usage error (exit 2); one we may not read fails with EACCES (exit 1)', async (t) => {
   const missing = spawnSync(process.execPath, [CLI, 'layout', '--pid', '999999999'], { encoding: 'utf8' });
-  assert.equal(missing.status, 1);
-  assert.match(missing.stderr, /no process 999999999/);
+  assert.equal(missing.status, 2, missing.stderr);
+  assert.match(missing.stderr, /^vmprobe: --pid 999999999 names no running process/);
   assert.doesNotMatch(missing.stderr, /\n\s+at /, 'no stack trace');
   const bad = spawnSync(process.execPath, [CLI, 'layout', '--pid', 'abc'], { encoding: 'utf8' });
   assert.equal(bad.status, 2);

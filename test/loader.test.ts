@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { ADDON_ABI, loadAddon, native } from '../lib/native/loader';
+import { ADDON_ABI, loadAddon, native, rebuildHint } from '../lib/native/loader';
 import { expectCode, runChildJson } from './helpers/expect-code';
 
 test('loadAddon off Linux throws ERR_VMPROBE_UNSUPPORTED naming the platform, without trying to load', () => {
@@ -70,4 +70,15 @@ test('requiring the package from a fresh process loads the addon once from build
   assert.ok(out.page > 0);
   const expected = path.resolve(__dirname, '..', '..', 'build', 'Release', 'vmprobe.node');
   assert.ok(out.loaded.includes(expected), `loaded ${out.loaded.join(', ')}; expected ${expected}`);
+});
+
+test('the rebuild command fits where vmprobe is: `npm rebuild vmprobe` when installed in an app, `npm run build` in a clone', () => {
+  for (const root of ['/srv/app/node_modules/vmprobe', '/srv/app/node_modules/@scope/vmprobe', '/srv/app/node_modules/.pnpm/vmprobe@0.1.0/node_modules/vmprobe']) {
+    const hint = rebuildHint(root);
+    assert.match(hint, /`npm rebuild vmprobe`/, root);
+    assert.doesNotMatch(hint, /npm run build/, root);
+  }
+  for (const root of ['/home/me/vmprobe', '/work/wt/cli']) assert.match(rebuildHint(root), /`npm run build`/, root);
+  // This checkout is a clone: the messages below name `npm run build`.
+  assert.match(rebuildHint(), /`npm run build`/);
 });

@@ -53,7 +53,7 @@ function functionsIn(root: unknown, at: string, seen = new Set<unknown>()): stri
   return found;
 }
 
-test('the only functions inside constant exports and measuring results are the experiment runners', () => {
+test('the only functions inside constant exports and measuring results are the experiment descriptors\' runners, size bounds and option checks', () => {
   const found: string[] = [];
   for (const [name, entry] of Object.entries(EXPORT_TABLE)) {
     const value = (v as Record<string, unknown>)[name];
@@ -71,7 +71,8 @@ test('the only functions inside constant exports and measuring results are the e
       found.push(...functionsIn(result, `${name}()`));
     }
   }
-  const runners = v.EXPERIMENTS.map((_e, i) => `EXPERIMENTS.${i}.run`);
+  // Each descriptor's runner, its size bounds (read from the host when asked) and, where it has one, its option check.
+  const runners = v.EXPERIMENTS.flatMap((e, i) => [`EXPERIMENTS.${i}.run`, `EXPERIMENTS.${i}.sizeBounds`, ...(e.checkOptions ? [`EXPERIMENTS.${i}.checkOptions`] : [])]);
   assert.deepEqual(found.sort(), runners.sort(), `functions reachable from exported values: ${found.join(', ')}`);
   // Each runner is a child-runner: it refuses junk before it spawns anything.
   for (const e of v.EXPERIMENTS) assert.equal(typeof e.run, 'function');

@@ -1,6 +1,9 @@
 // Tests for the package as a user installs it: `npm pack` the repository, install the
-// tarball into a scratch project (the addon builds from source there), and use it from
-// CommonJS, from an ES module, and through its `vmprobe` bin.
+// tarball into a scratch project, and use it from CommonJS, from an ES module, and
+// through its `vmprobe` bin and `npx vmprobe`. The install first skips scripts
+// (`--ignore-scripts`): the bin must then say how to build the addon from the app
+// (`npm rebuild vmprobe`), and that very command builds it — through the package's
+// `install` script, the one `npm install` runs, which must print one line, not gyp's.
 //
 // Slow (npm pack rebuilds dist/ through `prepack`; the install compiles the addon):
 // VMPROBE_SKIP_PACK_TEST=1 skips it in quick local loops. CI must not set it.
@@ -95,8 +98,23 @@ test('the packed tarball installs into a scratch project and works from require,
   const app = path.join(tmp, 'app');
   fs.mkdirSync(app);
   fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'vmprobe-scratch', version: '1.0.0', private: true }));
-  npm(['install', tarball, '--no-audit', '--no-fund', '--prefer-offline'], app);
+  npm(['install', tarball, '--no-audit', '--no-fund', '--prefer-offline', '--ignore-scripts'], app);
   assert.ok(fs.existsSync(path.join(app, 'node_modules', 'vmprobe', 'dist', 'lib', 'index.d.ts')), 'types installed');
+  const binPath = path.join(app, 'node_modules', '.bin', 'vmprobe');
+
+  // Without its addon, the bin names the command that builds it from the app, in a message, not a stack trace.
+  const missing = spawnSync(binPath, ['lazy', '--size', '1MiB'], { cwd: app, encoding: 'utf8' });
+  assert.equal(missing.status, 1, `vmprobe without its addon: exit ${missing.status}\n${missing.stderr}`);
+  assert.match(missing.stderr, /^vmprobe: .*native addon could not be loaded/);
+  assert.match(missing.stderr, /`npm rebuild vmprobe`/);
+  assert.doesNotMatch(missing.stderr, /npm run build|\n\s+at /, 'a clone\'s command or a stack trace');
+
+  // That command builds it: the install script, with one line of output on success.
+  const rebuild = npm(['rebuild', 'vmprobe', '--foreground-scripts'], app);
+  const lines = rebuild.split('\n').filter((l) => l.trim() !== '');
+  assert.deepEqual(lines.filter((l) => /gyp|CXX|SOLINK|make/.test(l)), [], `node-gyp output on a successful build:\n${rebuild.slice(0, 2000)}`);
+  assert.equal(lines.filter((l) => /^vmprobe: native addon ready for node v\d+/.test(l)).length, 1, `no one-line build report:\n${rebuild}`);
+  assert.ok(fs.existsSync(path.join(app, 'node_modules', 'vmprobe', 'build', 'Release', 'vmprobe.node')), 'the addon was built');
 
   const cjs = runScript(app, 'probe.cjs', CJS);
   assert.equal(cjs['faults'], 16, `require: writing 16 fresh pages took ${String(cjs['faults'])} faults`);
@@ -116,10 +134,18 @@ test('the packed tarball installs into a scratch project and works from require,
   assert.equal(esm['defaultMapIsNamedMap'], true);
   assert.deepEqual(esm['lazyClaims'], ['lazy.mmap-virtual-only', 'lazy.first-touch-fault', 'lazy.malloc-virtual', 'lazy.swap-major']);
 
-  const bin = spawnSync(path.join(app, 'node_modules', '.bin', 'vmprobe'), ['--help'], { cwd: app, encoding: 'utf8' });
+  const bin = spawnSync(binPath, ['--help'], { cwd: app, encoding: 'utf8' });
   assert.equal(bin.error, undefined);
   assert.equal(bin.status, 0, `node_modules/.bin/vmprobe --help exited ${bin.status}: ${bin.stderr}`);
   assert.match(bin.stdout, /Usage: vmprobe <experiment>/);
+  assert.doesNotMatch(bin.stdout, /npm (run|start)|exp:/, '--help assumes a clone');
+
+  // `npx vmprobe report` from the app (offline: npx must find the installed bin, not fetch one).
+  const npx = spawnSync('npx', ['--offline', 'vmprobe', 'report', '--only', 'lazy', '--size', '1MiB', '--json'], { cwd: app, env: npmEnv(), encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  assert.equal(npx.status, 0, `npx vmprobe report exited ${npx.status}: ${npx.stderr.slice(-2000)}`);
+  const report = JSON.parse(npx.stdout) as { experiment: string; experiments: Array<{ experiment: string }> };
+  assert.equal(report.experiment, 'report');
+  assert.deepEqual(report.experiments.map((e) => e.experiment), ['lazy']);
 
   // A TypeScript consumer type-checks against the installed declarations under --strict,
   // with TypeScript's defaults otherwise and no @types/node of its own.

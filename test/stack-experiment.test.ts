@@ -36,10 +36,11 @@ test('`vmprobe stack --json --limit 2MiB --frame 1KiB`: one JSON document, the f
   for (const heading of ['1. Growth to the limit', '4. By limit', '5. Thread stacks', '7. Stack vs heap']) assert.ok(text.includes(heading), heading);
 });
 
-test('`vmprobe stack --limit 1` is refused as out of range (a stack limit is at least a page)', async () => {
+test('`vmprobe stack --limit 1` is a usage error (exit 2): a stack limit is at least a page', async () => {
   const stdout = sink();
   const stderr = sink();
   const code = await main(['stack', '--limit', '1'], { stdout, stderr } as never);
-  assert.notEqual(code, 0);
-  assert.match(stderr.text, /limitBytes|out of range/);
+  assert.equal(code, 2, stderr.text);
+  assert.match(stderr.text, /^vmprobe: --limit must be at least \d+ bytes \(.*the page size\).*Received '1'\n/);
+  assert.equal(stdout.text, '');
 });

@@ -46,6 +46,7 @@ function base(): StackMeasurements {
       overflow: { fate: 'signal', signal: 'SIGSEGV', deathDepthBytes: 4 * MiB - 500, stackSizeBytes: 4 * MiB }, problem: null,
     },
     jsDepth: null,
+    v8StackSize: null,
     cost: [{ sizeBytes: 64, frameNsPerOp: 2, allocaNsPerOp: 3, mallocNsPerOp: 40, heapToStackRatio: 20, iterations: 1000 }],
     problems: [],
   };

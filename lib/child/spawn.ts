@@ -9,11 +9,13 @@
  * does to its own stdout, and whose lines written before a crash still arrive. The
  * parent collects the records, the exit code or signal, and kills a child that runs
  * past its timeout (SIGKILL), reporting it as timed out. Children never outlive the
- * parent's interest: every live child is killed when the parent exits.
+ * parent's interest: every live child is killed when the parent exits. A child runs
+ * with this process's node flags (node-flags.ts), so it measures the same runtime.
  */
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { childError } from '../util/errors';
+import { childNodeFlags } from './node-flags';
 
 /** How a child ended and what it said. */
 export interface ChildOutcome<T> {
@@ -40,7 +42,11 @@ export interface ChildOptions {
   timeoutMs?: number;
   /** Environment of the child (default: this process's). */
   env?: NodeJS.ProcessEnv;
-  /** Extra node flags for the child (e.g. ['--stack-size=2000']). */
+  /**
+   * Node flags for the child, after those it gets anyway (childNodeFlags(): this
+   * process's execArgv minus debugger/eval/test-runner flags, then VMPROBE_NODE_FLAGS);
+   * later flags win, so e.g. ['--stack-size=2000'] here overrides an inherited one.
+   */
   execArgv?: string[];
   /** Run the child through this wrapper argv, e.g. ['setarch', 'x86_64', '-R'] (the node command follows). */
   wrapper?: string[];
@@ -89,13 +95,14 @@ export const CHILD_ENTRY = path.join(__dirname, 'entry.js');
  * Runs `exportName` of `modulePath` (an absolute path, or one relative to this
  * package's dist/lib) in a fresh node process with `payload` (JSON-serialisable).
  * Resolves with the outcome whatever happened to the child; rejects only when the
- * child could not be started.
+ * child could not be started. Throws ERR_INVALID_ARG_VALUE when VMPROBE_NODE_FLAGS
+ * holds something other than node flags a child may get.
  */
 export function runChild<T>(modulePath: string, exportName: string, payload: unknown, options: ChildOptions = {}): Promise<ChildOutcome<T>> {
   installExitHook();
   const timeoutMs = options.timeoutMs ?? 30_000;
   const resolved = path.isAbsolute(modulePath) ? modulePath : path.join(__dirname, modulePath);
-  const nodeArgv = [...(options.execArgv ?? []), CHILD_ENTRY, resolved, exportName, JSON.stringify(payload ?? null)];
+  const nodeArgv = [...childNodeFlags(), ...(options.execArgv ?? []), CHILD_ENTRY, resolved, exportName, JSON.stringify(payload ?? null)];
   const [command, ...args] = options.wrapper && options.wrapper.length > 0
     ? [...options.wrapper, process.execPath, ...nodeArgv]
     : [process.execPath, ...nodeArgv];

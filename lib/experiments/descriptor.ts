@@ -30,6 +30,27 @@ export interface ExperimentCliOptions {
 /** The experiment options of the CLI, by flag name without `--`. */
 export type ExperimentCliFlag = 'size' | 'limit' | 'frame' | 'pid' | 'threads' | 'scale';
 
+/** The CLI flags that take a size in bytes. */
+export type SizeFlag = 'size' | 'limit' | 'frame';
+
+/** What a size flag allows, in bytes: the same bounds the experiment's runner checks, with their reasons. */
+export interface SizeBounds {
+  minBytes: number;
+  /** Why the minimum is what it is, for the error message (e.g. 'the page size'), or null. */
+  minReason: string | null;
+  /** The largest value, or null for none. */
+  maxBytes: number | null;
+  maxReason: string | null;
+  /** Whether the flag also takes 'unlimited' (Infinity). */
+  unlimited: boolean;
+  /**
+   * Bytes the experiment makes resident at its peak per byte of the value (0: the value
+   * does not drive its memory). The CLI refuses a value whose peak would exceed the
+   * memory available (MemAvailable, the cgroup's limit) unless --force.
+   */
+  residentPerByte: number;
+}
+
 /** One runnable experiment whose results are `R`. */
 export interface ExperimentDescriptor<N extends string = string, R extends ExperimentResult<unknown, N> = ExperimentResult<unknown, N>> {
   name: N;
@@ -39,6 +60,14 @@ export interface ExperimentDescriptor<N extends string = string, R extends Exper
   options: readonly string[];
   /** The CLI flags it uses; any other experiment flag given to it is a usage error. */
   accepts: readonly ExperimentCliFlag[];
+  /** The bounds of each size flag it accepts, read from the host when asked (page size, hard limits). */
+  sizeBounds(): Partial<Record<SizeFlag, SizeBounds>>;
+  /**
+   * Checks the CLI's options without running anything: throws ERR_INVALID_ARG_VALUE
+   * (one line naming the option) for a value its runner would refuse. Absent when the
+   * size bounds say all there is to check.
+   */
+  checkOptions?(options: ExperimentCliOptions): void;
   /** Runs it with the CLI's options mapped onto its own. */
   run(options: ExperimentCliOptions): Promise<R>;
 }

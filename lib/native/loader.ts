@@ -327,8 +327,24 @@ export interface NativeAddon {
 }
 // --- end allocators experiment ---
 
-const REBUILD_HINT = 'rebuild it with `npm run build` in the vmprobe package directory ' +
-  '(or `npx node-gyp rebuild` there; it needs python3, make and a C++ compiler)';
+/** The package root: dist/lib/native/ → three levels up. */
+const PACKAGE_ROOT = path.join(__dirname, '..', '..', '..');
+
+/**
+ * How to rebuild the addon of the package at `packageRoot`. Installed as a dependency
+ * (its directory sits in a node_modules), the command is `npm rebuild vmprobe`, run from
+ * the app: `npm run build` needs the dev dependencies (tsc) an installed package lacks.
+ * In a clone, `npm run build`.
+ */
+export function rebuildHint(packageRoot: string = PACKAGE_ROOT): string {
+  const parent = path.basename(path.dirname(packageRoot));
+  const installed = parent === 'node_modules' || path.basename(path.dirname(path.dirname(packageRoot))) === 'node_modules';
+  return installed
+    ? 'rebuild it with `npm rebuild vmprobe` in the project that installed it (it needs python3, make and a C++ compiler; ' +
+      '`npm install` runs the same build unless --ignore-scripts was given)'
+    : 'rebuild it with `npm run build` in the vmprobe package directory ' +
+      '(or `npx node-gyp rebuild` there; it needs python3, make and a C++ compiler)';
+}
 
 /**
  * Loads the addon for `platform` (a parameter so tests can simulate other hosts).
@@ -344,13 +360,13 @@ export function loadAddon(platform: string = process.platform, load: (name: stri
     addon = load('vmprobe') as NativeAddon;
   } catch (err) {
     const detail = err instanceof Error ? err.message : String(err);
-    throw buildError(`vmprobe's native addon could not be loaded: ${detail}\nIt is missing or broken: ${REBUILD_HINT}.`, err);
+    throw buildError(`vmprobe's native addon could not be loaded: ${detail}\nIt is missing or broken: ${rebuildHint()}.`, err);
   }
   if (addon === null || typeof addon !== 'object') {
-    throw buildError(`vmprobe's native addon loaded as ${addon === null ? 'null' : typeof addon}, not an object: ${REBUILD_HINT}.`);
+    throw buildError(`vmprobe's native addon loaded as ${addon === null ? 'null' : typeof addon}, not an object: ${rebuildHint()}.`);
   }
   if (addon.abi !== ADDON_ABI) {
-    throw buildError(`vmprobe's native addon is stale (ABI ${String(addon.abi)}, this JavaScript needs ${ADDON_ABI}): ${REBUILD_HINT}.`);
+    throw buildError(`vmprobe's native addon is stale (ABI ${String(addon.abi)}, this JavaScript needs ${ADDON_ABI}): ${rebuildHint()}.`);
   }
   return addon;
 }
@@ -360,7 +376,7 @@ function defaultLoad(name: string): unknown {
   // path it tried when it fails.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const bindings = require('bindings') as (opts: { bindings: string; module_root: string }) => unknown;
-  return bindings({ bindings: name, module_root: path.join(__dirname, '..', '..', '..') });
+  return bindings({ bindings: name, module_root: PACKAGE_ROOT });
 }
 
 /** The loaded addon. Importing vmprobe loads it once per thread. */

@@ -5,7 +5,7 @@
  * error (ERR_VMPROBE_BUILD) at import, not a wrong syscall later. Limits come from the
  * addon alone.
  */
-import { native, type NativeConstants } from './loader';
+import { native, rebuildHint, type NativeConstants } from './loader';
 import { buildError } from '../util/errors';
 
 /** madvise advice names, in native/constants.cc order. */
@@ -45,7 +45,7 @@ export function tableMismatches(constants: NativeConstants): string[] {
 
 const mismatches = tableMismatches(native.constants);
 if (mismatches.length > 0) {
-  throw buildError(`vmprobe's native addon and its JavaScript name different constants (${mismatches.join('; ')}): rebuild with \`npm run build\`.`);
+  throw buildError(`vmprobe's native addon and its JavaScript name different constants (${mismatches.join('; ')}): ${rebuildHint()}.`);
 }
 
 /** The addon's limits: maxRuns (residency runs per call), minFrameBytes/maxFrameBytes (stack recursion). */

@@ -25,6 +25,7 @@ export function hostRows(host: HostInfo): Array<[string, string]> {
     ['RLIMIT_STACK', `soft ${formatBytes(host.stackLimit.softBytes)}, hard ${formatBytes(host.stackLimit.hardBytes)}`],
     ['malloc tunables', `GLIBC_TUNABLES: ${entries(host.malloc.glibcTunables)}; env: ${entries(host.malloc.environment)}`],
     ['CPU address bits', host.cpuAddressBits === null ? 'unknown' : `${host.cpuAddressBits.virtual} virtual, ${host.cpuAddressBits.physical} physical`],
+    ...(host.nodeFlags !== undefined && host.nodeFlags.length > 0 ? [['node flags', `${host.nodeFlags.join(' ')} (every child process of the experiments ran with them)`] as [string, string]] : []),
   ];
 }
 

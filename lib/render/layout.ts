@@ -8,6 +8,7 @@ import type { Zone } from '../layout/regions';
 import { formatBytes, formatCount } from '../util/format';
 import { renderTable } from './table';
 import { layoutBands, type Band } from './layout-bands';
+import { bandLabel, probeLabel } from './layout-labels';
 import type { Style } from './style';
 
 const ZONE_COLOURS: Readonly<Record<Zone | 'free', number>> = { kernel: 35, stack: 31, mmap: 36, heap: 33, data: 32, text: 34, free: 2 };
@@ -15,13 +16,25 @@ const ZONE_GLYPH: Readonly<Record<Zone | 'free', string>> = { kernel: '▓', sta
 
 const hex = (a: bigint): string => `0x${a.toString(16).padStart(12, '0')}`;
 
-function markers(band: Band, m: LayoutMeasurements): string {
-  if (band.type === 'gap' || !m.target.self) return '';
-  const names = Object.entries(m.probes).filter(([, p]) => {
+/** The reader-facing names of the probes that lie in `band` (vmprobe's own process only). */
+function probesIn(band: Band, m: LayoutMeasurements): string[] {
+  if (band.type === 'gap' || !m.target.self) return [];
+  return Object.entries(m.probes).filter(([, p]) => {
     const a = BigInt(p.address);
     return a >= band.start && a < band.end;
-  }).map(([name]) => name);
-  return names.length > 0 ? `◀ ${names.join(', ')}` : '';
+  }).map(([name]) => probeLabel(name));
+}
+
+/** The text lines beside one band, as the page's figure words them (layout-labels.ts): label and size, note, probes. */
+function bandLines(band: Band, m: LayoutMeasurements, style: Style): string[] {
+  if (band.type === 'gap') return [style.dim(`${formatBytes(band.sizeBytes)} free`)];
+  const named = bandLabel(band, m);
+  const maps = band.regions > 1 && !named.label.includes('×') ? style.dim(` · ${band.regions} maps`) : '';
+  const probes = probesIn(band, m);
+  const probeLines: string[] = [];
+  for (let i = 0; i < probes.length; i += 3) probeLines.push(style.bold(`${i === 0 ? '◀ probe' : '  and'}: ${probes.slice(i, i + 3).join(', ')}`));
+  return [`${formatBytes(band.sizeBytes).padStart(10)}  ${named.label}${maps}`, ...(named.note ? [`${' '.repeat(12)}${style.dim(named.note)}`] : []),
+    ...probeLines.map((l) => `${' '.repeat(12)}${l}`)];
 }
 
 /** The vertical map: one block per band, gaps as dotted columns, heights on a log scale. */
@@ -38,15 +51,10 @@ export function renderLayoutPicture(m: LayoutMeasurements, style: Style): string
   }
   for (const band of bands) {
     const glyph = ZONE_GLYPH[band.zone].repeat(4);
-    for (let row = 0; row < band.rows; row++) {
+    const text = bandLines(band, m, style);
+    for (let row = 0; row < Math.max(band.rows, text.length); row++) {
       const address = row === 0 ? hex(band.end) : ' '.repeat(14);
-      let text = '';
-      if (row === 0) {
-        text = band.type === 'gap'
-          ? style.dim(`${formatBytes(band.sizeBytes)} free`)
-          : `${band.label.padEnd(34)} ${formatBytes(band.sizeBytes).padStart(10)}${band.regions > 1 ? style.dim(` in ${band.regions} maps`) : ''}  ${style.bold(markers(band, m))}`;
-      }
-      lines.push(`${address}  ${paint(band.zone, glyph)}  ${text}`.trimEnd());
+      lines.push(`${address}  ${paint(band.zone, glyph)}  ${text[row] ?? ''}`.trimEnd());
     }
   }
   lines.push(`${hex(0n)}  ${paint('free', '····')}  ${style.dim(`reserved: nothing may be mapped below vm.mmap_min_addr = ${m.addressSpace.mmapMinAddrBytes ?? '?'} bytes`)}`);
@@ -62,7 +70,7 @@ export function renderLayout(m: LayoutMeasurements, style: Style): string {
   out.push(`  order, high to low: ${m.order.join(' > ')};  free below the stack ${m.stackGapBytes === null ? '–' : formatBytes(m.stackGapBytes)}, above the heap ${m.heapGapBytes === null ? '–' : formatBytes(m.heapGapBytes)}`);
   out.push('');
   out.push(style.bold('Probe addresses (vmprobe\'s own process)'));
-  out.push(renderTable(['probe', 'address', 'region kind', 'object'], Object.entries(m.probes).map(([name, p]) => [name, p.address, p.regionKind ?? 'NOT MAPPED', (p.objectPath ?? '').split('/').pop() ?? '']), ['left', 'right', 'left', 'left']));
+  out.push(renderTable(['probe', 'address', 'region kind', 'object'], Object.entries(m.probes).map(([name, p]) => [probeLabel(name), p.address, p.regionKind ?? 'NOT MAPPED', (p.objectPath ?? '').split('/').pop() ?? '']), ['left', 'right', 'left', 'left']));
   out.push('');
   const vmprobePid = m.target.vmprobePid ?? '?';
   const mine = m.target.self ? '' : `vmprobe's own, pid ${vmprobePid}, not process ${m.target.pid}: `;

@@ -4,6 +4,7 @@ import { formatBytes, formatCount, formatNs, formatRatio } from '../util/format'
 import { renderChart } from './chart';
 import { renderTable } from './table';
 import type { Style } from './style';
+import { stackJsLimitLines } from './stack-js-limit';
 
 function limitText(bytes: number | null): string {
   return bytes === null ? 'unlimited' : `${formatBytes(bytes)} (${formatCount(bytes / 1024)} KiB)`;
@@ -73,10 +74,7 @@ export function renderStack(m: StackMeasurements, style: Style): string {
     `a worker recursing without end: ${t.overflow.fate === 'signal' ? `the whole process died of ${t.overflow.signal ?? '?'}` : `ended by ${t.overflow.fate}`} at ${orDash(t.overflow.deathDepthBytes)} of its ${orDash(t.overflow.stackSizeBytes)} stack.`);
   out.push('');
   out.push(style.bold('6. Why JS stops first'));
-  const js = m.jsDepth;
-  out.push(js === null ? '  not measured.' : js.rangeError
-    ? `  JS: RangeError after ${formatCount(js.frames)} frames with ${orDash(js.depthBytes)} of stack in use; native code in the same child went on to ${orDash(g.deathDepthBytes ?? g.reachedBytes)} (RLIMIT_STACK ${limitText(g.rlimitBytes)}).`
-    : `  JS never reached V8's RangeError: the child died of ${js.signal ?? '?'} first — RLIMIT_STACK is below V8's own stack limit.`);
+  out.push(...stackJsLimitLines(m));
   out.push('');
   out.push(style.bold('7. Stack vs heap: allocate, touch, release'));
   out.push(renderTable(['size', 'frame (VLA)', 'alloca', 'malloc+free', 'heap/stack'], m.cost.map((c) => [

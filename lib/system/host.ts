@@ -8,6 +8,7 @@ import { native } from '../native/loader';
 import { invalidArgType } from '../util/errors';
 import { validateOptions } from '../util/validate';
 import { getrlimit, pageSizeBytes } from './usage';
+import { childNodeFlags } from '../child/node-flags';
 import { readAslrMode, readOvercommit, readSwap, readThpSettings, readMmapMinAddr, type OvercommitSettings, type ThpSettings } from './kernel-settings';
 
 /** The malloc tunables in force, from the environment glibc reads at startup. */
@@ -44,6 +45,12 @@ export interface HostInfo {
   /** Virtual and physical address bits of the CPU (/proc/cpuinfo "address sizes"). */
   cpuAddressBits: { virtual: number; physical: number } | null;
   mmapMinAddrBytes: number | null;
+  /**
+   * The node/V8 flags vmprobe's child processes run with (lib/child/node-flags.ts: this
+   * process's execArgv passed through, then VMPROBE_NODE_FLAGS), e.g. ['--stack-size=4000'].
+   * Absent from results written before it was recorded.
+   */
+  nodeFlags?: string[];
 }
 
 /** Reads the malloc tunables from an environment (default: this process's). */
@@ -77,7 +84,7 @@ function readCpuAddressBits(): { virtual: number; physical: number } | null {
   }
 }
 
-/** Reads every host fact now. */
+/** Reads every host fact now. Throws ERR_INVALID_ARG_VALUE when VMPROBE_NODE_FLAGS is malformed (see childNodeFlags). */
 export function readHostInfo(): HostInfo {
   const conf = native.sysconf();
   const stack = getrlimit('stack');
@@ -98,5 +105,6 @@ export function readHostInfo(): HostInfo {
     swap: readSwap(),
     cpuAddressBits: readCpuAddressBits(),
     mmapMinAddrBytes: readMmapMinAddr(),
+    nodeFlags: childNodeFlags(),
   };
 }

@@ -7,6 +7,7 @@ export const layoutExperiment: ExperimentDescriptor<'layout', LayoutResult> = {
   description: 'the live address-space map, drawn: segments, heap, mmap area, stacks, ASLR, faults',
   options: ['--pid PID     classify and draw another process (default: vmprobe itself)'],
   accepts: ['pid'],
+  sizeBounds: () => ({}),
   run: (o) => {
     const opts: LayoutOptions = { ...progressOption('layout', o) };
     if (o.pid !== undefined) opts.pid = o.pid;

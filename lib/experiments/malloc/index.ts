@@ -53,6 +53,8 @@ export const MALLOC_DEFAULT_MAX_SWEEP_BYTES = 64 * 1024 * 1024;
 const DEFAULT_LAZY_BYTES = 8 * 1024 * 1024;
 const DENSE_STEPS = 16;
 const ROUNDING_MAX_BYTES = 1024;
+/** Smallest maxSweepBytes: the sweep must cover the rounding step, up to 1 KiB. */
+export const MALLOC_MIN_SWEEP_BYTES = ROUNDING_MAX_BYTES;
 const ARENA_BLOCK_BYTES = 1024;
 const TRIM_BLOCKS = 64;
 
@@ -137,7 +139,7 @@ export function mallocInForce(libc: ReturnType<typeof libcInUse> = libcInUse(), 
 export async function runMalloc(options: MallocOptions = {}): Promise<MallocResult> {
   const opts = validateOptions(options);
   rejectUnknownKeys(opts, 'options', ['maxSweepBytes', 'lazyBytes', 'workers', 'blocksPerWorker', 'arenaMaxVariant', 'env', 'timeoutMs', 'libc', 'onStep']);
-  const maxSweepBytes = optionalCount(opts['maxSweepBytes'], 'maxSweepBytes', MALLOC_DEFAULT_MAX_SWEEP_BYTES, 1024);
+  const maxSweepBytes = optionalCount(opts['maxSweepBytes'], 'maxSweepBytes', MALLOC_DEFAULT_MAX_SWEEP_BYTES, MALLOC_MIN_SWEEP_BYTES);
   const lazyBytes = optionalCount(opts['lazyBytes'], 'lazyBytes', DEFAULT_LAZY_BYTES, 1);
   const workers = optionalCount(opts['workers'], 'workers', 2, 1, 64);
   const blocksPerWorker = optionalCount(opts['blocksPerWorker'], 'blocksPerWorker', 4096, 1, 1 << 20);

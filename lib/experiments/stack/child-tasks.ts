@@ -14,6 +14,7 @@ import { readStatus } from '../../proc/status';
 import { hexAddress } from '../../report/result';
 import { allocationCost, recurseStack, threadStack, STACK_STOP_HEADROOM_BYTES, type StackVariant } from '../../stack/probes';
 import { mainStackMapping, readStackLayout, readThreadStackInfo } from './layout';
+import { measureJsDepth } from './js-depth';
 import type { CostRow, NoShrinkStep, StackSnapshot, ThreadStackInfo } from './measurements';
 import type { WorkerData, WorkerReport } from './thread-worker';
 
@@ -52,24 +53,6 @@ export function maskHasSignal(maskHex: string | undefined, signal: number): bool
 
 function softStackLimit(): number {
   return getrlimit('stack').soft;
-}
-
-/** Recursion depth JS reaches before V8 throws RangeError, and the stack in use there. */
-export function measureJsDepth(): { frames: number; depthBytes: number } {
-  let deepest: { frames: number; depthBytes: number } | null = null;
-  // The catch runs in the deepest frame; if the native call there overflows V8's limit
-  // too, the RangeError lands one frame up, which records instead.
-  const dive = (depth: number): void => {
-    try {
-      dive(depth + 1);
-    } catch (err) {
-      if (!(err instanceof RangeError)) throw err;
-      if (deepest === null) deepest = { frames: depth, depthBytes: threadStack().inUseBytes };
-    }
-  };
-  dive(1);
-  if (deepest === null) throw new Error('JS recursion ended without a RangeError');
-  return deepest;
 }
 
 /** Recurses until the kernel refuses to grow the stack (or to capBytes), streaming records. */

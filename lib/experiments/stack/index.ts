@@ -13,6 +13,7 @@ import { optionalCount, rejectUnknownKeys, validateChoice, validateOptions } fro
 import { STACK_FRAME_RANGE, STACK_VARIANTS, type StackVariant } from '../../stack/probes';
 import { runOverflow, runSteady, runThreadStep, type OverflowPlan } from './runs';
 import { limitWrapperKind } from './wrapper';
+import { runV8StackSizeStep } from './v8-stack-size';
 import { judgeStack } from './verdicts';
 import type { ByLimitRow, StackMeasurements } from './measurements';
 
@@ -116,6 +117,9 @@ export async function runStack(options: StackOptions = {}): Promise<StackResult>
     depthBytes: 4 * MiB, frameBytes, variant, costSizes: [64, page, 16 * page, 64 * page], costIterations: 20_000, costRounds: 7,
   }, limitBytes, wrapper, timeoutMs);
 
+  onStep('V8 --stack-size against RLIMIT_STACK');
+  const v8StackSize = await runV8StackSizeStep(inherited.hard, wrapper, timeoutMs);
+
   onStep('by limit, thread stacks');
   // These children only count depths and read layouts: two at a time (the timed steps ran alone above).
   const byLimitRuns = mapWithConcurrency(byLimit, BY_LIMIT_CONCURRENCY, async (limit): Promise<ByLimitRow> => {
@@ -148,8 +152,10 @@ export async function runStack(options: StackOptions = {}): Promise<StackResult>
     byLimit: rows,
     threadStack,
     jsDepth: growth.run.js,
+    v8StackSize,
     cost: steady.cost,
-    problems: [growth.run.problem, steady.problem, threadStack.problem].filter((p): p is string => p !== null),
+    problems: [growth.run.problem, steady.problem, threadStack.problem, v8StackSize?.under.problem ?? null, v8StackSize?.over.problem ?? null]
+      .filter((p): p is string => p !== null),
   };
   return { schema: SCHEMA_VERSION, experiment: 'stack', host, claims: judgeStack(measurements), measurements };
 }

@@ -58,6 +58,32 @@ export interface JsDepth {
   execArgv: string[];
 }
 
+/** How one child's JS recursion ended. */
+export interface V8StackSizeRun {
+  /** --stack-size the child got, in KiB (V8's unit). */
+  stackSizeKiB: number;
+  /** 'range-error': V8 threw RangeError; 'signal': the kernel killed the process first; 'timeout' / 'exit': neither (see problem). */
+  outcome: 'range-error' | 'signal' | 'timeout' | 'exit';
+  signal: string | null;
+  /** JS frames reached: at the RangeError, or the deepest reported before death. */
+  frames: number | null;
+  /** Stack in use at that depth, bytes. */
+  depthBytes: number | null;
+  /** The node flags the child ran with (its process.execArgv). */
+  execArgv: string[];
+  problem: string | null;
+}
+
+/** Step 6b (v8-stack-size.ts): V8's --stack-size against RLIMIT_STACK, two children under one limit (nodejs/node#33090). */
+export interface V8StackSizeStep {
+  /** Soft RLIMIT_STACK of both children, bytes. */
+  rlimitBytes: number;
+  /** --stack-size well under the limit (a quarter of it). */
+  under: V8StackSizeRun;
+  /** --stack-size above the limit (twice it). */
+  over: V8StackSizeRun;
+}
+
 /** One child that recursed until the kernel refused to grow its stack (or a cap). */
 export interface OverflowRun {
   /** True when the child inherited RLIMIT_STACK from this process (no --limit). */
@@ -189,6 +215,8 @@ export interface StackMeasurements {
   byLimit: ByLimitRow[];
   threadStack: ThreadStackStep;
   jsDepth: JsDepth | null;
+  /** Step 6b: RangeError or SIGSEGV with --stack-size under and above RLIMIT_STACK (null: the hard limit is below 1 MiB). */
+  v8StackSize: V8StackSizeStep | null;
   cost: CostRow[];
   /** What went wrong in any child (a run that hung, failed or died early), in words. */
   problems: string[];
