@@ -1,25 +1,17 @@
 /**
  * Benchmark of `vmprobe explain --pid`: capture + attribute of a process with ≥ 10,000
- * mappings (a python3 child mapping 12,000 one-page regions with alternating
- * protections, so the kernel cannot merge them), against psutil's
- * memory_maps(grouped=False) on the same pid in the same run. Both are timed inside their
- * own process (no interpreter start-up), median of REPS; the ratio is vmprobe / psutil
- * (target < 1: vmprobe faster). Without python3-psutil the row says so.
+ * mappings (bench/mapping-holder.ts), against psutil's memory_maps(grouped=False) on the
+ * same pid in the same run. Both are timed inside their own process (no interpreter
+ * start-up), median of REPS; the ratio is vmprobe / psutil (target < 1: vmprobe faster).
+ * Without python3-psutil the row says so.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { captureMemory } from '../lib/explain/capture';
 import { explainCapture } from '../lib/explain/index';
 import type { BenchRow } from './bench-row';
+import { findPython, startMappingHolder } from './mapping-holder';
 
-const MAPPINGS = 12_000;
 const REPS = 7;
-
-function python(): string | null {
-  for (const candidate of ['python3', '/usr/bin/python3']) {
-    if (spawnSync(candidate, ['-c', 'import psutil'], { encoding: 'utf8' }).status === 0) return candidate;
-  }
-  return null;
-}
 
 const median = (v: number[]): number => {
   const s = [...v].sort((a, b) => a - b);
@@ -28,20 +20,13 @@ const median = (v: number[]): number => {
 
 /** Runs the benchmark; returns one row. */
 export async function runExplainBench(): Promise<BenchRow[]> {
-  const py = python();
+  const py = findPython('psutil');
   if (py === null) {
     return [{ benchmark: 'explain --pid (10k mappings)', vmprobe: '—', reference: 'psutil missing (apt-get install python3-psutil)', ratio: null, target: '< 1× psutil', pass: null }];
   }
-  const holder = spawn(py, ['-c', `import mmap, sys
-maps = [mmap.mmap(-1, 4096, prot=(mmap.PROT_READ if i % 2 else mmap.PROT_READ | mmap.PROT_WRITE)) for i in range(${MAPPINGS})]
-print('ready', flush=True)
-sys.stdin.read()`], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const holder = await startMappingHolder(py);
   try {
-    await new Promise<void>((resolve, reject) => {
-      holder.stdout.once('data', () => resolve());
-      holder.once('exit', (code) => reject(new Error(`mapping holder exited ${code}`)));
-    });
-    const pid = holder.pid as number;
+    const pid = holder.pid;
     const vmprobeNs: number[] = [];
     let vmaCount = 0;
     for (let i = 0; i < REPS; i++) {
@@ -70,6 +55,6 @@ print(json.dumps({'ns': out, 'n': n}))`], { encoding: 'utf8' });
       reference: `${(p / 1e6).toFixed(1)} ms (psutil memory_maps)`, ratio: v / p, target: '< 1× psutil', pass: v < p,
     }];
   } finally {
-    holder.kill();
+    holder.stop();
   }
 }

@@ -16,6 +16,7 @@ import type { BenchRow } from './bench-row';
 import { runMallocBench } from './malloc';
 import { runReportBench } from './report';
 import { runExplainBench } from './explain';
+import { runExplainWatchBench } from './explain-watch';
 import { runAllocatorsBench } from './allocators';
 
 /** One line of the final table. */
@@ -213,6 +214,7 @@ async function main(): Promise<void> {
   rows.push(...await attemptExperiment('allocators', runAllocatorsBench));
   rows.push(...await attemptExperiment('report', runReportBench));
   rows.push(...await attemptExperiment('explain', runExplainBench));
+  rows.push(...await attemptExperiment('explain --watch', runExplainWatchBench));
   printTable(rows);
   console.log(`\n(${fmt((Date.now() - startMs) / 1000)} s; a MISS is a finding, not a failure)`);
 }

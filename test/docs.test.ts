@@ -27,6 +27,7 @@ const ENTRY_POINTS = [
   { spec: 'vmprobe', file: 'dist/lib/index.js' },
   { spec: 'vmprobe/experiments', file: 'dist/lib/experiments/index.js' },
   { spec: 'vmprobe/render', file: 'dist/lib/render/index.js' },
+  { spec: 'vmprobe/prometheus', file: 'dist/lib/explain/prometheus.js' },
 ] as const;
 
 /** Calls that need glibc's own malloc: under a replacement (jemalloc, a sanitizer runtime) they throw ERR_VMPROBE_UNSUPPORTED. */

@@ -11,6 +11,8 @@ import { advise } from '../lib/explain/advise';
 import { diffBreakdowns } from '../lib/explain/diff';
 import { explainCapture } from '../lib/explain/index';
 import { renderExplain } from '../lib/render/explain';
+import { isV8Shaped, V8_HINT_LIMIT, V8_PAGE_BYTES } from '../lib/explain/v8-shape';
+import { rebaseOnRollup } from '../lib/explain/watch-sampler';
 import type { CapturedVma, ExplainCapture, MemoryFigures, OwnerRow } from '../lib/explain/types';
 
 const MiB = 1024 * 1024;
@@ -160,4 +162,37 @@ test('the fast smaps reader agrees with lib/proc/smaps.ts on this process\'s sma
       `mapping ${i}`);
   });
   assert.throws(() => parseSmapsFast('not smaps\n'), { code: 'ERR_INVALID_ARG_VALUE' });
+});
+
+test('V8 page shape: 256 KiB-aligned anonymous private mappings; any size below 2^46, whole pages above', () => {
+  const at = (start: bigint, sizeBytes: bigint, perms = 'rw-p', extra: Partial<CapturedVma> = {}): CapturedVma =>
+    ({ ...vma(0, 0, perms), start: `0x${start.toString(16)}`, end: `0x${(start + sizeBytes).toString(16)}`, ...extra });
+  const low = 0x2a271d480000n; // where V8's hints put pages (< 2^46)
+  const high = 0x7f63d4000000n; // where the kernel maps without a hint
+  const page = BigInt(V8_PAGE_BYTES);
+  assert.ok(low < V8_HINT_LIMIT && high > V8_HINT_LIMIT);
+  assert.equal(isV8Shaped(at(low, page)), true, 'a regular page');
+  assert.equal(isV8Shaped(at(low, 1032n * 1024n)), true, 'a large-object page (1 MiB + 8 KiB) placed by V8');
+  assert.equal(isV8Shaped(at(high, 4n * page)), true, 'whole pages where the kernel maps');
+  assert.equal(isV8Shaped(at(high, 1032n * 1024n)), false, 'a page-aligned odd size where the kernel maps (a malloc mmap could be)');
+  assert.equal(isV8Shaped(at(low + 4096n, page)), false, 'not aligned');
+  assert.equal(isV8Shaped(at(low, page, '---p')), false, 'a reservation');
+  assert.equal(isV8Shaped(at(low, page, 'rw-s')), false, 'shared');
+  assert.equal(isV8Shaped(at(low, page, 'rw-p', { path: '/tmp/f' })), false, 'file-backed');
+  assert.equal(isV8Shaped(at(low, page, 'r-xp')), true, 'code pages');
+});
+
+test('rebaseOnRollup: new totals, "changed between reads" takes the difference, rows sum exactly, findings recomputed', () => {
+  const b = explainCapture(load('app-self.json').capture);
+  const rollup = { rssBytes: b.totals.rssBytes, pssBytes: b.totals.pssBytes - 3 * MiB, privateBytes: b.totals.privateBytes - MiB,
+    sharedBytes: b.totals.sharedBytes + MiB, swapBytes: b.totals.swapBytes, anonHugePagesBytes: b.totals.anonHugePagesBytes };
+  const r = rebaseOnRollup(b, rollup, b.takenAtMs + 1000);
+  assert.equal(r.takenAtMs, b.takenAtMs + 1000);
+  for (const f of FIELDS) assert.equal(r.owners.reduce((n, o) => n + o[f], 0), r.totals[f], `rebased ${f}`);
+  assert.equal(r.totals.pssBytes, rollup.pssBytes);
+  const changed = (x: typeof b): OwnerRow => x.owners.find((o) => o.id === 'changed-between-reads') as OwnerRow;
+  assert.equal(changed(r).pssBytes - changed(b).pssBytes, -3 * MiB);
+  assert.deepEqual(r.owners.filter((o) => o.id !== 'changed-between-reads'), b.owners.filter((o) => o.id !== 'changed-between-reads'));
+  assert.deepEqual(r.findings, advise(r));
+  assert.equal(changed(b).pssBytes, changed(explainCapture(load('app-self.json').capture)).pssBytes, 'the input is not modified');
 });

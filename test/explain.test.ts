@@ -127,6 +127,17 @@ test('via --pid: JS heap and the rest of the anonymous memory together hold the 
   assert.equal(find(viaPid.owners, 'js-heap').basis, 'inferred');
 });
 
+test('via --pid: the JS heap by page shape holds the JS arrays, and matches in-process JS heap + other isolates', () => {
+  const shaped = find(viaPid.owners, 'js-heap').rssBytes;
+  assert.ok(shaped >= app.facts.jsBytes, `JS heap by page shape ${mib(shaped)} < the ${mib(app.facts.jsBytes)} of arrays the app holds`);
+  // The same V8 pages, split in-process by V8's own statistics. The reads are seconds
+  // apart, and the in-process one allocates (a CapturedVma per mapping): the main
+  // isolate's young generation can grow to its 2 × 16 MiB semi-spaces in between, within
+  // the 40 MiB young-generation allowance of the in-process JS heap test above.
+  const split = find(self.owners, 'js-heap').rssBytes + find(self.owners, 'other-isolates').rssBytes;
+  assert.ok(shaped >= split - 8 * MiB && shaped <= split + 40 * MiB, `by page shape ${mib(shaped)}, in-process JS heap + other isolates ${mib(split)}`);
+});
+
 test('the WebAssembly reservation is PROT_NONE address space with nothing resident, and advise says so', () => {
   for (const b of [self, viaPid]) {
     const reserved = find(b.owners, 'reserved');

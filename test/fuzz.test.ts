@@ -13,17 +13,19 @@ import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as fc from 'fast-check';
+import { Registry } from 'prom-client';
 import * as probe from '../lib/index';
 import * as experiments from '../lib/experiments/index';
 import * as render from '../lib/render/index';
+import * as prometheus from '../lib/explain/prometheus';
 import { EXPORT_TABLE, METHOD_TABLE, memberDescriptor, prototypeMembers, undocumentedRejection } from './helpers/api-surface';
 import {
   anyArgs, anyLeaf, anyNumber, anything, argsStartingWith, factorySize, makeFixtures, optionsObject, smallCount, type FuzzFixtures,
 } from './helpers/fuzz-generators';
 import { LIB_ENTRY } from './helpers/expect-code';
 
-/** Every export of the three entry points (vmprobe, vmprobe/experiments, vmprobe/render). */
-const v = { ...probe, ...experiments, ...render };
+/** Every export of the entry points (vmprobe, vmprobe/experiments, vmprobe/render, vmprobe/prometheus). */
+const v = { ...probe, ...experiments, ...render, ...prometheus };
 
 const FIXED_CI_SEED = 0x5eed_0007;
 const envSeed = process.env['VMPROBE_FUZZ_SEED'];
@@ -219,6 +221,9 @@ const GENERATORS: Record<string, fc.Arbitrary<unknown[]>> = {
   renderJson: anyArgs(fx),
   explainMemory: a(fc.oneof(optionsObject(fc.oneof(pidish, anyLeaf(fx))), fc.record({ pid: pidish }), anyLeaf(fx))),
   explainBuffer: a(anyLeaf(fx)),
+  // A fresh registry (successes register there; again is idempotent), prefixes near the metric-name rules.
+  registerMemoryGauges: a(fc.oneof(fc.constant(new Registry()), fc.constant(undefined), anyLeaf(fx)),
+    optionsObject(fc.oneof(fc.constantFrom('app_', '', 'a:b_', '9x', 'my-app_', 'é_'), fc.string({ maxLength: 6 }), anyLeaf(fx)))),
   recurseStack: a(optionsObject(fc.oneof(smallCount(256 * 1024), fc.constantFrom('frame', 'alloca'), anyLeaf(fx))).map((o) => ({ depthBytes: 65536, ...o }))),
   allocationCost: a(optionsObject(fc.oneof(smallCount(64 * 1024), fc.constantFrom('frame', 'alloca', 'malloc'), anyLeaf(fx))).map((o) => ({ kind: 'malloc', sizeBytes: 64, iterations: 10, ...o }))
     .map((o) => (typeof o['iterations'] === 'number' && o['iterations'] > 1000 ? { ...o, iterations: 1000 } : o))),

@@ -108,3 +108,14 @@ test('only lib/native/ and the probe API modules import the addon loader', () =>
     id.startsWith('system/') || id.startsWith('layout/') || id.startsWith('stack/');
   assert.deepEqual(importers.filter((id) => !allowed(id)), [], `importers of native/loader: ${importers.join(', ')}`);
 });
+
+test('vmprobe/prometheus loads no experiment, renderer or CLI; no other entry loads it; only it requires prom-client, at call time', () => {
+  assert.ok(GRAPH.has('explain/prometheus'), 'no lib/explain/prometheus.ts');
+  assert.deepEqual(violations(['explain/prometheus'], (id) => id.startsWith('experiments/') || id.startsWith('render/') || id.startsWith('cli/')), []);
+  assert.deepEqual(violations(['index', 'experiments/index', 'render/index', 'explain/agent', 'explain/agent-ipc', 'cli/main'], (id) => id === 'explain/prometheus'), []);
+  // prom-client is an optional peer: a static (non-type) import of it anywhere would make every entry need it.
+  const staticImports = FILES.filter((f) => /^\s*import\s+(?!type\b)[^;]*from\s*'prom-client'/m.test(fs.readFileSync(f, 'utf8'))).map(idOf);
+  const requirers = FILES.filter((f) => fs.readFileSync(f, 'utf8').includes("require('prom-client')")).map(idOf);
+  assert.deepEqual(staticImports, []);
+  assert.deepEqual(requirers, ['explain/prometheus']);
+});

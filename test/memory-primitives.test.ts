@@ -11,13 +11,14 @@ import * as assert from 'node:assert/strict';
 import * as probe from '../lib/index';
 import * as experiments from '../lib/experiments/index';
 import * as render from '../lib/render/index';
+import * as prometheus from '../lib/explain/prometheus';
 import { native } from '../lib/native/loader';
 import { toJSON as jsonFormToJson } from '../lib/util/json-form';
 import { EXPORT_TABLE, METHOD_TABLE, NATIVE_TABLE, prototypeMembers } from './helpers/api-surface';
 import { expectCode, runChildJson } from './helpers/expect-code';
 
-/** Every export of the three entry points (vmprobe, vmprobe/experiments, vmprobe/render). */
-const v = { ...probe, ...experiments, ...render };
+/** Every export of the entry points (vmprobe, vmprobe/experiments, vmprobe/render, vmprobe/prometheus). */
+const v = { ...probe, ...experiments, ...render, ...prometheus };
 
 const page = v.pageSizeBytes();
 

@@ -49,8 +49,10 @@ const present = m.pagemap().presentPages;
 m.unmap();
 const experiments = require('vmprobe/experiments');
 const render = require('vmprobe/render');
+let peer = 'returned';
+try { require('vmprobe/prometheus').registerMemoryGauges(); } catch (e) { peer = e.code; }
 process.stdout.write(JSON.stringify({ faults: t.minorFaults + t.majorFaults, pagesTouched: t.pagesTouched, present, exports: Object.keys(vmprobe).sort(),
-  experimentExports: Object.keys(experiments).sort(), renderExports: Object.keys(render).sort() }));
+  experimentExports: Object.keys(experiments).sort(), renderExports: Object.keys(render).sort(), peer }));
 `;
 
 const ESM = `import { map, pageSizeBytes } from 'vmprobe';
@@ -88,7 +90,7 @@ test('the packed tarball installs into a scratch project and works from require,
   // What the tarball ships.
   const entries = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).split('\n').filter((e) => e !== '');
   for (const wanted of ['package/package.json', 'package/dist/lib/index.js', 'package/dist/lib/index.mjs', 'package/dist/lib/index.d.ts',
-    'package/dist/lib/cli/main.js', 'package/native/mapping.cc', 'package/binding.gyp', 'package/scripts/ensure-addon.js']) {
+    'package/dist/lib/cli/main.js', 'package/dist/lib/explain/prometheus.mjs', 'package/native/mapping.cc', 'package/binding.gyp', 'package/scripts/ensure-addon.js']) {
     assert.ok(entries.includes(wanted), `${wanted} missing from the tarball`);
   }
   const unwanted = entries.filter((e) => e.startsWith('package/build/') || /(^|\/)test\//.test(e) || /\.(o|node|tsbuildinfo)$/.test(e) || e.startsWith('package/lib/'));
@@ -124,6 +126,9 @@ test('the packed tarball installs into a scratch project and works from require,
   assert.ok(!(cjs['exports'] as string[]).includes('runLazy'), 'vmprobe exports no experiment');
   assert.ok((cjs['experimentExports'] as string[]).includes('runLazy'), 'vmprobe/experiments exports runLazy');
   assert.ok((cjs['renderExports'] as string[]).includes('renderReportHtml'), 'vmprobe/render exports renderReportHtml');
+  // prom-client is an optional peer: npm does not install it, and vmprobe/prometheus says so with its code.
+  assert.equal(fs.existsSync(path.join(app, 'node_modules', 'prom-client')), false, 'npm installed the optional peer prom-client');
+  assert.equal(cjs['peer'], 'ERR_VMPROBE_PEER_MISSING', 'registerMemoryGauges() without prom-client');
 
   const esm = runScript(app, 'probe.mjs', ESM);
   assert.equal(esm['faults'], 16, `import: writing 16 fresh pages took ${String(esm['faults'])} faults`);

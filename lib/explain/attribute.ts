@@ -4,8 +4,9 @@
  * between the smaps sum and the later rollup read is an explicit "changed between reads"
  * row). Every VMA goes to exactly one owner by what the maps say (measured); only the
  * pool of plain anonymous memory is split further, by the runtime's own figures
- * (in-process or through the agent) or by V8's page alignment (another process) —
- * those rows are `basis: 'inferred'` and say what they rest on.
+ * (in-process or through the agent) and by the shape of V8's pages (v8-shape.ts: the
+ * other isolates in-process, every isolate for another process) — those rows are
+ * `basis: 'inferred'` and say what they rest on.
  *
  * Sources: proc(5) and Documentation/filesystems/proc.rst (smaps fields), glibc
  * malloc/arena.c (HEAP_MAX_SIZE heaps of thread arenas), V8 src/heap (256 KiB pages).
@@ -14,6 +15,7 @@ import { classifyRegions, type Region } from '../layout/regions';
 import type { MapsEntry } from '../proc/maps';
 import { invalidArgType } from '../util/errors';
 import type { CapturedVma, ExplainCapture, MemoryBreakdown, MemoryFigures, OwnerRow } from './types';
+import { isV8Shaped } from './v8-shape';
 
 /**
  * Size and alignment of a thread arena's heap: glibc's HEAP_MAX_SIZE, 2 * DEFAULT_MMAP_THRESHOLD_MAX
@@ -22,8 +24,6 @@ import type { CapturedVma, ExplainCapture, MemoryBreakdown, MemoryFigures, Owner
  * VMA of exactly this size. Exported for tests.
  */
 export const ARENA_HEAP_BYTES = 64 * 1024 * 1024;
-/** V8's regular page (kPageSizeBits = 18): heap pages are this size and aligned to it. */
-export const V8_PAGE_BYTES = 256 * 1024;
 
 const FIELDS: readonly (keyof MemoryFigures)[] = ['virtualBytes', 'rssBytes', 'pssBytes', 'privateBytes', 'sharedBytes', 'swapBytes', 'anonHugePagesBytes'];
 
@@ -290,6 +290,7 @@ export function attribute(capture: ExplainCapture): Omit<MemoryBreakdown, 'findi
     }));
   const arenaRssBytes = brkRow.rssBytes + arenaRows.reduce((n, r) => n + r.rssBytes, 0);
 
+  const v8Shaped = anonIndexes.filter((i) => isV8Shaped(vmas[i] as CapturedVma));
   if (rt !== null) {
     const spaces = rt.heapSpaces;
     const physical = spaces.reduce((n, s) => n + s.physicalBytes, 0);
@@ -326,21 +327,23 @@ export function attribute(capture: ExplainCapture): Omit<MemoryBreakdown, 'findi
         from: 'mallinfo2 hblkhd (mmapped chunk bytes) taken out of the anonymous mappings, less the ArrayBuffer stores in them',
         detail: { mmappedChunks: m2.mmappedChunks, mmappedBytes: m2.mmappedBytes } }, mm);
     }
+    // V8's statistics cover this isolate only: what else is shaped like V8's pages is the
+    // heaps of the other isolates (worker threads) and WebAssembly memories. Taken last,
+    // from what the exact figures above left.
+    const shaped = bucket(pickVmas(v8Shaped)).figures;
+    const others = carve(pool, Math.max(0, shaped.rssBytes - js.rssBytes), Math.max(0, shaped.virtualBytes - js.virtualBytes), page);
+    owners.push(row({ id: 'other-isolates', label: 'other V8 isolates (worker threads), WebAssembly memory', basis: 'inferred',
+      from: 'anonymous VMAs shaped like V8 pages (256 KiB-aligned, placed by V8\'s hints) less this isolate\'s physical_space_size',
+      detail: { v8ShapedRssBytes: shaped.rssBytes, v8ShapedVmas: v8Shaped.length } }, others));
   } else {
-    // Another process without the agent: V8 heap pages are 256 KiB-aligned multiples of 256 KiB.
-    const v8Indexes = anonIndexes.filter((i) => {
-      const v = vmas[i] as CapturedVma;
-      const s = BigInt(v.start);
-      const size = BigInt(v.end) - s;
-      return v.path === null && s % BigInt(V8_PAGE_BYTES) === 0n && size % BigInt(V8_PAGE_BYTES) === 0n;
-    });
-    const v8Set = new Set(v8Indexes);
-    const b = bucket(pickVmas(v8Indexes)).figures;
+    // Another process without the agent: every isolate's heap, by the shape of V8's pages.
+    const v8Set = new Set(v8Shaped);
+    const b = bucket(pickVmas(v8Shaped)).figures;
     for (const f of FIELDS) pool[f] -= b[f];
     anonIndexes.splice(0, anonIndexes.length, ...anonIndexes.filter((i) => !v8Set.has(i)));
-    owners.push(row({ id: 'js-heap', label: 'JS heap (V8), by page shape', basis: 'inferred',
-      from: 'anonymous VMAs whose start and size are multiples of V8\'s 256 KiB page (no runtime figures for another process)',
-      vmaCount: v8Indexes.length }, b));
+    owners.push(row({ id: 'js-heap', label: 'JS heap (V8, all isolates), by page shape', basis: 'inferred',
+      from: 'anonymous VMAs starting on V8\'s 256 KiB page boundary: below 2^46 (V8\'s placement hints) any size, elsewhere whole pages; every isolate (worker threads too) and WebAssembly memory (no runtime figures for another process)',
+      vmaCount: v8Shaped.length }, b));
   }
   if (external) owners.push(external);
 
@@ -399,8 +402,8 @@ export function attribute(capture: ExplainCapture): Omit<MemoryBreakdown, 'findi
   owners.push(measured('reserved', 'PROT_NONE reservations (V8, WebAssembly)', 'smaps: anonymous ---p VMAs that are not stack guards or arena tails',
     reservedIx, { largestBytes: largest }));
 
-  owners.push(row({ id: 'anonymous', label: rt ? 'other anonymous (worker isolates, native mmaps)' : 'other anonymous (malloc mmaps, Buffers, native)', basis: rt ? 'inferred' : 'measured',
-    from: rt ? 'anonymous mappings less this isolate\'s JS heap and malloc\'s mmaps (worker threads\' V8 heaps are here: their statistics are per isolate)' : 'anonymous mappings not otherwise attributed (runtime figures need the process itself or the agent)',
+  owners.push(row({ id: 'anonymous', label: rt ? 'other anonymous (native mmaps)' : 'other anonymous (malloc mmaps, Buffers, native)', basis: rt ? 'inferred' : 'measured',
+    from: rt ? 'anonymous mappings less this isolate\'s JS heap, malloc\'s mmaps and the V8-shaped pages of other isolates' : 'anonymous mappings not otherwise attributed (runtime figures need the process itself or the agent)',
     vmaCount: anonIndexes.length }, pool));
   const otherIx = pick('other');
   if (otherIx.length > 0) owners.push(measured('other', 'other kernel mappings', 'smaps', otherIx));

@@ -48,7 +48,8 @@ function readProc(pid: number | 'self', file: string): string {
   }
 }
 
-function toRollup(c: SmapsCounters): RollupFigures {
+/** smaps_rollup counters (kB-derived bytes) as explain's RollupFigures. */
+export function toRollup(c: SmapsCounters): RollupFigures {
   return {
     rssBytes: c.rssBytes, pssBytes: c.pssBytes,
     privateBytes: (c.privateCleanBytes ?? 0) + (c.privateDirtyBytes ?? 0),

@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { captureMemory } from './capture';
 import { explainCapture } from './index';
 import { diffBreakdowns } from './diff';
+import { createWatchSampler, type WatchSample } from './watch-sampler';
 import { AGENT_REPLY, AGENT_REQUEST } from './agent-ipc-names';
 import { askAgent } from './agent-socket';
 import { renderExplain, renderExplainDiff } from '../render/explain';
@@ -72,11 +73,14 @@ function parseInterval(text: string | undefined, fallbackMs: number): number {
   return Math.round(ms);
 }
 
+const clock = (ms: number): string => new Date(ms).toISOString().slice(11, 19);
+
 /** Text of one --watch sample: top-level RSS now and since the first sample. */
-function renderWatchSample(first: MemoryBreakdown, now: MemoryBreakdown): string {
+function renderWatchSample(first: MemoryBreakdown, sample: WatchSample): string {
+  const now = sample.breakdown;
   const d = diffBreakdowns(first, now);
-  const when = new Date(now.takenAtMs).toISOString().slice(11, 19);
-  const lines = [`${when}  pid ${now.pid}  RSS ${formatBytes(now.totals.rssBytes)} (${d.totals.rssDeltaBytes >= 0 ? '+' : ''}${formatBytes(d.totals.rssDeltaBytes)} since ${new Date(first.takenAtMs).toISOString().slice(11, 19)})`];
+  const read = sample.reread ? '' : `  (unchanged since the read at ${clock(sample.readAtMs)})`;
+  const lines = [`${clock(now.takenAtMs)}  pid ${now.pid}  RSS ${formatBytes(now.totals.rssBytes)} (${d.totals.rssDeltaBytes >= 0 ? '+' : ''}${formatBytes(d.totals.rssDeltaBytes)} since ${clock(first.takenAtMs)})${read}`];
   for (const o of now.owners) {
     const delta = d.owners.find((x) => x.id === o.id)?.rssDeltaBytes ?? 0;
     if (o.rssBytes === 0 && delta === 0) continue;
@@ -89,8 +93,10 @@ function renderWatchSample(first: MemoryBreakdown, now: MemoryBreakdown): string
 const TIMELINE_MAX_SAMPLES = 1000;
 
 /**
- * --watch: capture every interval. Keeps the first and latest breakdown for the deltas and,
- * for --html, at most TIMELINE_MAX_SAMPLES (thinned by half when full).
+ * --watch: sample every interval (createWatchSampler: smaps is re-read only when the
+ * process's fault counters, status, smaps_rollup or threads changed). Keeps the first and
+ * latest breakdown for the deltas and, for --html, at most TIMELINE_MAX_SAMPLES (thinned
+ * by half when full).
  */
 async function watch(pid: number | undefined, intervalMs: number, count: number | null, jsonl: string | undefined, html: string | undefined): Promise<number> {
   let first: MemoryBreakdown | null = null;
@@ -100,13 +106,14 @@ async function watch(pid: number | undefined, intervalMs: number, count: number 
   const onSigint = (): void => { stop = true; };
   process.once('SIGINT', onSigint);
   const tty = process.stdout.isTTY === true;
+  const sample = createWatchSampler(pid);
   try {
     for (let i = 0; count === null || i < count; i++) {
       if (i > 0) await new Promise((r) => setTimeout(r, intervalMs));
       if (stop) break;
-      let now: MemoryBreakdown;
+      let taken: WatchSample;
       try {
-        now = explainCapture(captureMemory(pid === undefined ? {} : { pid }));
+        taken = sample();
       } catch (error) {
         if (first !== null && (error as { code?: unknown }).code === 'ESRCH') {
           writePage();
@@ -115,13 +122,14 @@ async function watch(pid: number | undefined, intervalMs: number, count: number 
         }
         throw error;
       }
+      const now = taken.breakdown;
       first ??= now;
       if (html !== undefined) {
         if (timeline.length >= TIMELINE_MAX_SAMPLES) timeline = timeline.filter((_, k) => k % 2 === 0);
         timeline.push(now);
       }
       if (jsonl !== undefined) fs.appendFileSync(jsonl, `${JSON.stringify(now)}\n`);
-      process.stdout.write(`${tty ? '\x1b[H\x1b[2J' : i > 0 ? '\n' : ''}${renderWatchSample(first, now)}\n`);
+      process.stdout.write(`${tty ? '\x1b[H\x1b[2J' : i > 0 ? '\n' : ''}${renderWatchSample(first, taken)}\n`);
     }
     writePage();
     return 0;

@@ -15,7 +15,8 @@ import type { ExplainCapture, MemoryBreakdown } from './types';
 
 export { captureMemory, captureRuntime } from './capture';
 export type { CaptureOptions } from './capture';
-export { attribute, findArenaHeaps, sumFigures, ARENA_HEAP_BYTES, V8_PAGE_BYTES } from './attribute';
+export { attribute, findArenaHeaps, sumFigures, ARENA_HEAP_BYTES } from './attribute';
+export { isV8Shaped, V8_PAGE_BYTES, V8_HINT_LIMIT } from './v8-shape';
 export { advise } from './advise';
 export { diffBreakdowns } from './diff';
 export type { BreakdownDiff, OwnerDelta } from './diff';

@@ -12,6 +12,7 @@
  * | `ERR_VMPROBE_BUILD` | the native addon is missing or does not match this JavaScript; the message gives the command that rebuilds it |
  * | `ERR_VMPROBE_CHILD` | an experiment's child process failed to report (crashed, hung past its timeout, or printed nonsense) |
  * | `ERR_VMPROBE_EXPERIMENT` | `runReport`: an experiment could not run (`experiment` names it, `cause` says why) |
+ * | `ERR_VMPROBE_PEER_MISSING` | an optional peer dependency a call needs is not installed (`peer` names it) |
  *
  * Native code throws the same codes with the same wording (native/errors.h, native/args.h).
  */
@@ -25,7 +26,8 @@ export type VmprobeErrorCode =
   | 'ERR_VMPROBE_CLOSED'
   | 'ERR_VMPROBE_BUILD'
   | 'ERR_VMPROBE_CHILD'
-  | 'ERR_VMPROBE_EXPERIMENT';
+  | 'ERR_VMPROBE_EXPERIMENT'
+  | 'ERR_VMPROBE_PEER_MISSING';
 
 /** An Error with a `code`, as every vmprobe error is. */
 export interface CodedError extends Error {
@@ -88,6 +90,16 @@ export function buildError(message: string, cause?: unknown): Error & CodedError
 /** `ERR_VMPROBE_CHILD`: a child process did not deliver its result. */
 export function childError(message: string): Error & CodedError {
   return withCode(new Error(message), 'ERR_VMPROBE_CHILD');
+}
+
+/**
+ * `ERR_VMPROBE_PEER_MISSING`: `peer`, an optional peer dependency, cannot be resolved
+ * from vmprobe's directory; `needs` names the call that wanted it. Carries `peer` and,
+ * as `cause`, the resolver's MODULE_NOT_FOUND error.
+ */
+export function peerMissing(peer: string, needs: string, cause: unknown): Error & CodedError & { peer: string } {
+  const message = `${needs} needs the package ${peer}, an optional peer dependency of vmprobe that is not installed: npm install ${peer}`;
+  return Object.assign(new Error(message, { cause }), { code: 'ERR_VMPROBE_PEER_MISSING', peer });
 }
 
 /** True when `err` is an Error carrying a string `code`. */

@@ -19,6 +19,8 @@
  * - `class`          — a handle class exported for `instanceof`; its constructor accepts
  *                      only the addon's own handle objects.
  * - `child-runner`   — an experiment: spawns child processes; async.
+ * - `registrar`      — adds a metric to a caller-given prom-client registry (vmprobe/prometheus);
+ *                      the metric reads /proc/self when scraped. Returns the metric object.
  * - `process-state`  — changes process-wide state (setrlimit): fuzzed ONLY in a child
  *                      process.
  *
@@ -30,7 +32,7 @@
  * address the caller gives.
  */
 export type ExportKind =
-  | 'constant' | 'pure' | 'reader' | 'measuring' | 'address-query' | 'handle-factory' | 'class' | 'child-runner' | 'process-state';
+  | 'constant' | 'pure' | 'reader' | 'measuring' | 'address-query' | 'handle-factory' | 'class' | 'child-runner' | 'registrar' | 'process-state';
 export type MemoryReach = 'none' | 'kernel-query' | 'own-handle' | 'addon-arrays' | 'own-stack';
 
 export interface SurfaceEntry {
@@ -169,6 +171,7 @@ export const EXPORT_TABLE: Readonly<Record<string, SurfaceEntry>> = {
   renderJson: { kind: 'pure', memory: 'none', why: 'serialises a value as JSON text (bigints as hex)' },
   // --- explain ---
   explainMemory: { kind: 'reader', memory: 'none', why: "reads /proc/<pid>/smaps, smaps_rollup, status, task/*; for this process also V8 statistics and mallinfo2" },
+  registerMemoryGauges: { kind: 'registrar', memory: 'none', why: "vmprobe/prometheus: a prom-client Gauge whose collect() runs explainMemory() on this process (reads /proc/self)" },
   explainBuffer: { kind: 'address-query', memory: 'kernel-query', why: "mincore over the pages of a JS view and of its ArrayBuffer (addresses from the buffer, not the caller)" },
   EXPLAIN_SCHEMA_VERSION: { kind: 'constant', memory: 'none', why: 'number' },
 };
@@ -252,7 +255,7 @@ export function memberDescriptor(instance: object, name: string): PropertyDescri
 /** The codes DESIGN.md / lib/util/errors.ts document, besides errno names. */
 export const DOCUMENTED_CODES: ReadonlySet<string> = new Set([
   'ERR_INVALID_ARG_TYPE', 'ERR_OUT_OF_RANGE', 'ERR_INVALID_ARG_VALUE', 'ERR_VMPROBE_UNSUPPORTED', 'ERR_VMPROBE_CLOSED',
-  'ERR_VMPROBE_BUILD', 'ERR_VMPROBE_CHILD', 'ERR_VMPROBE_EXPERIMENT',
+  'ERR_VMPROBE_BUILD', 'ERR_VMPROBE_CHILD', 'ERR_VMPROBE_EXPERIMENT', 'ERR_VMPROBE_PEER_MISSING',
 ]);
 
 /**

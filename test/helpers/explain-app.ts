@@ -22,7 +22,7 @@ export function explainCli(args: string[], options: SpawnSyncOptions = {}): Expl
 }
 
 /** What the app says it owns (bytes). */
-export interface AppFacts { pid: number; jsBytes: number; bufferBytes: number; workers: number; arenaBytes: number; wasmTouchedBytes: number }
+export interface AppFacts { pid: number; jsBytes: number; bufferBytes: number; workers: number; arenaBytes: number; workerJsBytes: number; wasmTouchedBytes: number }
 
 /** A running ground-truth app. */
 export interface RunningApp {
@@ -34,7 +34,7 @@ export interface RunningApp {
   stop(): Promise<void>;
 }
 
-/** Starts the app with sizes from `env` (EXPLAIN_JS_MIB, EXPLAIN_BUFFER_MIB, EXPLAIN_WORKERS, EXPLAIN_ARENA_MIB) and waits for READY. */
+/** Starts the app with sizes from `env` (EXPLAIN_JS_MIB, EXPLAIN_BUFFER_MIB, EXPLAIN_WORKERS, EXPLAIN_ARENA_MIB, EXPLAIN_WORKER_JS_MIB) and waits for READY. */
 export async function startApp(env: Record<string, string> = {}, execArgv: string[] = []): Promise<RunningApp> {
   const child = spawn(process.execPath, [...execArgv, EXPLAIN_APP, DIST_LIB], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';

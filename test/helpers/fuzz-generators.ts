@@ -60,7 +60,7 @@ const EDGE_NUMBERS = [
 const OPTION_KEYS = [
   'sizeBytes', 'protection', 'shared', 'populate', 'noreserve', 'alignBytes', 'hugePages', 'fileOffsetBytes', 'zeroed',
   'offsetBytes', 'lengthBytes', 'strideBytes', 'mode', 'maxRuns', 'entries', 'depthBytes', 'frameBytes', 'variant',
-  'kind', 'iterations', 'firstPage', 'pages', 'soft', 'hard', 'only', 'pid', 'privateAnonymous', '__proto__', 'constructor', 'bogus',
+  'kind', 'iterations', 'firstPage', 'pages', 'soft', 'hard', 'only', 'pid', 'privateAnonymous', 'prefix', '__proto__', 'constructor', 'bogus',
 ];
 const CHOICE_STRINGS = [
   'read', 'write', 'read-write', 'none', 'self', 'thread', 'children', 'data', 'bss', 'frame', 'alloca', 'malloc', 'nofile',
