@@ -7,14 +7,14 @@
  * left (liveHandles()).
  *
  * The 4 workers live for the whole soak (each round is a message to them), so thread
- * creation is not part of what is measured (test/workers-hardening.test.ts covers
+ * creation is not part of what is measured (test/native/workers-hardening.test.ts covers
  * workers ending). The baseline is taken after a warm-up round of the SAME work, so the test's own fixed costs are in the baseline, not counted as
  * growth: JIT code; the capacity V8's heap grows to while the loop makes garbage (V8
  * keeps those pages committed after gc(); heapUsed returns to where it was, heapTotal
  * does not); the glibc arenas and the workers' own V8 heaps at their working size. They
  * are measured and printed ("fixed costs" = warm-up delta). A leak in vmprobe would
  * grow RSS again in the measured round; the fixed costs do not.
- * test/soak.test.ts runs a short version in `npm test`.
+ * test/api/soak.test.ts runs a short version in `npm test`.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';

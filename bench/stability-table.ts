@@ -1,7 +1,7 @@
 /**
  * The claim × verdict table of `npm run stability`: how often each claim got each
  * verdict over repeated `vmprobe report --json` runs on one host. Pure functions, so
- * test/stability.test.ts can check the table on recorded verdicts.
+ * test/report/stability.test.ts can check the table on recorded verdicts.
  */
 
 /** One claim's verdict counts over the runs. */

@@ -7,8 +7,8 @@
 // and later read a directory argument as a module path (MODULE_NOT_FOUND), and Node 20's
 // runner does not expand globs. Extra arguments pass through to `node --test`
 // (e.g. `npm test -- --test-name-pattern=lazy`); a first argument ending in .js, or
-// several, replaces the file list. `--except=NAME[,NAME]` leaves out the files whose
-// name (without .test.js) is listed, and says so: CI uses it for the release-independent
+// several, replaces the file list. `--except=NAME[,NAME]` leaves out the files named by
+// their path under test/ without .test.js (e.g. render/page; cli/ for a folder), and says so: CI uses it for the release-independent
 // files on its second, third and fourth Node release (see scripts/test-groups.js).
 'use strict';
 const { spawnSync } = require('node:child_process');
@@ -34,14 +34,17 @@ const args = process.argv.slice(2);
 const except = new Set(args.filter((a) => a.startsWith('--except=')).flatMap((a) => a.slice('--except='.length).split(',')).filter(Boolean));
 const explicit = args.filter((a) => a.endsWith('.js'));
 const flags = args.filter((a) => !a.endsWith('.js') && !a.startsWith('--except='));
-const nameOf = (f) => path.basename(f, '.test.js');
+const testRoot = path.join(cwd, 'dist', 'test');
+const nameOf = (f) => path.relative(testRoot, path.resolve(cwd, f)).replace(/\.test\.js$/, '');
 const all = explicit.length > 0 ? explicit : testFiles(path.join(cwd, 'dist', 'test'), cwd);
-const unknown = [...except].filter((n) => !all.some((f) => nameOf(f) === n));
+// A name ending in '/' stands for every file under that folder.
+const excepted = (f) => [...except].some((n) => (n.endsWith('/') ? nameOf(f).startsWith(n) : nameOf(f) === n));
+const unknown = [...except].filter((n) => !all.some((f) => (n.endsWith('/') ? nameOf(f).startsWith(n) : nameOf(f) === n)));
 if (unknown.length > 0) {
   console.error(`vmprobe: --except names no test file: ${unknown.join(', ')}`);
   process.exit(2);
 }
-const files = all.filter((f) => !except.has(nameOf(f)));
+const files = all.filter((f) => !excepted(f));
 if (except.size > 0) console.log(`== not run here (--except): ${[...except].join(', ')}`);
 if (files.length === 0) {
   console.error('vmprobe: no test files under dist/test/ (run `npm run build` first)');

@@ -29,7 +29,8 @@ const os = require('node:os');
 const path = require('node:path');
 
 const root = path.join(__dirname, '..');
-const { NOT_NATIVE } = require('./test-groups');
+const { ONCE, NOT_NATIVE } = require('./test-groups');
+const NOT_UNDER_ASAN = [...ONCE.files, ...NOT_NATIVE.files];
 
 /**
  * Tests whose PREMISE a sanitized process breaks — not memory errors: they measure the
@@ -68,7 +69,7 @@ const PERTURBED = [
     patterns: ['a terminated worker releases the mappings it still held'],
   },
   {
-    why: 'RSS: shadow memory (1/8 of every touched byte) and redzones are resident too (the lazy step tests leave only their process-RSS cross-check out under ASan, see test/lazy.test.ts)',
+    why: 'RSS: shadow memory (1/8 of every touched byte) and redzones are resident too (the lazy step tests leave only their process-RSS cross-check out under ASan, see test/experiments/lazy/run.test.ts)',
     patterns: ['grows the process RSS', 'MADV_DONTNEED drops every page'],
   },
   {
@@ -123,10 +124,11 @@ try {
     VMPROBE_ASAN_SKIP: JSON.stringify(PERTURBED),
     NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${path.join(scratch, 'scripts', 'asan-skip.js')}`.trim(),
   };
-  console.log(`== scripts/run-tests.js (node --test, every dist/test file but ${NOT_NATIVE.files.join(', ')}) with LD_PRELOAD=${libasan}`);
-  console.log(`== files not run under ASan (${NOT_NATIVE.why}): ${NOT_NATIVE.files.join(', ')}`);
+  console.log(`== scripts/run-tests.js (node --test, every dist/test file but ${NOT_UNDER_ASAN.join(', ')}) with LD_PRELOAD=${libasan}`);
+  console.log(`== run once, on the machine's Node (${ONCE.why}): ${ONCE.files.join(', ')}`);
+  console.log(`== not run under ASan (${NOT_NATIVE.why}): ${NOT_NATIVE.files.join(', ')}`);
   for (const g of PERTURBED) console.log(`== not run under ASan (${g.why}): ${g.patterns.join(' | ')}`);
-  const testStatus = run(process.execPath, [path.join(scratch, 'scripts', 'run-tests.js'), `--except=${NOT_NATIVE.files.join(',')}`], { cwd: scratch, env });
+  const testStatus = run(process.execPath, [path.join(scratch, 'scripts', 'run-tests.js'), `--except=${NOT_UNDER_ASAN.join(',')}`], { cwd: scratch, env });
   // A finding is an ASan ERROR or a UBSan runtime error; warnings (e.g. "failed to
   // allocate 2^52 bytes" when malloc returns NULL by allocator_may_return_null) are shown only.
   const found = [];

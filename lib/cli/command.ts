@@ -42,7 +42,9 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
   // Open the page's file before the run, so a bad path fails now, not after the experiments.
   const htmlFd = values.html === undefined ? undefined : openForWriting(values.html);
   const progress = !values.json && io.stderr.isTTY === true;
-  if (progress) options.onProgress = (what) => io.stderr.write(`\r\x1b[K… ${what}`);
+  // Progress (TTY only): the step, what runs, and the time since the command started.
+  const startedMs = Date.now();
+  if (progress) options.onProgress = (what) => io.stderr.write(`\r\x1b[K… ${what} · ${((Date.now() - startedMs) / 1000).toFixed(1)} s`);
   const style = makeStyle(!values.json && colorWanted(io.stdout));
   if (command === 'report') {
     let report: ReportResult;

@@ -50,10 +50,15 @@ export async function runReport(options: ReportOptions = {}): Promise<ReportResu
   // runs at its reduced scale to keep the report within its time budget).
   const { only: _only, ...cliOptions } = options;
   const experimentOptions: ExperimentCliOptions = { ...cliOptions, inReport: true };
-  for (const entry of chosen) {
-    options.onProgress?.(`${entry.name}: starting`);
+  for (const [index, entry] of chosen.entries()) {
+    // Progress names the step (experiment k of n), then what the experiment reports.
+    const step = `[${index + 1}/${chosen.length}] `;
+    const onProgress = options.onProgress;
+    onProgress?.(`${step}${entry.name}: starting`);
+    const stepOptions: ExperimentCliOptions = onProgress === undefined ? experimentOptions
+      : { ...experimentOptions, onProgress: (what: string) => onProgress(`${step}${what}`) };
     try {
-      experiments.push(await entry.run(experimentOptions));
+      experiments.push(await entry.run(stepOptions));
     } catch (err) {
       throw new ExperimentFailure(entry.name, err);
     }

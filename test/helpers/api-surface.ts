@@ -255,7 +255,7 @@ export function memberDescriptor(instance: object, name: string): PropertyDescri
 /** The codes DESIGN.md / lib/util/errors.ts document, besides errno names. */
 export const DOCUMENTED_CODES: ReadonlySet<string> = new Set([
   'ERR_INVALID_ARG_TYPE', 'ERR_OUT_OF_RANGE', 'ERR_INVALID_ARG_VALUE', 'ERR_VMPROBE_UNSUPPORTED', 'ERR_VMPROBE_CLOSED',
-  'ERR_VMPROBE_BUILD', 'ERR_VMPROBE_CHILD', 'ERR_VMPROBE_EXPERIMENT', 'ERR_VMPROBE_PEER_MISSING',
+  'ERR_VMPROBE_BUILD', 'ERR_VMPROBE_CHILD', 'ERR_VMPROBE_EXPERIMENT', 'ERR_VMPROBE_PEER_MISSING', 'ERR_VMPROBE_NO_ADDRESS_SPACE',
 ]);
 
 /**

@@ -1,4 +1,4 @@
-// Markdown reading for test/docs.test.ts: fenced code blocks with the line they start on
+// Markdown reading for test/package/docs.test.ts: fenced code blocks with the line they start on
 // and an optional `<!-- no-run: reason -->` marker, relative links with their line, and
 // the anchors GitHub generates for a file's headings. Pure functions over the text.
 

@@ -1,7 +1,7 @@
 /**
  * Judging the layout.* and seg.* claims from what the layout experiment measured.
  * Pure functions of the measurements; every verdict each judge returns is reachable
- * (test/layout-verdicts.test.ts feeds synthetic measurements).
+ * (test/experiments/layout/verdicts.test.ts feeds synthetic measurements).
  */
 import type { ClaimResult, Verdict } from '../../report/claims';
 import { formatBytes, formatCount } from '../../util/format';

@@ -1,0 +1,75 @@
+// Worker threads' V8 heaps: V8's statistics cover the calling isolate only, so explain
+// finds the other isolates by the shape of V8's pages (lib/explain/v8-shape.ts). Ground
+// truth: two copies of the fixture app, the same but for 24 MiB of JS arrays held in each
+// of 2 workers; what explain attributes to the workers must differ by those 48 MiB —
+// in-process ("other-isolates"), through the agent (the same), and from outside without
+// the agent (the all-isolates "js-heap").
+import { test, before, after } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { explainCli, startApp, DIST_LIB, type RunningApp } from '../helpers/explain-app';
+import { captureMemory } from '../../lib/explain/capture';
+import { explainCapture } from '../../lib/explain/index';
+import type { MemoryBreakdown } from '../../lib/explain/types';
+
+const MiB = 1024 * 1024;
+const WORKERS = 2;
+const WORKER_JS_MIB = 24;
+/**
+ * Allowed difference from the 48 MiB the workers hold: each 1 MiB array sits in a large
+ * page of 1 MiB + 8 KiB (0.4 MiB over all), and after the workers' GC (--expose-gc) each
+ * isolate's young generation still moves by about a megabyte: 2 MiB per worker.
+ */
+const TOLERANCE_BYTES = WORKERS * 2 * MiB;
+const mib = (b: number): string => `${(b / MiB).toFixed(1)} MiB`;
+const rss = (b: MemoryBreakdown, id: string): number => b.owners.find((o) => o.id === id)?.rssBytes ?? NaN;
+
+interface Reading { self: MemoryBreakdown; agent: MemoryBreakdown; outside: MemoryBreakdown }
+const readings: Reading[] = [];
+const apps: RunningApp[] = [];
+
+before(async () => {
+  for (const workerJsMiB of [0, WORKER_JS_MIB]) {
+    const app = await startApp({ EXPLAIN_JS_MIB: '8', EXPLAIN_BUFFER_MIB: '0', EXPLAIN_WORKERS: String(WORKERS), EXPLAIN_ARENA_MIB: '1', EXPLAIN_WORKER_JS_MIB: String(workerJsMiB) },
+      ['--expose-gc', '-r', path.join(DIST_LIB, 'explain', 'agent.js')]);
+    apps.push(app);
+    const self = await app.ask('self') as MemoryBreakdown;
+    const r = explainCli(['--pid', String(app.facts.pid), '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    const agent = JSON.parse(r.stdout) as MemoryBreakdown;
+    const outside = explainCapture(captureMemory({ pid: app.facts.pid }));
+    readings.push({ self, agent, outside });
+  }
+}, { timeout: 300_000 });
+
+after(async () => { for (const app of apps) await app.stop(); });
+
+function assertWorkersHold(label: string, without: number, withJs: number): void {
+  const delta = withJs - without;
+  const expected = WORKERS * WORKER_JS_MIB * MiB;
+  assert.ok(Math.abs(delta - expected) <= TOLERANCE_BYTES,
+    `${label}: ${mib(withJs)} with ${WORKERS} × ${WORKER_JS_MIB} MiB of worker JS, ${mib(without)} without: +${mib(delta)}, expected +${mib(expected)} ± ${mib(TOLERANCE_BYTES)}`);
+}
+
+test('in-process: the workers\' JS arrays are in "other-isolates", not in this isolate\'s JS heap', () => {
+  const [a, b] = readings as [Reading, Reading];
+  assertWorkersHold('other-isolates in-process', rss(a.self, 'other-isolates'), rss(b.self, 'other-isolates'));
+  assert.ok(Math.abs(rss(b.self, 'js-heap') - rss(a.self, 'js-heap')) <= 2 * MiB,
+    `the main isolate's JS heap moved from ${mib(rss(a.self, 'js-heap'))} to ${mib(rss(b.self, 'js-heap'))} though its own objects are the same`);
+});
+
+test('through the agent (--pid of an app run with -r vmprobe/agent): the same', () => {
+  const [a, b] = readings as [Reading, Reading];
+  assert.equal(b.agent.self, false);
+  assertWorkersHold('other-isolates via the agent', rss(a.agent, 'other-isolates'), rss(b.agent, 'other-isolates'));
+});
+
+test('from outside without the agent: the JS heap by page shape covers every isolate, the workers\' included', () => {
+  const [a, b] = readings as [Reading, Reading];
+  assert.equal(b.outside.owners.find((o) => o.id === 'other-isolates'), undefined, 'no runtime figures: one row for every isolate');
+  assertWorkersHold('js-heap by page shape', rss(a.outside, 'js-heap'), rss(b.outside, 'js-heap'));
+  // The same pages split two ways: this isolate's statistics + the rest of the shaped pages.
+  const split = rss(b.agent, 'js-heap') + rss(b.agent, 'other-isolates');
+  assert.ok(Math.abs(rss(b.outside, 'js-heap') - split) <= 2 * MiB,
+    `by page shape ${mib(rss(b.outside, 'js-heap'))}, via the agent js-heap + other-isolates ${mib(split)}`);
+});

@@ -1,0 +1,129 @@
+// The --watch sampler (lib/explain/watch-sampler.ts): smaps is re-read in full only when
+// the process's fault counters, status, threads or smaps_rollup's own-page lines changed;
+// otherwise the owners are kept and the totals follow the rollup, the rows still summing
+// exactly. The target is a python3 process blocked on stdin that changes its memory only
+// on command (test/fixtures/explain/watch-target.py). No timing is asserted.
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { createWatchSampler, readQuickKey, type WatchSample } from '../../lib/explain/watch-sampler';
+import type { MemoryBreakdown, MemoryFigures } from '../../lib/explain/types';
+
+const MiB = 1024 * 1024;
+const TARGET = path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'explain', 'watch-target.py');
+const PYTHON = ['python3', '/usr/bin/python3'].find((p) => spawnSync(p, ['-c', 'import mmap; mmap.MADV_DONTNEED'], { encoding: 'utf8' }).status === 0);
+const SKIP = PYTHON === undefined ? 'no python3 (3.8+, for mmap.madvise) on this host' : false;
+const FIELDS: readonly (keyof MemoryFigures)[] = ['virtualBytes', 'rssBytes', 'pssBytes', 'privateBytes', 'sharedBytes', 'swapBytes', 'anonHugePagesBytes'];
+
+interface Target { pid: number; send(cmd: 'grow' | 'drop'): Promise<void>; stop(): void }
+
+async function startTarget(args: string[] = []): Promise<Target> {
+  const child: ChildProcessWithoutNullStreams = spawn(PYTHON ?? 'python3', [TARGET, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  const waiting: (() => void)[] = [];
+  child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+  child.stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+    for (let nl = out.indexOf('\n'); nl !== -1; nl = out.indexOf('\n')) {
+      out = out.slice(nl + 1);
+      waiting.shift()?.();
+    }
+  });
+  const line = (): Promise<void> => new Promise((resolve, reject) => {
+    waiting.push(resolve);
+    child.once('exit', (code) => reject(new Error(`watch target exited ${code}: ${err}`)));
+  });
+  await line();
+  return {
+    pid: child.pid ?? 0,
+    send: async (cmd) => { const ok = line(); child.stdin.write(`${cmd}\n`); await ok; },
+    stop: () => { child.kill('SIGKILL'); },
+  };
+}
+
+/** Asserts every top-level figure sums exactly to the totals. */
+function assertSums(b: MemoryBreakdown, label: string): void {
+  for (const f of FIELDS) {
+    const sum = b.owners.reduce((n, o) => n + o[f], 0);
+    assert.equal(sum, b.totals[f], `${label}: owners' ${f} sum ${sum} vs total ${b.totals[f]}`);
+  }
+}
+
+const rowsBut = (b: MemoryBreakdown): unknown => b.owners.filter((o) => o.id !== 'changed-between-reads');
+const rss = (s: WatchSample): number => s.breakdown.totals.rssBytes;
+
+test('an idle process is read in full once: later samples keep its owners and still sum exactly to the rollup', { skip: SKIP }, async () => {
+  const target = await startTarget();
+  try {
+    const sample = createWatchSampler(target.pid, { rollupCpuShare: 1 }); // the rollup on every sample
+    const first = sample();
+    assert.equal(first.reread, true);
+    assertSums(first.breakdown, 'first sample');
+    for (let i = 2; i <= 4; i++) {
+      const key = readQuickKey(target.pid);
+      const s = sample();
+      assert.equal(s.reread, false, `sample ${i} of the idle process was re-read in full (its quick key now: ${key})`);
+      assert.equal(s.readAtMs, first.breakdown.takenAtMs);
+      assert.ok(s.breakdown.takenAtMs >= first.breakdown.takenAtMs);
+      assert.deepEqual(rowsBut(s.breakdown), rowsBut(first.breakdown), `sample ${i}: owners changed without a full read`);
+      assertSums(s.breakdown, `sample ${i}`);
+    }
+  } finally {
+    target.stop();
+  }
+});
+
+test('pages faulted in force a full read that shows them; pages dropped without a fault too', { skip: SKIP }, async () => {
+  const target = await startTarget();
+  try {
+    const sample = createWatchSampler(target.pid, { rollupCpuShare: 1 });
+    const before = sample();
+    await target.send('grow');
+    const grown = sample();
+    assert.equal(grown.reread, true, 'writing 8 MiB of new pages did not force a full read');
+    // Python's own allocations for the command move RSS by a few pages either way.
+    const gained = rss(grown) - rss(before);
+    assert.ok(Math.abs(gained - 8 * MiB) <= MiB, `RSS gained ${gained} B after writing 8 MiB`);
+    assertSums(grown.breakdown, 'after grow');
+    await target.send('drop');
+    const dropped = sample();
+    assert.equal(dropped.reread, true, 'MADV_DONTNEED of 8 MiB did not force a full read');
+    const lost = rss(grown) - rss(dropped);
+    assert.ok(Math.abs(lost - 8 * MiB) <= MiB, `RSS lost ${lost} B after dropping 8 MiB`);
+    assertSums(dropped.breakdown, 'after drop');
+  } finally {
+    target.stop();
+  }
+});
+
+test('another process sharing the target\'s file pages moves only its PSS: no full read, the totals follow, the rows still sum', { skip: SKIP }, async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vmprobe-watch-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'shared.bin');
+  fs.writeFileSync(file, Buffer.alloc(8 * MiB, 7));
+  const a = await startTarget([file]);
+  let b: Target | null = null;
+  try {
+    const sample = createWatchSampler(a.pid, { rollupCpuShare: 1 });
+    const alone = sample();
+    b = await startTarget([file]); // maps and reads the same 8 MiB of page cache (and python's own files)
+    const shared = sample();
+    assert.equal(shared.reread, false, 'a PSS change caused by another process forced a full read');
+    assert.equal(shared.breakdown.totals.rssBytes, alone.breakdown.totals.rssBytes);
+    const pssDrop = alone.breakdown.totals.pssBytes - shared.breakdown.totals.pssBytes;
+    // The 8 MiB file is now mapped by two processes: its PSS halves, at least 4 MiB less.
+    assert.ok(pssDrop >= 4 * MiB - 64 * 1024, `PSS fell by ${pssDrop} B when a second process mapped the 8 MiB file`);
+    const moved = shared.breakdown.owners.find((o) => o.id === 'changed-between-reads');
+    const was = alone.breakdown.owners.find((o) => o.id === 'changed-between-reads');
+    assert.ok(moved && was, 'no changed-between-reads row');
+    assert.equal(moved.pssBytes - was.pssBytes, -pssDrop, 'the PSS change is in the changed-between-reads row');
+    assertSums(shared.breakdown, 'after the second mapper');
+  } finally {
+    a.stop();
+    b?.stop();
+  }
+});
