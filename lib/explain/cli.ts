@@ -58,6 +58,15 @@ const OPTIONS = {
 
 class UsageError extends Error {}
 
+/** The synopsis lines of USAGE (up to its first blank line), printed under a usage error as every other subcommand does. */
+const SYNOPSIS = USAGE.slice(0, USAGE.indexOf('\n\n'));
+
+/** Writes a usage error: one line naming what is wrong, then the synopsis; exit code 2. */
+function usageError(message: string): number {
+  process.stderr.write(`vmprobe explain: ${message}\n${SYNOPSIS}\n`);
+  return 2;
+}
+
 function positiveInt(text: string | undefined, name: string, fallback: number): number {
   if (text === undefined) return fallback;
   if (!/^[1-9][0-9]*$/.test(text) || !Number.isSafeInteger(Number(text))) throw new UsageError(`${name} must be a positive integer, got ${JSON.stringify(text)}`);
@@ -249,8 +258,7 @@ export async function runExplainCli(argv: string[]): Promise<number> {
     if (dash !== -1 && command.length === 0) throw new UsageError('nothing to run after --');
     if (dash !== -1 && values.pid !== undefined) throw new UsageError('--pid and -- CMD are exclusive');
   } catch (error) {
-    process.stderr.write(`vmprobe explain: ${error instanceof Error ? error.message.split('\n')[0] : String(error)} (see --help)\n`);
-    return 2;
+    return usageError(error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error));
   }
   try {
     const depth = positiveInt(values.depth, '--depth', 1);
@@ -286,10 +294,7 @@ export async function runExplainCli(argv: string[]): Promise<number> {
     else process.stdout.write(`${renderExplain(breakdown, { depth })}${diff ? `\n\n${renderExplainDiff(diff)}` : ''}\n`);
     return 0;
   } catch (error) {
-    if (error instanceof UsageError) {
-      process.stderr.write(`vmprobe explain: ${error.message} (see --help)\n`);
-      return 2;
-    }
+    if (error instanceof UsageError) return usageError(error.message);
     const code = (error as { code?: unknown }).code;
     process.stderr.write(`vmprobe explain: ${typeof code === 'string' ? `${code}: ` : ''}${error instanceof Error ? error.message : String(error)}\n`);
     return 1;

@@ -128,13 +128,15 @@ for (const debug of [false, true]) {
   });
 }
 
-test('`vmprobe explain` usage errors: exit 2, one line naming the option and value, no stack trace', async () => {
+test('`vmprobe explain` usage errors: exit 2, one line naming the option and value, then explain\'s synopsis, no stack trace', async () => {
   for (const [args, words] of [[['explain', '--depth', '0'], ['--depth', '0']], [['explain', '--bogus'], ['--bogus']], [['explain', '--pid', 'x'], ['--pid', 'x']]] as const) {
     const r = await runCli([...args]);
     const lines = r.stderr.split('\n').filter((l) => l !== '');
     assert.equal(r.status, 2, r.stderr);
-    assert.equal(lines.length, 1, r.stderr);
+    assert.match(lines[0] ?? '', /^vmprobe explain: /, r.stderr);
     for (const w of words) assert.ok((lines[0] ?? '').includes(w), `${args.join(' ')}: ${r.stderr}`);
+    assert.match(lines[1] ?? '', /^Usage: vmprobe explain /, r.stderr);
+    assert.ok(lines.slice(2).every((l) => l.startsWith('       vmprobe explain ')), `only the synopsis follows: ${r.stderr}`);
     assert.doesNotMatch(r.stderr, /^\s+at /m);
   }
 });

@@ -60,11 +60,14 @@ test('a process the user may not read: EACCES, CLI exit 1, nothing written', (t)
   fs.rmSync(dir, { recursive: true });
 });
 
-test('usage errors: one line on stderr, exit 2', () => {
+test('usage errors: one error line on stderr, then the synopsis, exit 2', () => {
   for (const args of [['--pid', 'abc'], ['--bogus'], ['--pid', '0'], ['--'], ['--pid', '1', '--', 'true'], ['--jsonl', 'x'], ['--html', 'x'], ['--watch', '--interval', '5ms'], ['--watch', '--json']]) {
     const r = explainCli(args);
     assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
-    assert.equal(r.stderr.trim().split('\n').length, 1);
+    const lines = r.stderr.trim().split('\n');
+    assert.match(lines[0] ?? '', /^vmprobe explain: /, r.stderr);
+    assert.equal(lines.filter((l) => l.startsWith('vmprobe explain: ')).length, 1, `one error line: ${r.stderr}`);
+    assert.match(lines[1] ?? '', /^Usage: vmprobe explain /, r.stderr);
   }
   assert.equal(explainCli(['--help']).status, 0);
 });
