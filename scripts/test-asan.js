@@ -70,7 +70,7 @@ const PERTURBED = [
   },
   {
     why: 'RSS: shadow memory (1/8 of every touched byte) and redzones are resident too (the lazy step tests leave only their process-RSS cross-check out under ASan, see test/experiments/lazy/run.test.ts)',
-    patterns: ['grows the process RSS', 'MADV_DONTNEED drops every page'],
+    patterns: ['MADV_DONTNEED drops every page'],
   },
   {
     why: "the addon's own layout: ASan pads globals with redzones, adds its own sections and maps its shadow, which the layout probes and the region classifier do not expect",

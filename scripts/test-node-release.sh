@@ -20,4 +20,4 @@ restore() { rm -rf "$root/build"; node "$root/scripts/ensure-addon.js" >/dev/nul
 trap restore EXIT
 rm -rf "$root/build"
 echo "== Node $("$nodedir/bin/node" --version): build the addon against its headers, then npm test"
-PATH="$nodedir/bin:$PATH" npm_config_nodedir="$nodedir" npm test "$@"
+PATH="$nodedir/bin:$PATH" npm_config_nodedir="$nodedir" npm test -- "$@"

@@ -4,7 +4,6 @@
  * itself and the experiments never print: this file joins the two. Loads the addon
  * (through the experiments); main.ts loads this module only when it needs it.
  */
-import * as fs from 'node:fs';
 import { runReport } from '../report/run';
 import type { ReportResult } from '../report/result';
 import { renderJson } from '../render/json';
@@ -40,7 +39,7 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
   if (positionals.length > 1) throw new UsageError(`unexpected argument '${positionals[1] ?? ''}'`, command);
   const { experiments, only, options } = checkOptions(command, values);
   // Open the page's file before the run, so a bad path fails now, not after the experiments.
-  const htmlFd = values.html === undefined ? undefined : openForWriting(values.html);
+  const page = values.html === undefined ? undefined : openForWriting(values.html);
   const progress = !values.json && io.stderr.isTTY === true;
   // Progress (TTY only): the step, what runs, and the time since the command started.
   const startedMs = Date.now();
@@ -51,21 +50,23 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
     try {
       report = await runReport(only ? { ...options, only } : options);
     } catch (err) {
-      if (htmlFd !== undefined) fs.closeSync(htmlFd);
+      page?.discard();
       throw err;
+    } finally {
+      if (progress) io.stderr.write('\r\x1b[K');
     }
-    if (progress) io.stderr.write('\r\x1b[K');
-    if (htmlFd !== undefined) {
-      fs.writeSync(htmlFd, renderHtml(report));
-      fs.closeSync(htmlFd);
-    }
+    page?.commit(renderHtml(report));
     io.stdout.write(values.json ? `${renderJson(report)}\n` : renderReport(report, style, { details: values.details === true }));
     return 0;
   }
   const entry = experiments[0];
   if (entry === undefined) throw new UsageError(`unknown experiment '${command}'`);
-  const result = await entry.run(options);
-  if (progress) io.stderr.write('\r\x1b[K');
+  let result: Awaited<ReturnType<typeof entry.run>>;
+  try {
+    result = await entry.run(options);
+  } finally {
+    if (progress) io.stderr.write('\r\x1b[K');
+  }
   io.stdout.write(values.json ? `${renderJson(result)}\n` : renderExperiment(result, style));
   return 0;
 }

@@ -1,5 +1,9 @@
-/** Opening the file of `vmprobe report --html FILE` before anything runs, so a bad path is a usage error now, not after the experiments. */
+/**
+ * The file of `vmprobe report --html FILE`: checked before anything runs, so a bad path is a
+ * usage error now, not after the experiments; written atomically after the run.
+ */
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as util from 'node:util';
 import { UsageError } from './usage-error';
 
@@ -11,12 +15,46 @@ export function describeFsError(err: unknown): string {
   return e.code ?? (err instanceof Error ? err.message : String(err));
 }
 
-/** Opens (creates or truncates) `file` for writing; throws a UsageError naming it and why when it cannot. */
-export function openForWriting(file: string): number {
+/** A page being written: a temporary file beside the target, renamed over it on commit(). */
+export interface PageFile {
+  /** Writes `text` to the temporary file and renames it to the target: a reader never sees half a page, and a failed run leaves the previous page as it was. */
+  commit(text: string): void;
+  /** Removes the temporary file (the run failed or was interrupted). */
+  discard(): void;
+}
+
+/**
+ * Checks now, before the run, that `file` can be written: creates its temporary sibling
+ * (`.<name>.<pid>.tmp`, mode 0o644). Throws a UsageError naming the file and why when it
+ * cannot (missing directory, no permission, a directory of that name).
+ */
+export function openForWriting(file: string): PageFile {
   if (file === '') throw new UsageError('--html needs a file name (e.g. --html report.html)', 'report');
+  const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+  let fd: number;
   try {
-    return fs.openSync(file, 'w');
+    if (fs.existsSync(file) && fs.statSync(file).isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR', errno: -21 });
+    fd = fs.openSync(temporary, 'wx', 0o644);
   } catch (err) {
     throw new UsageError(`--html cannot write '${file}': ${describeFsError(err)}`, 'report');
   }
+  let open = true;
+  const close = (): void => { if (open) { open = false; fs.closeSync(fd); } };
+  // An exit before commit() (Ctrl-C: the CLI exits 130 once its children are reaped) must
+  // not leave the temporary file behind.
+  const onExit = (): void => { fs.rmSync(temporary, { force: true }); };
+  process.once('exit', onExit);
+  return {
+    commit(text: string): void {
+      fs.writeSync(fd, text);
+      close();
+      fs.renameSync(temporary, file);
+      process.removeListener('exit', onExit);
+    },
+    discard(): void {
+      close();
+      onExit();
+      process.removeListener('exit', onExit);
+    },
+  };
 }

@@ -75,9 +75,13 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
  * (130 for SIGINT). Without this the signal's default action would end the CLI at once
  * and leave a running child orphaned.
  */
-function exitOnSignals(): void {
+function exitOnSignals(argv: readonly string[]): void {
   let exiting = false;
+  // `explain --watch` ends on Ctrl-C by itself: it stops sampling, writes its --html page
+  // and exits 0 (lib/explain/cli.ts); exiting here first would lose the page.
+  const watchEndsOnSigint = argv[0] === 'explain' && argv.includes('--watch');
   for (const [signal, number] of [['SIGINT', 2], ['SIGTERM', 15], ['SIGHUP', 1]] as const) {
+    if (signal === 'SIGINT' && watchEndsOnSigint) continue;
     process.on(signal, () => {
       if (exiting) return;
       exiting = true;
@@ -87,7 +91,7 @@ function exitOnSignals(): void {
 }
 
 if (require.main === module) {
-  exitOnSignals();
+  exitOnSignals(process.argv.slice(2));
   exitQuietlyOnClosedOutput();
   main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (err: unknown) => {
     process.stderr.write(`vmprobe: ${String(err)}\n`);

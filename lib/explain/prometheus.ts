@@ -50,7 +50,7 @@ const isRegistry = (value: unknown): value is PromClient.Registry =>
 /**
  * Registers the gauge `<prefix>rss_bytes{owner="…"}` in `registry` (default: prom-client's
  * global `register`) and returns it. At every scrape its collect() callback runs
- * explainMemory() on this process and sets one series per top-level owner (js-heap,
+ * explainMemory() on this process and sets one series per top-level owner (js-heap, other-isolates,
  * external, malloc, stacks, code, files, shared, reserved, anonymous, other when present,
  * changed-between-reads) to that owner's resident bytes; the series of one scrape sum
  * exactly to smaps_rollup's Rss read during that scrape. Series of owners absent from a

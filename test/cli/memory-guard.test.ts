@@ -180,7 +180,10 @@ test('in a memory cgroup with a 256 MiB limit, the cgroup binds: a size beyond i
     const r = spawnSync('/bin/sh', ['-c', `echo $$ > "$0/cgroup.procs" && exec "$@"`, dir, process.execPath, CLI, ...args], { encoding: 'utf8' });
     return { status: r.status, stderr: r.stderr };
   };
-  assert.ok(h.headroomBytes === null || h.headroomBytes > 512 * MiB, `this host has only ${h.headroomBytes} bytes: the cgroup would not bind`);
+  if (h.headroomBytes !== null && h.headroomBytes <= 512 * MiB) {
+    t.skip(`this host has only ${h.headroomBytes} bytes available: a 256 MiB cgroup limit would not be what binds`);
+    return;
+  }
   const refused = inCgroup(['lazy', '--size', '160MiB', '--json']);
   assert.equal(refused.status, 2, refused.stderr);
   assert.match(refused.stderr, new RegExp(`^vmprobe: --size 160MiB \\(about 320\\.0 MiB resident at its peak\\) exceeds the .* \\(the memory cgroup ${dir} \\(limit 256\\.0 MiB, `));

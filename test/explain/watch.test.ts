@@ -127,3 +127,35 @@ test('another process sharing the target\'s file pages moves only its PSS: no fu
     b?.stop();
   }
 });
+
+// Ctrl-C ends `explain --watch` the way docs/explain.md says: the watch stops, the
+// --html timeline is written (atomically) and the exit code is 0 — the CLI's own signal
+// handler (which kills children and exits 130) must not end it first.
+test('SIGINT during `explain --watch --html FILE`: the page is written and the exit code is 0', { timeout: 60_000 }, async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vmprobe-watch-sigint-'));
+  const page = path.join(dir, 'timeline.html');
+  try {
+    const cliJs = path.join(__dirname, '..', '..', 'lib', 'cli', 'main.js');
+    const watcher = spawn(process.execPath, [cliJs, 'explain', '--pid', String(process.pid), '--watch', '--interval', '200ms', '--html', page], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    watcher.stderr.on('data', (c: Buffer) => { err += c.toString(); });
+    const exited = new Promise<[number | null, string | null]>((resolve) => watcher.once('exit', (code, signal) => resolve([code, signal])));
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no second sample within 30 s; stdout: ${out}; stderr: ${err}`)), 30_000);
+      watcher.stdout.on('data', (c: Buffer) => {
+        out += c.toString();
+        if ((out.match(/ pid \d+ {2}RSS /g) ?? []).length >= 2) { clearTimeout(timer); resolve(); }
+      });
+    });
+    watcher.kill('SIGINT');
+    const [code, signal] = await exited;
+    assert.equal(signal, null, `killed by ${signal}; stderr: ${err}`);
+    assert.equal(code, 0, `exit ${code}; stderr: ${err}`);
+    const html = fs.readFileSync(page, 'utf8');
+    assert.match(html, /^<!DOCTYPE html>/i);
+    assert.ok(html.length > 1000, `a page of ${html.length} bytes`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

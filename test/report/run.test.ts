@@ -81,6 +81,21 @@ test('--html outside `report`, an empty --html and an unwritable --html path are
   assert.equal(bad.stdout, '', 'nothing ran');
 });
 
+test('--html is written atomically: a report that fails leaves the previous page as it was and no temporary file', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vmprobe-html-atomic-'));
+  try {
+    const page = path.join(dir, 'report.html');
+    fs.writeFileSync(page, 'the previous page');
+    // 99999999 is above the kernel's largest pid_max: the layout experiment fails at run time.
+    const r = cli(['report', '--only', 'layout', '--pid', '99999999', '--html', page]);
+    assert.equal(r.status, 1, r.stderr);
+    assert.equal(fs.readFileSync(page, 'utf8'), 'the previous page');
+    assert.deepEqual(fs.readdirSync(dir), ['report.html'], 'no temporary file left');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 /** A stream stand-in that records what is written. */
 function sink(isTTY: boolean): { isTTY: boolean; text: string; write(s: string): boolean } {
   return { isTTY, text: '', write(s: string) { this.text += s; return true; } };

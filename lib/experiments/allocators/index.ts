@@ -211,6 +211,6 @@ export async function runAllocators(options: AllocatorsOptions = {}): Promise<Al
     configs, cells, best: bestPerWorkload(cells, workloads), elapsedMs: Date.now() - started,
   };
   const scaleNote = ` Measured at scale ${scale} with ${repetitions} repetitions per cell${scale < ALLOCATORS_DEFAULT_SCALE ? ` (the verdict can differ at the full scale: \`vmprobe allocators\`)` : ''}.`;
-  const claims = judgeAllocators(judged, workloads, decayMs).map((c) => ({ ...c, summary: `${c.summary}${scaleNote}` }));
+  const claims = judgeAllocators(judged, workloads, decayMs).map((c) => (c.verdict === 'not-applicable' ? c : { ...c, summary: `${c.summary}${scaleNote}` }));
   return { schema: SCHEMA_VERSION, experiment: 'allocators', host: readHostInfo(), claims, measurements };
 }

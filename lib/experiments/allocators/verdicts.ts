@@ -95,9 +95,8 @@ interface Measured {
 /** The cell's spreads, or a not-applicable verdict saying why there are none. */
 function measured(workload: WorkloadId, cells: readonly CellResult[], config: AllocatorConfigId): Measured | WorkloadVerdict {
   const cell = cellOf(cells, config, workload);
-  if (cell && cell.status === 'measured' && cell.retainedBytes && cell.releasedBytes) {
-    const peak = cell.peakBytes?.median ?? 0;
-    return { retained: cell.retainedBytes, released: cell.releasedBytes, materialBytes: Math.max(0, peak) * MATERIAL_FRACTION_OF_PEAK };
+  if (cell && cell.status === 'measured' && cell.retainedBytes && cell.releasedBytes && cell.peakBytes) {
+    return { retained: cell.retainedBytes, released: cell.releasedBytes, materialBytes: Math.max(0, cell.peakBytes.median) * MATERIAL_FRACTION_OF_PEAK };
   }
   const why = cell ? `${config}: ${cell.status}${cell.reason ? ` (${cell.reason})` : ''}` : `${config} was not run`;
   return { workload, verdict: 'not-applicable', summary: why, comparison: null, afterRelease: null };
