@@ -11,6 +11,8 @@ import * as path from 'node:path';
 import { runChild } from '../../child/spawn';
 import { invalidArgValue } from '../../util/errors';
 import { readHostInfo } from '../../system/host';
+import { getrlimit } from '../../system/usage';
+import { formatBytes } from '../../util/format';
 import { SCHEMA_VERSION, type ExperimentResult } from '../../report/result';
 import { optionalCount, rejectUnknownKeys, validateOptions } from '../../util/validate';
 import { ALLOCATOR_CONFIGS, ALLOCATOR_CONFIG_IDS, configEnv, type AllocatorConfig, type AllocatorConfigId, type ReplacementAllocator } from './configs';
@@ -171,7 +173,10 @@ export async function runAllocators(options: AllocatorsOptions = {}): Promise<Al
         if (r === null) {
           const why = outcome.timedOut ? `timed out after ${outcome.elapsedMs} ms` : outcome.error ? outcome.error.message.split('\n')[0] ?? ''
             : outcome.signal ? `died of ${outcome.signal}` : `exited with code ${String(outcome.exitCode)}`;
-          fate.set(key(c.id, w), { status: 'failed', reason: `child ${why}`, proof: f.proof });
+          // A finite RLIMIT_AS (ulimit -v) is the usual cause here: V8 reserves address space for every isolate.
+          const addressLimit = getrlimit('as').soft;
+          const under = Number.isFinite(addressLimit) ? ` under RLIMIT_AS = ${formatBytes(addressLimit)} (ulimit -v)` : '';
+          fate.set(key(c.id, w), { status: 'failed', reason: `child ${why}${under}`, proof: f.proof });
           continue;
         }
         f.proof = r.proof;

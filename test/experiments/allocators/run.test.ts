@@ -166,3 +166,23 @@ test('a workload whose threads cannot be created throws EAGAIN (pthread_create) 
   assert.equal(r.status, 0, r.stderr);
   assert.deepEqual(JSON.parse(r.stdout), { code: 'EAGAIN', syscall: 'pthread_create', alive: true });
 });
+
+// Under `ulimit -v`, Node's worker isolates cannot reserve their address space and the
+// worker-churn children with 4 workers at once die (SIGTRAP here at 2.9 GiB): the cell is reported failed, with
+// the limit named, and the run goes on — never a crash of the experiment.
+test('under a small RLIMIT_AS the failing cells say so, naming the limit, and the run completes', { timeout: 120_000 }, (t) => {
+  const script = `require(${JSON.stringify(path.join(ROOT, 'dist', 'lib', 'experiments', 'allocators', 'index.js'))})
+    .runAllocators({ only: ['glibc'], workloads: ['worker-churn'], scale: 0.05, repetitions: 2, threads: 4 })
+    .then((r) => process.stdout.write(JSON.stringify(r.measurements.cells.map((c) => ({ status: c.status, reason: c.reason })))));`;
+  const r = spawnSync('/bin/sh', ['-c', `ulimit -v 3000000 && exec "$0" -e "$1"`, process.execPath, script], { encoding: 'utf8', timeout: 110_000 });
+  assert.equal(r.status, 0, r.stderr);
+  const cells = JSON.parse(r.stdout) as { status: string; reason: string | null }[];
+  assert.equal(cells.length, 1, r.stdout);
+  const cell = cells[0];
+  if (cell?.status === 'measured') {
+    t.skip(`Node ${process.version} ran worker churn within 2.9 GiB of address space: no failure to name`);
+    return;
+  }
+  assert.equal(cell?.status, 'failed', r.stdout);
+  assert.match(cell?.reason ?? '', / under RLIMIT_AS = 2\.9 GiB \(ulimit -v\)$/, r.stdout);
+});
