@@ -21,6 +21,8 @@ const WORKER_JS_MIB = 24;
  * isolate's young generation still moves by about a megabyte: 2 MiB per worker.
  */
 const TOLERANCE_BYTES = WORKERS * 2 * MiB;
+/** This isolate's own JS heap may move by this much between the two apps (asserted in-process below). */
+const MAIN_ISOLATE_MOVE_BYTES = 2 * MiB;
 const mib = (b: number): string => `${(b / MiB).toFixed(1)} MiB`;
 const rss = (b: MemoryBreakdown, id: string): number => b.owners.find((o) => o.id === id)?.rssBytes ?? NaN;
 
@@ -44,17 +46,17 @@ before(async () => {
 
 after(async () => { for (const app of apps) await app.stop(); });
 
-function assertWorkersHold(label: string, without: number, withJs: number): void {
+function assertWorkersHold(label: string, without: number, withJs: number, toleranceBytes = TOLERANCE_BYTES): void {
   const delta = withJs - without;
   const expected = WORKERS * WORKER_JS_MIB * MiB;
-  assert.ok(Math.abs(delta - expected) <= TOLERANCE_BYTES,
-    `${label}: ${mib(withJs)} with ${WORKERS} × ${WORKER_JS_MIB} MiB of worker JS, ${mib(without)} without: +${mib(delta)}, expected +${mib(expected)} ± ${mib(TOLERANCE_BYTES)}`);
+  assert.ok(Math.abs(delta - expected) <= toleranceBytes,
+    `${label}: ${mib(withJs)} with ${WORKERS} × ${WORKER_JS_MIB} MiB of worker JS, ${mib(without)} without: +${mib(delta)}, expected +${mib(expected)} ± ${mib(toleranceBytes)}`);
 }
 
 test('in-process: the workers\' JS arrays are in "other-isolates", not in this isolate\'s JS heap', () => {
   const [a, b] = readings as [Reading, Reading];
   assertWorkersHold('other-isolates in-process', rss(a.self, 'other-isolates'), rss(b.self, 'other-isolates'));
-  assert.ok(Math.abs(rss(b.self, 'js-heap') - rss(a.self, 'js-heap')) <= 2 * MiB,
+  assert.ok(Math.abs(rss(b.self, 'js-heap') - rss(a.self, 'js-heap')) <= MAIN_ISOLATE_MOVE_BYTES,
     `the main isolate's JS heap moved from ${mib(rss(a.self, 'js-heap'))} to ${mib(rss(b.self, 'js-heap'))} though its own objects are the same`);
 });
 
@@ -67,7 +69,9 @@ test('through the agent (--pid of an app run with -r vmprobe/agent): the same', 
 test('from outside without the agent: the JS heap by page shape covers every isolate, the workers\' included', () => {
   const [a, b] = readings as [Reading, Reading];
   assert.equal(b.outside.owners.find((o) => o.id === 'other-isolates'), undefined, 'no runtime figures: one row for every isolate');
-  assertWorkersHold('js-heap by page shape', rss(a.outside, 'js-heap'), rss(b.outside, 'js-heap'));
+  // By page shape every isolate is in one row, this one's too: the tolerance is the
+  // workers' plus what this isolate's own heap may move (Node 22 measured +52.3 MiB here).
+  assertWorkersHold('js-heap by page shape', rss(a.outside, 'js-heap'), rss(b.outside, 'js-heap'), TOLERANCE_BYTES + MAIN_ISOLATE_MOVE_BYTES);
   // The same pages split two ways: this isolate's statistics + the rest of the shaped pages.
   const split = rss(b.agent, 'js-heap') + rss(b.agent, 'other-isolates');
   assert.ok(Math.abs(rss(b.outside, 'js-heap') - split) <= 2 * MiB,
