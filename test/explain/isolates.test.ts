@@ -56,8 +56,11 @@ function assertWorkersHold(label: string, without: number, withJs: number, toler
 test('in-process: the workers\' JS arrays are in "other-isolates", not in this isolate\'s JS heap', () => {
   const [a, b] = readings as [Reading, Reading];
   assertWorkersHold('other-isolates in-process', rss(a.self, 'other-isolates'), rss(b.self, 'other-isolates'));
-  assert.ok(Math.abs(rss(b.self, 'js-heap') - rss(a.self, 'js-heap')) <= MAIN_ISOLATE_MOVE_BYTES,
-    `the main isolate's JS heap moved from ${mib(rss(a.self, 'js-heap'))} to ${mib(rss(b.self, 'js-heap'))} though its own objects are the same`);
+  // This isolate's committed heap follows its own GC timing (Node 24 measured +3.2 MiB
+  // between the two apps), but the workers' 48 MiB must not be in it: less than a quarter.
+  const moved = rss(b.self, 'js-heap') - rss(a.self, 'js-heap');
+  assert.ok(Math.abs(moved) < (WORKERS * WORKER_JS_MIB * MiB) / 4,
+    `the main isolate's JS heap moved from ${mib(rss(a.self, 'js-heap'))} to ${mib(rss(b.self, 'js-heap'))}: the workers' arrays are counted in it`);
 });
 
 test('through the agent (--pid of an app run with -r vmprobe/agent): the same', () => {
@@ -69,11 +72,11 @@ test('through the agent (--pid of an app run with -r vmprobe/agent): the same', 
 test('from outside without the agent: the JS heap by page shape covers every isolate, the workers\' included', () => {
   const [a, b] = readings as [Reading, Reading];
   assert.equal(b.outside.owners.find((o) => o.id === 'other-isolates'), undefined, 'no runtime figures: one row for every isolate');
-  // By page shape every isolate is in one row, this one's too: the tolerance is the
-  // workers' plus what this isolate's own heap may move (Node 22 measured +52.3 MiB here).
-  assertWorkersHold('js-heap by page shape', rss(a.outside, 'js-heap'), rss(b.outside, 'js-heap'), TOLERANCE_BYTES + MAIN_ISOLATE_MOVE_BYTES);
-  // The same pages split two ways: this isolate's statistics + the rest of the shaped pages.
-  const split = rss(b.agent, 'js-heap') + rss(b.agent, 'other-isolates');
-  assert.ok(Math.abs(rss(b.outside, 'js-heap') - split) <= 2 * MiB,
-    `by page shape ${mib(rss(b.outside, 'js-heap'))}, via the agent js-heap + other-isolates ${mib(split)}`);
+  // By page shape every isolate is in one row, this one's too, and this isolate's committed
+  // heap follows its own GC timing (Node 22: +52.3 MiB, Node 24: +55.0 MiB for the whole
+  // row). Its own share is known from the agent's V8 statistics of the same app: the
+  // shaped pages beyond it are the other isolates', and those must differ by the 48 MiB.
+  const others = (r: Reading): number => rss(r.outside, 'js-heap') - rss(r.agent, 'js-heap');
+  const [ra, rb] = [a, b].map(others) as [number, number];
+  assertWorkersHold('js-heap by page shape minus this isolate\'s V8 statistics', ra, rb, TOLERANCE_BYTES + MAIN_ISOLATE_MOVE_BYTES);
 });
