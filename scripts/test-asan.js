@@ -50,8 +50,8 @@ const PERTURBED = [
     patterns: ['a real run under LD_PRELOAD jemalloc', 'load the allocator it names', 'reported missing, with its package', 'reported not-loaded', 'children run their own allocator', 'fragmentation workload keeps more RSS'],
   },
   {
-    why: "ASan's shadow memory reserves tens of TiB of address space, so a WebAssembly reservation is no longer the share of VSZ the 'reservations are not memory' finding speaks of",
-    patterns: ['the WebAssembly reservation is PROT_NONE'],
+    why: "ASan's shadow memory reserves tens of TiB of address space, so a WebAssembly reservation is no longer the share of VSZ the 'reservations are not memory' finding speaks of, and a process under ulimit -v cannot even start with the ASan runtime ('ReserveShadowMemoryRange failed')",
+    patterns: ['the WebAssembly reservation is PROT_NONE', 'under a small RLIMIT_AS'],
   },
   {
     why: "glibc malloc is replaced by ASan's allocator: no brk [heap], no mmap threshold, freed blocks held in quarantine (not returned, so a warm malloc still gets fresh, faulting memory)",
