@@ -50,6 +50,10 @@ const PERTURBED = [
     patterns: ['a real run under LD_PRELOAD jemalloc', 'load the allocator it names', 'reported missing, with its package', 'reported not-loaded', 'children run their own allocator', 'fragmentation workload keeps more RSS'],
   },
   {
+    why: "V8's pages are found by their shape (256 KiB-aligned anonymous mappings below 2^46, lib/explain/v8-shape.ts), and ASan's allocator regions have that shape too: 'other V8 isolates' read 79.1 MiB in an app whose workers hold no JS (+33.7 and +97.2 MiB instead of +48 MiB for 2 × 24 MiB of worker JS)",
+    patterns: ['the workers\' JS arrays are in "other-isolates"', 'the JS heap by page shape covers every isolate'],
+  },
+  {
     why: "ASan's shadow memory reserves tens of TiB of address space, so a WebAssembly reservation is no longer the share of VSZ the 'reservations are not memory' finding speaks of, and a process under ulimit -v cannot even start with the ASan runtime ('ReserveShadowMemoryRange failed')",
     patterns: ['the WebAssembly reservation is PROT_NONE', 'under a small RLIMIT_AS'],
   },
