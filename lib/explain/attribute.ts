@@ -202,6 +202,12 @@ function findStacks(capture: ExplainCapture, vmas: readonly CapturedVma[]): Stac
 const codeGroup = (path: string, exe: string | null): 'executable' | 'addons' | 'libraries' =>
   path === exe ? 'executable' : path.endsWith('.node') ? 'addons' : 'libraries';
 
+/** The mapped file name of a replacement malloc or sanitizer runtime whose regions can look like V8's pages, or null. */
+function sameShapeAllocator(vmas: readonly CapturedVma[]): string | null {
+  const hit = vmas.find((v) => v.path !== null && /\/lib(jemalloc|tcmalloc(_minimal)?|mimalloc|asan)\.so[.\d]*$/.test(v.path));
+  return hit?.path?.split('/').pop() ?? null;
+}
+
 /**
  * Attributes a capture (see captureMemory) to owners. Pure: reads nothing but `capture`.
  * Throws ERR_INVALID_ARG_TYPE when `capture` is not an object with a `vmas` array.
@@ -341,8 +347,11 @@ export function attribute(capture: ExplainCapture): Omit<MemoryBreakdown, 'findi
     const b = bucket(pickVmas(v8Shaped)).figures;
     for (const f of FIELDS) pool[f] -= b[f];
     anonIndexes.splice(0, anonIndexes.length, ...anonIndexes.filter((i) => !v8Set.has(i)));
-    owners.push(row({ id: 'js-heap', label: 'JS heap (V8, all isolates), by page shape', basis: 'inferred',
-      from: 'anonymous VMAs starting on V8\'s 256 KiB page boundary: below 2^46 (V8\'s placement hints) any size, elsewhere whole pages; every isolate (worker threads too) and WebAssembly memory (no runtime figures for another process)',
+    // A replacement malloc or a sanitizer runtime maps regions of the same shape (measured:
+    // 50 MiB of Buffers in jemalloc's extents counted here): say so, the row is then an upper bound.
+    const lookalike = sameShapeAllocator(vmas);
+    owners.push(row({ id: 'js-heap', label: `JS heap (V8, all isolates), by page shape${lookalike ? ', upper bound' : ''}`, basis: 'inferred',
+      from: `anonymous VMAs starting on V8's 256 KiB page boundary: below 2^46 (V8's placement hints) any size, elsewhere whole pages; every isolate (worker threads too) and WebAssembly memory (no runtime figures for another process)${lookalike ? `; this process maps ${lookalike}, whose own regions can have that shape and are counted here too (run it with the agent, node -r vmprobe/agent, for V8's own figures)` : ''}`,
       vmaCount: v8Shaped.length }, b));
   }
   if (external) owners.push(external);
