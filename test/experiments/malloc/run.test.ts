@@ -125,7 +125,7 @@ test('free: the break falls when the top is freed, not for the middle; malloc_tr
   assert.equal(t.mmapResidentAfterFreeBytes, 0);
 });
 
-test('worker threads allocate from thread arenas (NON_MAIN_ARENA, arena-shaped heaps); with MALLOC_ARENA_MAX=1 from brk', { skip: skipNoGlibc }, async () => {
+test('worker threads allocate from thread arenas (NON_MAIN_ARENA, arena-shaped heaps); with MALLOC_ARENA_MAX=1 from the main arena', { skip: skipNoGlibc }, async () => {
   const [normal, single] = (await measured()).arenas;
   assert.ok(normal && single);
   for (const w of normal.workerBlocks) {
@@ -134,8 +134,17 @@ test('worker threads allocate from thread arenas (NON_MAIN_ARENA, arena-shaped h
   }
   assert.ok(normal.arenasAfter > normal.arenasBefore, `arenas ${normal.arenasBefore} → ${normal.arenasAfter}`);
   assert.equal(single.arenaMax, '1');
-  for (const w of single.workerBlocks) assert.deepEqual(w.sources, { brk: OPTIONS.blocksPerWorker }, `worker ${w.worker}`);
   assert.equal(single.arenasAfter, 1);
+  // One arena, the main one: every block's flags say so. Its address is in the brk heap —
+  // unless a mapping sat right at the break (V8 places its pages at random addresses), so
+  // that sbrk failed and glibc grew the main arena with mmap (malloc.c sysmalloc: the
+  // non-contiguous main arena); the address witness then disagrees ("disputed"; seen once
+  // on Node 22: 510 of 512 blocks). No block may come from a thread arena or be mmapped.
+  for (const w of single.workerBlocks) {
+    const { brk = 0, disputed = 0, ...other } = w.sources;
+    assert.deepEqual(other, {}, `worker ${w.worker}: ${JSON.stringify(w.sources)}`);
+    assert.equal(brk + disputed, OPTIONS.blocksPerWorker, `worker ${w.worker}: ${JSON.stringify(w.sources)}`);
+  }
   assert.ok(normal.heapsResidentBytes.afterTrim < normal.heapsResidentBytes.afterFree, JSON.stringify(normal.heapsResidentBytes));
 });
 
