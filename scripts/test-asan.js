@@ -59,7 +59,7 @@ const PERTURBED = [
   },
   {
     why: "glibc malloc is replaced by ASan's allocator: no brk [heap], no mmap threshold, freed blocks held in quarantine (not returned, so a warm malloc still gets fresh, faulting memory)",
-    patterns: ["malloc'd block", 'lazy\\.malloc-virtual', 'has \\[heap\\]', 'the live figure names the zones', 'releases every mapping and heap block', 'allocationCost times', 'reserves address space for alignment', 'large untouched malloc block', 'large calloc block', 'malloc of a large block'],
+    patterns: ["malloc'd block", 'lazy\\.malloc-virtual', 'has \\[heap\\]', 'the live figure names the zones', 'the terminal picture marks every probe', 'releases every mapping and heap block', 'allocationCost times', 'reserves address space for alignment', 'large untouched malloc block', 'large calloc block', 'malloc of a large block'],
   },
   {
     why: "glibc's malloc itself is what these measure (chunk headers, the brk heap, the mmap threshold, arenas); under ASan its allocator replaces glibc's, chunkHeader() refuses, and the malloc experiment reports its claims not-applicable",
