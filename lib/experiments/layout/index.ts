@@ -31,6 +31,15 @@ import type { GapJson, LayoutMeasurements, ProbeJson, ProbeName, RegionJson } fr
 
 export type { LayoutMeasurements } from './measurements';
 
+/**
+ * Size of the heap probe, bytes: above glibc's per-thread cache (tcache: chunks up to
+ * 1032 bytes on 64-bit, malloc/malloc.c MAX_TCACHE_SIZE) so the block is carved by the
+ * calling thread's arena. A 64-byte probe could be a chunk another thread's arena made
+ * and this thread freed into its tcache (seen on Node 22: the probe in a thread-arena
+ * heap); at 4 KiB it is still far below the 128 KiB mmap threshold.
+ */
+export const HEAP_PROBE_BYTES = 4096;
+
 /** Options of the layout experiment. */
 export interface LayoutOptions {
   /** Classify and draw this process instead of vmprobe's own (default: this process). */
@@ -100,7 +109,7 @@ export async function runLayout(options: LayoutOptions = {}): Promise<LayoutResu
 
   // Steps 1-2: keep the heap and mmap probes alive while the map is read.
   onStep('classify the map');
-  const heapBlock = malloc({ sizeBytes: 64 });
+  const heapBlock = malloc({ sizeBytes: HEAP_PROBE_BYTES });
   const mapping = map({ sizeBytes: page });
   const ownMappingAddress = mapping.address as bigint;
   let regions: Region[];
