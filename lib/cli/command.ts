@@ -13,7 +13,7 @@ import { colorWanted, makeStyle } from '../render/style';
 import { vmprobeVersion } from '../util/version';
 import { parseCommandLine } from './args';
 import { commandHelp, mainHelp } from './help';
-import { openForWriting } from './html-file';
+import { openForWriting } from './output-file';
 import { checkOptions } from './option-values';
 import { UsageError } from './usage-error';
 
@@ -39,7 +39,7 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
   if (positionals.length > 1) throw new UsageError(`unexpected argument '${positionals[1] ?? ''}'`, command);
   const { experiments, only, options } = checkOptions(command, values);
   // Open the page's file before the run, so a bad path fails now, not after the experiments.
-  const page = values.html === undefined ? undefined : openForWriting(values.html);
+  const page = values.html === undefined ? undefined : openForWriting(values.html, '--html', 'report');
   const progress = !values.json && io.stderr.isTTY === true;
   // Progress (TTY only): the step, what runs, and the time since the command started.
   const startedMs = Date.now();

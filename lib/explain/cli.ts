@@ -19,6 +19,8 @@ import { askAgent } from './agent-socket';
 import { renderExplain, renderExplainDiff } from '../render/explain';
 import { renderExplainHtml } from '../render/explain-html';
 import { formatBytes } from '../util/format';
+import { UsageError } from '../cli/usage-error';
+import { openForWriting, type OutputFile } from '../cli/output-file';
 import type { ExplainCapture, MemoryBreakdown } from './types';
 
 const USAGE = `Usage: vmprobe explain [--pid N] [--json] [--depth N] [--baseline FILE] [--diff FILE] [--capture FILE]
@@ -55,8 +57,6 @@ const OPTIONS = {
   html: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
-
-class UsageError extends Error {}
 
 /** The synopsis lines of USAGE (up to its first blank line), printed under a usage error as every other subcommand does. */
 const SYNOPSIS = USAGE.slice(0, USAGE.indexOf('\n\n'));
@@ -107,10 +107,10 @@ const TIMELINE_MAX_SAMPLES = 1000;
  * latest breakdown for the deltas and, for --html, at most TIMELINE_MAX_SAMPLES (thinned
  * by half when full).
  */
-async function watch(pid: number | undefined, intervalMs: number, count: number | null, jsonl: string | undefined, html: string | undefined): Promise<number> {
+async function watch(pid: number | undefined, intervalMs: number, count: number | null, jsonl: string | undefined, html: OutputFile | undefined): Promise<number> {
   let first: MemoryBreakdown | null = null;
   let timeline: MemoryBreakdown[] = [];
-  const writePage = (): void => { if (html !== undefined && timeline.length > 0) writeAtomically(html, renderExplainHtml(timeline)); };
+  const writePage = (): void => { if (html !== undefined && timeline.length > 0) html.commit(renderExplainHtml(timeline)); };
   let stop = false;
   const onSigint = (): void => { stop = true; };
   process.once('SIGINT', onSigint);
@@ -145,13 +145,6 @@ async function watch(pid: number | undefined, intervalMs: number, count: number 
   } finally {
     process.removeListener('SIGINT', onSigint);
   }
-}
-
-/** Writes `text` to `file` atomically (temporary name, then rename): nothing half-written. */
-function writeAtomically(file: string, text: string): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, text);
-  fs.renameSync(tmp, file);
 }
 
 function readBaseline(file: string): MemoryBreakdown {
@@ -260,6 +253,7 @@ export async function runExplainCli(argv: string[]): Promise<number> {
   } catch (error) {
     return usageError(error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error));
   }
+  const outputs: OutputFile[] = [];
   try {
     const depth = positiveInt(values.depth, '--depth', 1);
     const pid = values.pid === undefined ? undefined : positiveInt(values.pid, '--pid', 1);
@@ -270,6 +264,14 @@ export async function runExplainCli(argv: string[]): Promise<number> {
     if (values.watch && command.length > 0) throw new UsageError('--watch and -- CMD are exclusive (a child is sampled anyway)');
     if (values.watch && (values.json || values.baseline !== undefined || values.diff !== undefined)) throw new UsageError('--watch prints text; use --jsonl FILE for JSON');
     const before = values.diff === undefined ? null : readBaseline(values.diff);
+    // Files written at the end are checked now (a bad path is a usage error before any
+    // measuring) and written atomically; a failed run leaves no temporary file behind.
+    const open = (file: string | undefined, option: string): OutputFile | undefined => {
+      if (file === undefined) return undefined;
+      const f = openForWriting(file, option, 'explain');
+      outputs.push(f);
+      return f;
+    };
     if (command.length > 0) {
       const r = await runChild(command, intervalMs, values.json === true);
       if (values.json) {
@@ -282,13 +284,15 @@ export async function runExplainCli(argv: string[]): Promise<number> {
       }
       return 0;
     }
-    if (values.watch) return await watch(pid, intervalMs, values.count === undefined ? null : positiveInt(values.count, '--count', 1), values.jsonl, values.html);
+    if (values.watch) return await watch(pid, intervalMs, values.count === undefined ? null : positiveInt(values.count, '--count', 1), values.jsonl, open(values.html, '--html'));
     // A process started with `node -r vmprobe/agent` answers with its runtime figures.
+    const captureFile = open(values.capture, '--capture');
+    const baselineFile = open(values.baseline, '--baseline');
     const runtime = pid === undefined || pid === process.pid ? null : await askAgent(pid);
     const capture = captureMemory(pid === undefined ? {} : runtime === null ? { pid } : { pid, runtime });
     const breakdown = explainCapture(capture);
-    if (values.capture !== undefined) writeAtomically(values.capture, `${JSON.stringify(capture)}\n`);
-    if (values.baseline !== undefined) writeAtomically(values.baseline, `${JSON.stringify({ breakdown })}\n`);
+    captureFile?.commit(`${JSON.stringify(capture)}\n`);
+    baselineFile?.commit(`${JSON.stringify({ breakdown })}\n`);
     const diff = before === null ? null : diffBreakdowns(before, breakdown);
     if (values.json) process.stdout.write(`${JSON.stringify(diff === null ? breakdown : { ...breakdown, diff })}\n`);
     else process.stdout.write(`${renderExplain(breakdown, { depth })}${diff ? `\n\n${renderExplainDiff(diff)}` : ''}\n`);
@@ -298,5 +302,7 @@ export async function runExplainCli(argv: string[]): Promise<number> {
     const code = (error as { code?: unknown }).code;
     process.stderr.write(`vmprobe explain: ${typeof code === 'string' ? `${code}: ` : ''}${error instanceof Error ? error.message : String(error)}\n`);
     return 1;
+  } finally {
+    for (const f of outputs) f.discard();
   }
 }

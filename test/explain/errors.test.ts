@@ -72,6 +72,28 @@ test('usage errors: one error line on stderr, then the synopsis, exit 2', () => 
   assert.equal(explainCli(['--help']).status, 0);
 });
 
+test('--baseline, --capture and --html files are checked before measuring (exit 2 naming option, file and errno) and written whole', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'explain-out-'));
+  const missing = path.join(dir, 'no-such-dir', 'base.json');
+  for (const [args, line] of [
+    [['--baseline', missing], `vmprobe explain: --baseline cannot write '${missing}': ENOENT (`],
+    [['--capture', dir], `vmprobe explain: --capture cannot write '${dir}': EISDIR (`],
+    [['--watch', '--count', '1', '--html', ''], 'vmprobe explain: --html needs a file name (e.g. --html out.html)'],
+  ] as Array<[string[], string]>) {
+    const r = explainCli(args);
+    assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.equal(r.stdout, '');
+    assert.ok(r.stderr.startsWith(line), `${args.join(' ')}: ${r.stderr}`);
+  }
+  const base = path.join(dir, 'base.json');
+  const capture = path.join(dir, 'capture.json');
+  const ok = explainCli(['--baseline', base, '--capture', capture, '--json']);
+  assert.equal(ok.status, 0, ok.stderr);
+  assert.deepEqual(fs.readdirSync(dir).sort(), ['base.json', 'capture.json'], 'no temporary file left');
+  assert.deepEqual(JSON.parse(fs.readFileSync(base, 'utf8')).breakdown.totals, JSON.parse(ok.stdout).totals);
+  fs.rmSync(dir, { recursive: true });
+});
+
 test('bad pid arguments of the API: coded errors', () => {
   assert.throws(() => explainMemory({ pid: -1 }), { code: 'ERR_INVALID_ARG_VALUE' });
   assert.throws(() => explainMemory({ pid: '1' as unknown as number }), { code: 'ERR_INVALID_ARG_TYPE' });

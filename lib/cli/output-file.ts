@@ -1,6 +1,7 @@
 /**
- * The file of `vmprobe report --html FILE`: checked before anything runs, so a bad path is a
- * usage error now, not after the experiments; written atomically after the run.
+ * A file a command writes when it ends (`report --html`, `explain --html/--baseline/--capture`):
+ * checked before anything runs, so a bad path is a usage error now, not after the
+ * measurements; written atomically at the end.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -15,28 +16,29 @@ export function describeFsError(err: unknown): string {
   return e.code ?? (err instanceof Error ? err.message : String(err));
 }
 
-/** A page being written: a temporary file beside the target, renamed over it on commit(). */
-export interface PageFile {
-  /** Writes `text` to the temporary file and renames it to the target: a reader never sees half a page, and a failed run leaves the previous page as it was. */
+/** An output file being written: a temporary file beside the target, renamed over it on commit(). */
+export interface OutputFile {
+  /** Writes `text` to the temporary file and renames it to the target: a reader never sees half a file, and a failed run leaves the previous one as it was. Once only. */
   commit(text: string): void;
-  /** Removes the temporary file (the run failed or was interrupted). */
+  /** Removes the temporary file when commit() has not run (the run failed or was interrupted); nothing after commit(). */
   discard(): void;
 }
 
 /**
- * Checks now, before the run, that `file` can be written: creates its temporary sibling
- * (`.<name>.<pid>.tmp`, mode 0o644). Throws a UsageError naming the file and why when it
- * cannot (missing directory, no permission, a directory of that name).
+ * Checks now, before the run, that `file` (the value of `option`, e.g. '--html') can be
+ * written: creates its temporary sibling (`.<name>.<pid>.tmp`, mode 0o644). Throws a
+ * UsageError of `command` naming the option, the file and why when it cannot (an empty
+ * name, a missing directory, no permission, a directory of that name).
  */
-export function openForWriting(file: string): PageFile {
-  if (file === '') throw new UsageError('--html needs a file name (e.g. --html report.html)', 'report');
+export function openForWriting(file: string, option: string, command: string): OutputFile {
+  if (file === '') throw new UsageError(`${option} needs a file name (e.g. ${option} out${option === '--html' ? '.html' : '.json'})`, command);
   const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
   let fd: number;
   try {
     if (fs.existsSync(file) && fs.statSync(file).isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR', errno: -21 });
     fd = fs.openSync(temporary, 'wx', 0o644);
   } catch (err) {
-    throw new UsageError(`--html cannot write '${file}': ${describeFsError(err)}`, 'report');
+    throw new UsageError(`${option} cannot write '${file}': ${describeFsError(err)}`, command);
   }
   let open = true;
   const close = (): void => { if (open) { open = false; fs.closeSync(fd); } };
