@@ -10,6 +10,7 @@
  */
 import { killLiveChildren } from '../child/spawn';
 import { exitQuietlyOnClosedOutput } from './output';
+import { takeInterrupt } from './interrupt';
 import { UsageError } from './usage-error';
 import { commandOf } from './args';
 import type { CliIo } from './command';
@@ -75,14 +76,13 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
  * (130 for SIGINT). Without this the signal's default action would end the CLI at once
  * and leave a running child orphaned.
  */
-function exitOnSignals(argv: readonly string[]): void {
+function exitOnSignals(): void {
   let exiting = false;
-  // `explain --watch` ends on Ctrl-C by itself: it stops sampling, writes its --html page
-  // and exits 0 (lib/explain/cli.ts); exiting here first would lose the page.
-  const watchEndsOnSigint = argv[0] === 'explain' && argv.includes('--watch');
   for (const [signal, number] of [['SIGINT', 2], ['SIGTERM', 15], ['SIGHUP', 1]] as const) {
-    if (signal === 'SIGINT' && watchEndsOnSigint) continue;
     process.on(signal, () => {
+      // A command that ends cleanly on Ctrl-C (explain --watch writes its page) registered
+      // for it: the first SIGINT is its; a second one exits here.
+      if (signal === 'SIGINT' && takeInterrupt()) return;
       if (exiting) return;
       exiting = true;
       void killLiveChildren().finally(() => process.exit(128 + number));
@@ -91,7 +91,7 @@ function exitOnSignals(argv: readonly string[]): void {
 }
 
 if (require.main === module) {
-  exitOnSignals(process.argv.slice(2));
+  exitOnSignals();
   exitQuietlyOnClosedOutput();
   main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (err: unknown) => {
     process.stderr.write(`vmprobe: ${String(err)}\n`);

@@ -21,6 +21,7 @@ import { renderExplainHtml } from '../render/explain-html';
 import { formatBytes } from '../util/format';
 import { UsageError } from '../cli/usage-error';
 import { openForWriting, type OutputFile } from '../cli/output-file';
+import { handleNextInterrupt } from '../cli/interrupt';
 import type { ExplainCapture, MemoryBreakdown } from './types';
 
 const USAGE = `Usage: vmprobe explain [--pid N] [--json] [--depth N] [--baseline FILE] [--diff FILE] [--capture FILE]
@@ -112,8 +113,8 @@ async function watch(pid: number | undefined, intervalMs: number, count: number 
   let timeline: MemoryBreakdown[] = [];
   const writePage = (): void => { if (html !== undefined && timeline.length > 0) html.commit(renderExplainHtml(timeline)); };
   let stop = false;
-  const onSigint = (): void => { stop = true; };
-  process.once('SIGINT', onSigint);
+  // Ctrl-C ends the watch like --count does: the page is written, exit 0 (lib/cli/interrupt.ts).
+  const release = handleNextInterrupt(() => { stop = true; });
   const tty = process.stdout.isTTY === true;
   const sample = createWatchSampler(pid);
   try {
@@ -143,7 +144,7 @@ async function watch(pid: number | undefined, intervalMs: number, count: number 
     writePage();
     return 0;
   } finally {
-    process.removeListener('SIGINT', onSigint);
+    release();
   }
 }
 

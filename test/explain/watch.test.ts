@@ -159,3 +159,36 @@ test('SIGINT during `explain --watch --html FILE`: the page is written and the e
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+// The first Ctrl-C belongs to the watch (it ends at its next tick); a second one, before
+// that tick, is the user insisting: the CLI exits 130 at once and leaves no temporary file.
+test('a second SIGINT during `explain --watch` exits 130 at once, leaving no page and no temporary file', { timeout: 60_000 }, async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vmprobe-watch-sigint2-'));
+  const page = path.join(dir, 'timeline.html');
+  try {
+    const cliJs = path.join(__dirname, '..', '..', 'lib', 'cli', 'main.js');
+    const watcher = spawn(process.execPath, [cliJs, 'explain', '--pid', String(process.pid), '--watch', '--interval', '30s', '--html', page], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    watcher.stderr.on('data', (c: Buffer) => { err += c.toString(); });
+    const exited = new Promise<[number | null, string | null]>((resolve) => watcher.once('exit', (code, signal) => resolve([code, signal])));
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no first sample within 30 s; stdout: ${out}; stderr: ${err}`)), 30_000);
+      watcher.stdout.on('data', (c: Buffer) => {
+        out += c.toString();
+        if (/ pid \d+ {2}RSS /.test(out)) { clearTimeout(timer); resolve(); }
+      });
+    });
+    const startedMs = Date.now();
+    watcher.kill('SIGINT');
+    await new Promise((r) => setTimeout(r, 200));
+    watcher.kill('SIGINT');
+    const [code, signal] = await exited;
+    const elapsedMs = Date.now() - startedMs;
+    assert.equal(code, 130, `exit ${code} (signal ${signal}); stderr: ${err}`);
+    assert.ok(elapsedMs < 20_000, `ended ${elapsedMs} ms after the first SIGINT, not at once (the watch sleeps 30 s)`);
+    assert.deepEqual(fs.readdirSync(dir), [], 'no page and no temporary file');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
