@@ -13,6 +13,8 @@ import { EXPERIMENT_NAMES } from '../../lib/experiments/index';
 import { EXIT_CODES } from '../../lib/cli/help';
 import { getrlimit } from '../../lib/index';
 import { CLI, cli } from '../helpers/cli';
+import { largestSweepBytes } from '../../lib/experiments/malloc/descriptor';
+import { readLargestGrantableMapping } from '../../lib/system/mapping-limit';
 
 const run = promisify(execFile);
 
@@ -171,4 +173,13 @@ test('an `--html` file that cannot be written names the errno once, with its des
   const dir = cli(['report', '--only', 'lazy', '--html', '/']);
   // libuv's description of EISDIR, whatever its wording: the code once, then words.
   assert.match(dir.stderr, /^vmprobe: --html cannot write '\/': EISDIR \([a-z ]+\)\n/);
+});
+
+test('`malloc --size` past what the kernel\'s overcommit policy grants: a usage error naming the policy, not ENOMEM in a child', async (t) => {
+  const limit = largestSweepBytes(readLargestGrantableMapping());
+  if (limit === null) { t.skip('vm.overcommit_memory is 1 (or /proc/meminfo is unreadable): the kernel sets no limit to refuse'); return; }
+  const r = await runCli(['malloc', '--size', String(limit.bytes + 1)]);
+  assert.equal(r.status, 2, r.stderr);
+  const first = r.stderr.split('\n')[0] ?? '';
+  assert.ok(first.includes(`at most ${limit.bytes} bytes`) && first.includes(limit.reason), first);
 });
