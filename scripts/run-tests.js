@@ -50,6 +50,14 @@ if (files.length === 0) {
   console.error('vmprobe: no test files under dist/test/ (run `npm run build` first)');
   process.exit(1);
 }
-const run = spawnSync(process.execPath, ['--test', '--test-concurrency=1', ...flags, ...files], { stdio: 'inherit' });
+// One directory for what test files share within this run (test/helpers/cli.ts
+// sharedReport: one whole report measured once, not once per file), removed at the end.
+const sharedDir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'vmprobe-tests-'));
+let run;
+try {
+  run = spawnSync(process.execPath, ['--test', '--test-concurrency=1', ...flags, ...files], { stdio: 'inherit', env: { ...process.env, VMPROBE_TEST_SHARED_DIR: sharedDir } });
+} finally {
+  fs.rmSync(sharedDir, { recursive: true, force: true });
+}
 if (run.error) throw run.error;
 process.exit(run.status === null ? 1 : run.status);

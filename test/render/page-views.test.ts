@@ -9,12 +9,11 @@
 // Skips (naming the reason) only when /usr/bin/chromium is missing outside CI; in CI
 // (process.env.CI set) a missing Chromium fails the test.
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { CLAIMS } from '../../lib/experiments/index';
-import { cli } from '../helpers/cli';
+import { sharedReport } from '../helpers/cli';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ROOT = path.join(__dirname, '..', '..', '..');
@@ -79,9 +78,8 @@ test('the page at 1400 px and 400 px, light and dark: contents, links claim ↔ 
   assert.ok(HAVE_CHROMIUM, `${CHROMIUM} is missing but CI is set: .ci/run must install Debian's chromium package`);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { chromium } = require('playwright-core') as { chromium: PwChromium };
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vmprobe-views-'));
-  const file = path.join(dir, 'report.html');
-  const r = cli(['report', '--size', '4MiB', '--html', file]);
+  // The page of `report --json --size 4MiB --html FILE`, measured once per npm test (sharedReport).
+  const { run: r, pageFile: file } = sharedReport();
   assert.equal(r.status, 0, `report exited ${r.status}\n${r.stderr.slice(-2000)}`);
   const browser = await chromium.launch({
     executablePath: CHROMIUM, env: browserEnv(), headless: true,
@@ -154,6 +152,5 @@ test('the page at 1400 px and 400 px, light and dark: contents, links claim ↔ 
     assert.ok(light.labelFill !== null && dark.labelFill !== null && light.labelFill !== dark.labelFill, `the address-space figure's text keeps its colour in dark mode (${light.labelFill} / ${dark.labelFill})`);
   } finally {
     await browser.close();
-    fs.rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { CLAIMS, type ReportResult } from '../../lib/experiments/index';
-import { cli } from '../helpers/cli';
+import { sharedReport } from '../helpers/cli';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ROOT = path.join(__dirname, '..', '..', '..');
@@ -49,12 +49,11 @@ const CHARTS_IN_PAGE = `[...document.querySelectorAll('figure[data-chart]')].map
   return { id: f.getAttribute('data-chart'), drawn, width: box ? box.width : 0, height: box ? box.height : 0, texts: svg ? svg.querySelectorAll('text').length : 0 };
 })`;
 
-/** Runs the report with small sizes, writing the page; returns the page path and the JSON printed with it. */
-function writePage(dir: string): { file: string; report: ReportResult } {
-  const file = path.join(dir, 'report.html');
-  const r = cli(['report', '--json', '--size', '4MiB', '--html', file]);
+/** The report with small sizes and its page (`report --json --size 4MiB --html FILE`, measured once per npm test: sharedReport); the page path and the JSON printed with it. */
+function writePage(): { file: string; report: ReportResult } {
+  const { run: r, pageFile } = sharedReport();
   assert.equal(r.status, 0, `report exited ${r.status}\n${r.stderr.slice(-2000)}`);
-  return { file, report: JSON.parse(r.stdout) as ReportResult };
+  return { file: pageFile, report: JSON.parse(r.stdout) as ReportResult };
 }
 
 test('the report page loads in headless Chromium without console errors or network requests, draws every chart, and shows every claim id once', { skip: SKIP, timeout: 180_000 }, async () => {
@@ -63,7 +62,7 @@ test('the report page loads in headless Chromium without console errors or netwo
   const { chromium } = require('playwright-core') as { chromium: PwChromium };
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vmprobe-page-'));
   const profile = path.join(dir, 'profile');
-  const { file, report } = writePage(dir);
+  const { file, report } = writePage();
   // Chromium is not ours to sanitize: under `npm run test:asan` it must not inherit the
   // preloaded ASan runtime (it would crawl under an allocator it was not built for).
   const browserEnv: Record<string, string> = {};

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { CLAIMS, EXPERIMENTS, type ReportResult } from '../../lib/experiments/index';
-import { cli } from '../helpers/cli';
+import { sharedReport } from '../helpers/cli';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 const SCHEMA_FILE = path.join(ROOT, 'schema', 'report.schema.json');
@@ -26,10 +26,10 @@ function errorsOf(v: Validate): string {
 }
 
 let realReport: ReportResult | undefined;
-/** `vmprobe report --json --size 4MiB`, run once for the tests that need it. */
+/** `vmprobe report --json --size 4MiB` (with --html, measured once per npm test: test/helpers/cli.ts sharedReport). */
 function runRealReport(): ReportResult {
   if (realReport) return realReport;
-  const r = cli(['report', '--json', '--size', '4MiB']);
+  const r = sharedReport().run;
   assert.equal(r.status, 0, `report exited ${r.status}\n${r.stderr.slice(-2000)}`);
   realReport = JSON.parse(r.stdout) as ReportResult;
   return realReport;
