@@ -116,14 +116,15 @@ async function watch(pid: number | undefined, intervalMs: number, count: number 
   // Ctrl-C ends the watch like --count does: the page is written, exit 0 (lib/cli/interrupt.ts).
   const release = handleNextInterrupt(() => { stop = true; });
   const tty = process.stdout.isTTY === true;
-  const sample = createWatchSampler(pid);
+  // A process started with `node -r vmprobe/agent` answers at each full read: its rows split as in-process.
+  const sample = createWatchSampler(pid, pid === undefined ? {} : { runtime: () => askAgent(pid) });
   try {
     for (let i = 0; count === null || i < count; i++) {
       if (i > 0) await new Promise((r) => setTimeout(r, intervalMs));
       if (stop) break;
       let taken: WatchSample;
       try {
-        taken = sample();
+        taken = await sample();
       } catch (error) {
         if (first !== null && (error as { code?: unknown }).code === 'ESRCH') {
           writePage();

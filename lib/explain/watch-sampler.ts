@@ -29,7 +29,7 @@ import { captureMemory, toRollup } from './capture';
 import { explainCapture } from './index';
 import { advise } from './advise';
 import { parseSmapsRollup } from '../proc/smaps';
-import type { MemoryBreakdown, MemoryFigures, RollupFigures } from './types';
+import type { CapturedRuntime, MemoryBreakdown, MemoryFigures, RollupFigures } from './types';
 
 /**
  * Share of one core that smaps_rollup checks may use: the rollup is read again only once
@@ -104,19 +104,26 @@ export function rebaseOnRollup(breakdown: MemoryBreakdown, rollup: RollupFigures
   return { ...rebased, findings: advise(rebased) };
 }
 
-/** Options of createWatchSampler(); for tests. */
+/** Options of createWatchSampler(). */
 export interface WatchSamplerOptions {
-  /** Share of a core the rollup checks may use (default ROLLUP_CPU_SHARE); 1 reads it on every sample. */
+  /** Share of a core the rollup checks may use (default ROLLUP_CPU_SHARE); 1 reads it on every sample (for tests). */
   rollupCpuShare?: number;
+  /**
+   * Asked at each full read of another process for its runtime's figures (the agent:
+   * askAgent), so the owners split as in-process; resolves to null when it does not answer
+   * (the rows are then inferred from the mappings). Not used for this process.
+   */
+  runtime?: () => Promise<CapturedRuntime | null>;
 }
 
 /**
- * A sampler for `pid` (default: this process): each call returns the current breakdown,
- * reading smaps only when the key changed since the last full read (see the header).
+ * A sampler for `pid` (default: this process): each call resolves to the current
+ * breakdown, reading smaps only when the key changed since the last full read (see the
+ * header), and then asking options.runtime for the runtime's figures (another process).
  * Errors: as captureMemory (ESRCH when the process is gone, EACCES, ERR_INVALID_ARG_VALUE
- * for a kernel thread), thrown by the full read.
+ * for a kernel thread), rejected by the full read.
  */
-export function createWatchSampler(pid?: number, options: WatchSamplerOptions = {}): () => WatchSample {
+export function createWatchSampler(pid?: number, options: WatchSamplerOptions = {}): () => Promise<WatchSample> {
   const target: number | 'self' = pid === undefined || pid === process.pid ? 'self' : pid;
   const share = options.rollupCpuShare ?? ROLLUP_CPU_SHARE;
   let last: { quick: string | null; own: string | null; breakdown: MemoryBreakdown; readAtMs: number } | null = null;
@@ -126,7 +133,8 @@ export function createWatchSampler(pid?: number, options: WatchSamplerOptions = 
     if (r !== null) nextRollupAtMs = Date.now() + r.cpuUs / 1000 / share;
     return r;
   };
-  return () => {
+  const other = target !== 'self' && pid !== undefined;
+  return async () => {
     const quick = readQuickKey(target);
     let rollup: RollupRead | null | undefined; // undefined: not read for this sample
     if (last !== null && quick !== null && quick === last.quick) {
@@ -138,7 +146,8 @@ export function createWatchSampler(pid?: number, options: WatchSamplerOptions = 
       }
     }
     if (rollup === undefined) rollup = rollupRead();
-    const breakdown = explainCapture(captureMemory(pid === undefined ? {} : { pid }));
+    const runtime = other && options.runtime !== undefined ? await options.runtime() : null;
+    const breakdown = explainCapture(captureMemory(pid === undefined ? {} : runtime === null ? { pid } : { pid, runtime }));
     last = { quick, own: rollup?.own ?? null, breakdown, readAtMs: breakdown.takenAtMs };
     return { breakdown, reread: true, readAtMs: last.readAtMs };
   };

@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as net from 'node:net';
 import { explainCli, startApp, DIST_LIB } from '../helpers/explain-app';
@@ -29,6 +30,18 @@ test('explain --pid of an app started with -r agent: Buffers and JS heap from th
     const js = find(b.owners, 'js-heap');
     assert.ok(js && js.rssBytes >= 32 * MiB && js.children.length > 0, `js ${js?.rssBytes}`);
     assert.equal(b.owners.reduce((n, o) => n + o.rssBytes, 0), b.totals.rssBytes);
+    // --watch asks the agent too, at each full read: the same rows over time.
+    const jsonl = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'vmprobe-agent-watch-')), 'samples.jsonl');
+    const w = explainCli(['--pid', String(app.facts.pid), '--watch', '--count', '2', '--interval', '100ms', '--jsonl', jsonl]);
+    assert.equal(w.status, 0, w.stderr);
+    const samples = fs.readFileSync(jsonl, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as MemoryBreakdown);
+    fs.rmSync(path.dirname(jsonl), { recursive: true });
+    assert.equal(samples.length, 2);
+    for (const [i, sample] of samples.entries()) {
+      const wext = find(sample.owners, 'external');
+      assert.ok(wext && Math.abs(wext.rssBytes - 64 * MiB) <= 2 * MiB, `watch sample ${i + 1}: external ${wext?.rssBytes} (no agent figures?)`);
+      assert.ok((find(sample.owners, 'js-heap')?.children.length ?? 0) > 0, `watch sample ${i + 1}: the JS heap has no V8 spaces`);
+    }
     // Anything but the one request is cut off without an answer.
     const answer = await new Promise<string>((resolve) => {
       let got = '';

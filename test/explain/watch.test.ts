@@ -60,12 +60,12 @@ test('an idle process is read in full once: later samples keep its owners and st
   const target = await startTarget();
   try {
     const sample = createWatchSampler(target.pid, { rollupCpuShare: 1 }); // the rollup on every sample
-    const first = sample();
+    const first = await sample();
     assert.equal(first.reread, true);
     assertSums(first.breakdown, 'first sample');
     for (let i = 2; i <= 4; i++) {
       const key = readQuickKey(target.pid);
-      const s = sample();
+      const s = await sample();
       assert.equal(s.reread, false, `sample ${i} of the idle process was re-read in full (its quick key now: ${key})`);
       assert.equal(s.readAtMs, first.breakdown.takenAtMs);
       assert.ok(s.breakdown.takenAtMs >= first.breakdown.takenAtMs);
@@ -81,16 +81,16 @@ test('pages faulted in force a full read that shows them; pages dropped without 
   const target = await startTarget();
   try {
     const sample = createWatchSampler(target.pid, { rollupCpuShare: 1 });
-    const before = sample();
+    const before = await sample();
     await target.send('grow');
-    const grown = sample();
+    const grown = await sample();
     assert.equal(grown.reread, true, 'writing 8 MiB of new pages did not force a full read');
     // Python's own allocations for the command move RSS by a few pages either way.
     const gained = rss(grown) - rss(before);
     assert.ok(Math.abs(gained - 8 * MiB) <= MiB, `RSS gained ${gained} B after writing 8 MiB`);
     assertSums(grown.breakdown, 'after grow');
     await target.send('drop');
-    const dropped = sample();
+    const dropped = await sample();
     assert.equal(dropped.reread, true, 'MADV_DONTNEED of 8 MiB did not force a full read');
     const lost = rss(grown) - rss(dropped);
     assert.ok(Math.abs(lost - 8 * MiB) <= MiB, `RSS lost ${lost} B after dropping 8 MiB`);
@@ -109,9 +109,9 @@ test('another process sharing the target\'s file pages moves only its PSS: no fu
   let b: Target | null = null;
   try {
     const sample = createWatchSampler(a.pid, { rollupCpuShare: 1 });
-    const alone = sample();
+    const alone = await sample();
     b = await startTarget([file]); // maps and reads the same 8 MiB of page cache (and python's own files)
-    const shared = sample();
+    const shared = await sample();
     assert.equal(shared.reread, false, 'a PSS change caused by another process forced a full read');
     assert.equal(shared.breakdown.totals.rssBytes, alone.breakdown.totals.rssBytes);
     const pssDrop = alone.breakdown.totals.pssBytes - shared.breakdown.totals.pssBytes;
