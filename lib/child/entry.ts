@@ -1,7 +1,8 @@
 /**
  * Entry point of a vmprobe child process (see spawn.ts): `node entry.js MODULE
- * EXPORT PAYLOAD_JSON`. Calls MODULE[EXPORT](payload, emit) and writes, to fd 3, one
- * JSON line per emitted record, then `{type:'result'}` or `{type:'error'}`. Writes are
+ * EXPORT PAYLOAD_JSON`. Loads MODULE, writes `{type:'started'}` to fd 3, calls
+ * MODULE[EXPORT](payload, emit) and writes one JSON line per emitted record, then
+ * `{type:'result'}` or `{type:'error'}`. Writes are
  * synchronous, so every record emitted before a crash has reached the parent.
  */
 import * as fs from 'node:fs';
@@ -23,6 +24,8 @@ async function main(): Promise<void> {
   const task = mod[exportName];
   if (typeof task !== 'function') throw new Error(`${modulePath} has no function export '${exportName}'`);
   const payload: unknown = payloadJson === undefined ? null : JSON.parse(payloadJson);
+  // node is up and the task's module (with the addon) loaded: the task's own timeout starts now.
+  write({ type: 'started' });
   const value: unknown = await (task as ChildTask<unknown, unknown>)(payload, (record) => write({ type: 'record', value: record }));
   write({ type: 'result', value });
 }

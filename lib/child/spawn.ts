@@ -23,8 +23,10 @@ export interface ChildOutcome<T> {
   exitCode: number | null;
   /** The signal that ended it ('SIGSEGV', 'SIGKILL', …), or null. */
   signal: string | null;
-  /** True when the parent killed it for running past timeoutMs. */
+  /** True when the parent killed it for running past timeoutMs (or for not starting within CHILD_STARTUP_LIMIT_MS). */
   timedOut: boolean;
+  /** Milliseconds from spawn until the task began (node started, its module loaded); null when it never began. */
+  startupMs: number | null;
   /** The value the task returned, or null when it did not finish. */
   result: T | null;
   /** Records the task streamed before finishing (or dying), in order. */
@@ -38,7 +40,10 @@ export interface ChildOutcome<T> {
 
 /** Options of runChild. */
 export interface ChildOptions {
-  /** Kill the child after this long (default 30 s). */
+  /**
+   * Kill the child when its task runs longer than this (default 30 s), counted from when
+   * the task began: node's own start-up is bounded separately (CHILD_STARTUP_LIMIT_MS).
+   */
   timeoutMs?: number;
   /** Environment of the child (default: this process's). */
   env?: NodeJS.ProcessEnv;
@@ -53,6 +58,15 @@ export interface ChildOptions {
 }
 
 const STDERR_KEEP_BYTES = 64 * 1024;
+
+/**
+ * The longest a child may take to start node and load its task's module, ms (when the
+ * task's own timeoutMs is shorter). Start-up is node's, not the task's, and a malloc
+ * setting can slow it a hundredfold: with MALLOC_MMAP_THRESHOLD_=0 every heap extension
+ * is an mmap, and `node -e 0` took 4.2 s here (40 ms without), 8 at once about 17 s on 2
+ * cores. It only catches a child that cannot start at all.
+ */
+export const CHILD_STARTUP_LIMIT_MS = 120_000;
 const live = new Set<import('node:child_process').ChildProcess>();
 let exitHookInstalled = false;
 
@@ -119,10 +133,12 @@ export function runChild<T>(modulePath: string, exportName: string, payload: unk
     let result: T | null = null;
     let error: ChildOutcome<T>['error'] = null;
     let timedOut = false;
-    const timer = setTimeout(() => {
+    let startupMs: number | null = null;
+    const kill = (): void => {
       timedOut = true;
       child.kill('SIGKILL');
-    }, timeoutMs);
+    };
+    let timer = setTimeout(kill, Math.max(timeoutMs, CHILD_STARTUP_LIMIT_MS));
     child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
       stderr = (stderr + chunk).slice(-STDERR_KEEP_BYTES);
     });
@@ -142,7 +158,11 @@ export function runChild<T>(modulePath: string, exportName: string, payload: unk
           records.push({ unparsed: line });
           continue;
         }
-        if (message.type === 'result') result = message.value as T;
+        if (message.type === 'started') {
+          startupMs = Date.now() - started;
+          clearTimeout(timer);
+          timer = setTimeout(kill, timeoutMs);
+        } else if (message.type === 'result') result = message.value as T;
         else if (message.type === 'error') error = { message: String(message.message), code: message.code ?? null };
         else records.push(message.value);
       }
@@ -155,7 +175,7 @@ export function runChild<T>(modulePath: string, exportName: string, payload: unk
     child.on('close', (exitCode, signal) => {
       clearTimeout(timer);
       live.delete(child);
-      resolve({ exitCode, signal, timedOut, result, records, error, stderr, elapsedMs: Date.now() - started });
+      resolve({ exitCode, signal, timedOut, startupMs, result, records, error, stderr, elapsedMs: Date.now() - started });
     });
   });
 }
@@ -163,7 +183,8 @@ export function runChild<T>(modulePath: string, exportName: string, payload: unk
 /** The result of a child that must have finished normally; throws ERR_VMPROBE_CHILD otherwise. */
 export function requireResult<T>(outcome: ChildOutcome<T>, what: string): T {
   if (outcome.result !== null) return outcome.result;
-  const fate = outcome.timedOut ? `was killed after its timeout (${outcome.elapsedMs} ms)`
+  const fate = outcome.timedOut
+    ? (outcome.startupMs === null ? `did not start within ${outcome.elapsedMs} ms and was killed` : `was killed after its timeout (${outcome.elapsedMs - outcome.startupMs} ms after it started)`)
     : outcome.error ? `threw: ${outcome.error.message}`
     : outcome.signal ? `died of ${outcome.signal}` : `exited with code ${outcome.exitCode}`;
   const tail = outcome.stderr.trim().split('\n').slice(-5).join('\n');

@@ -1,6 +1,6 @@
 // Shared plumbing for the /proc readers: reading /proc/<pid>/<file> and the
 // errors every reader throws (Node's own codes, see DESIGN.md "Errors").
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { describeReceived, invalidArgType, invalidArgValue, unsupported, type CodedError } from '../util/errors';
 
 /** A process id as accepted by the /proc readers: a positive integer, or `'self'` for the caller. */
@@ -63,6 +63,16 @@ const PROC_FILE_NAME = /^[A-Za-z0-9_]+(\/[A-Za-z0-9_]+)*$/;
  * SystemError (its `code`, `errno` and `syscall` untouched) with a message that names the file.
  */
 export function readProcText(pid: ProcPid, file: string): string {
+  const path = procPath(pid, file);
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw namingFile(error, path, pid);
+  }
+}
+
+/** `/proc/<pid>/<file>` after checking both (the errors of readProcText). */
+function procPath(pid: ProcPid, file: string): string {
   validatePid(pid);
   if (typeof file !== 'string') throw invalidArgument('ERR_INVALID_ARG_TYPE', 'file', file, 'of type string');
   if (!PROC_FILE_NAME.test(file)) {
@@ -71,15 +81,54 @@ export function readProcText(pid: ProcPid, file: string): string {
   if (process.platform !== 'linux') {
     throw unsupported(`/proc/${pid}/${file} needs Linux's /proc; this host is ${process.platform}`);
   }
-  const path = `/proc/${pid}/${file}`;
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (error) {
-    if (error instanceof Error) {
-      const original = error.message;
-      error.message = `Cannot read ${path}${typeof pid === 'number' ? ` (is process ${pid} alive and readable?)` : ''}: ${original}`;
-      if (error.stack?.includes(original) === true) error.stack = error.stack.replace(original, error.message);
+  return `/proc/${pid}/${file}`;
+}
+
+/**
+ * Reads several /proc files of `pid` one after the other without allocating anything
+ * between their read() calls: all the bytes go into one buffer allocated first (grown,
+ * and every file read again, when it fills), and are decoded only after the last read.
+ * The kernel hands /proc/<pid>/maps out a page per read() and drops the process's mmap
+ * lock between calls, so a reader that allocates meanwhile sees its own allocations come
+ * and go — every one is an mmap when malloc is told to (MALLOC_MMAP_THRESHOLD_=0). Errors
+ * as readProcText. Returns the texts in the order of `files`.
+ */
+export function readProcTextsSteadily(pid: ProcPid, files: readonly string[], initialBytes = 256 * 1024): string[] {
+  const paths = files.map((f) => procPath(pid, f));
+  for (let size = initialBytes; ; size *= 2) {
+    const buffer = Buffer.allocUnsafeSlow(size);
+    const ends: number[] = [];
+    let filled = 0;
+    for (const path of paths) {
+      let fd: number;
+      try {
+        fd = openSync(path, 'r');
+      } catch (error) {
+        throw namingFile(error, path, pid);
+      }
+      try {
+        for (let n = -1; n !== 0 && filled < size;) {
+          n = readSync(fd, buffer, filled, size - filled, null);
+          filled += n;
+        }
+      } catch (error) {
+        throw namingFile(error, path, pid);
+      } finally {
+        closeSync(fd);
+      }
+      if (filled === size) break;
+      ends.push(filled);
     }
-    throw error;
+    if (ends.length === paths.length) return ends.map((end, i) => buffer.toString('utf8', i === 0 ? 0 : ends[i - 1], end));
   }
+}
+
+/** `error` with a message naming the /proc file (and, for another process, asking whether it is alive). */
+function namingFile(error: unknown, path: string, pid: ProcPid): unknown {
+  if (error instanceof Error) {
+    const original = error.message;
+    error.message = `Cannot read ${path}${typeof pid === 'number' ? ` (is process ${pid} alive and readable?)` : ''}: ${original}`;
+    if (error.stack?.includes(original) === true) error.stack = error.stack.replace(original, error.message);
+  }
+  return error;
 }

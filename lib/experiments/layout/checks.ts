@@ -7,8 +7,9 @@ import * as path from 'node:path';
 import { hexAddress } from '../../report/result';
 import { layoutAddresses } from '../../layout/probes';
 import { zoneOf, type Region } from '../../layout/regions';
-import { readStatus } from '../../proc/status';
-import { readMaps } from '../../proc/maps';
+import { parseStatus } from '../../proc/status';
+import { parseMaps, type MapsEntry } from '../../proc/maps';
+import { readProcTextsSteadily } from '../../proc/read';
 import { readElf } from '../../layout/elf';
 import { readMmapMinAddr } from '../../system/kernel-settings';
 import { zeroPagePfn } from '../../pages/zero-page';
@@ -21,15 +22,26 @@ const TASKS = path.join(__dirname, 'tasks.js');
 /** Timeout of every child the layout experiment starts, ms. */
 export const CHILD_TIMEOUT_MS = 20_000;
 
-/** maps total vs VmSize, read until two VmSize readings around the maps agree (threads may map meanwhile). */
+/** Attempts of mapsVersusVmSize before it reports the reads unstable. */
+export const MAPS_READ_ATTEMPTS = 20;
+
+/**
+ * maps total vs VmSize, read until they are taken from one unchanging address space:
+ * VmSize, maps, VmSize, maps, VmSize in a row, allocating nothing between the reads
+ * (readProcTextsSteadily: vmprobe's own allocations would otherwise land between the
+ * pages of a maps read, each an mmap under MALLOC_MMAP_THRESHOLD_=0); stable when the
+ * three VmSize readings agree and both maps totals too (other threads may map meanwhile).
+ */
 export function mapsVersusVmSize(pid: number | 'self'): LayoutMeasurements['maps'] {
   let last: LayoutMeasurements['maps'] = { mapsTotalBytes: 0, gateBytes: 0, vmSizeBytes: null, stable: false };
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const before = readStatus(pid).vmSizeBytes ?? null;
-    const entries = readMaps(pid);
-    const after = readStatus(pid).vmSizeBytes ?? null;
+  const total = (entries: readonly MapsEntry[]): number => entries.reduce((n, e) => n + e.sizeBytes, 0);
+  for (let attempt = 0; attempt < MAPS_READ_ATTEMPTS; attempt++) {
+    const [s1, m1, s2, m2, s3] = readProcTextsSteadily(pid, ['status', 'maps', 'status', 'maps', 'status']) as [string, string, string, string, string];
+    const [before, between, after] = [s1, s2, s3].map((t) => parseStatus(t).vmSizeBytes ?? null);
+    const entries = parseMaps(m1);
     const gateBytes = entries.filter((e) => e.path === '[vsyscall]').reduce((n, e) => n + e.sizeBytes, 0);
-    last = { mapsTotalBytes: entries.reduce((n, e) => n + e.sizeBytes, 0), gateBytes, vmSizeBytes: after, stable: before === after };
+    const mapsTotalBytes = total(entries);
+    last = { mapsTotalBytes, gateBytes, vmSizeBytes: between ?? null, stable: before === between && between === after && mapsTotalBytes === total(parseMaps(m2)) };
     if (last.stable) break;
   }
   return last;
