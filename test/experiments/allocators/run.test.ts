@@ -11,6 +11,7 @@ import * as assert from 'node:assert/strict';
 import { findAllocators, runAllocators, type AllocatorsResult } from '../../../lib/experiments/allocators/index';
 import { configEnv, stripMallocEnv, ALLOCATOR_CONFIGS } from '../../../lib/experiments/allocators/configs';
 import { allocatorsOptionsFromCli } from '../../../lib/experiments/allocators/cli';
+import { getrlimit } from '../../../lib/system/usage';
 
 const ROOT = path.join(__dirname, '..', '..', '..', '..');
 const MiB = 1024 * 1024;
@@ -153,16 +154,22 @@ test('CLI values map to options; bad values are one-line ERR_INVALID_ARG_VALUE e
   return assert.rejects(runAllocators({ repetitions: 1 }), { code: 'ERR_OUT_OF_RANGE' });
 });
 
-test('a workload whose threads cannot be created throws EAGAIN (pthread_create) and the process carries on', () => {
-  // In a child: RLIMIT_AS 64 MiB above the current VSZ leaves no room for 64 thread stacks.
+test('a workload whose threads cannot be created throws EAGAIN (pthread_create) and the process carries on', (t) => {
+  // In a child whose threads get 1 GiB stacks (RLIMIT_STACK at exec sets glibc's default):
+  // RLIMIT_AS 1.5 GiB above the current VSZ holds one workload thread, not two, and leaves
+  // node's own threads half a GiB. (With 8 MiB stacks and 64 MiB of room, what the failed
+  // threads left was under one stack, and on Node 24 one of node's threads once died of
+  // std::bad_alloc in it.)
+  const stackBytes = 1024 * MiB;
+  if (getrlimit('stack').hard < stackBytes) { t.skip(`the hard RLIMIT_STACK (${getrlimit('stack').hard} B) does not allow 1 GiB thread stacks`); return; }
   const native = JSON.stringify(path.join(ROOT, 'dist', 'lib', 'native', 'loader.js'));
   const script = `const { native: a } = require(${native});
-    const v = a.memorySample().vszBytes; a.setrlimit('as', v + 64 * 1048576, v + 64 * 1048576);
+    const v = a.memorySample().vszBytes; a.setrlimit('as', v + 1536 * 1048576, v + 1536 * 1048576);
     let code = null, syscall = null;
     try { a.runAllocatorWorkload({ kind: 'steady', threads: 64, count: 10, slots: 4, minBytes: 16, maxBytes: 32, release: 'none' }); }
     catch (e) { code = e.code; syscall = e.syscall; }
     process.stdout.write(JSON.stringify({ code, syscall, alive: a.memorySample().rssBytes > 0 }));`;
-  const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 30_000 });
+  const r = spawnSync('sh', ['-c', `ulimit -s ${stackBytes / 1024} && exec "$0" -e "$1"`, process.execPath, script], { encoding: 'utf8', timeout: 30_000 });
   assert.equal(r.status, 0, r.stderr);
   assert.deepEqual(JSON.parse(r.stdout), { code: 'EAGAIN', syscall: 'pthread_create', alive: true });
 });
