@@ -70,6 +70,17 @@ export function readMallocTunables(env: NodeJS.ProcessEnv = process.env): Malloc
   return { glibcTunables, environment };
 }
 
+/**
+ * The malloc settings of `t` as 'NAME=value' words, sorted: environment variables as
+ * they are, tunables as 'GLIBC_TUNABLES glibc.malloc.x=value'. Empty when none is set.
+ */
+export function mallocSettingWords(t: MallocTunables): string[] {
+  return [
+    ...Object.entries(t.environment).map(([k, v]) => `${k}=${v}`),
+    ...Object.entries(t.glibcTunables).map(([k, v]) => `GLIBC_TUNABLES ${k}=${v}`),
+  ].sort();
+}
+
 /** Parses "address sizes : 46 bits physical, 48 bits virtual" from /proc/cpuinfo text. */
 export function parseCpuAddressBits(cpuinfo: string): { virtual: number; physical: number } | null {
   const m = /address sizes\s*:\s*(\d+) bits physical,\s*(\d+) bits virtual/.exec(cpuinfo);

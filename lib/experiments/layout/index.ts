@@ -26,6 +26,7 @@ import { readTextPages, type TextPages } from './tasks';
 import { judgeLayout } from './verdicts';
 import { readTarget } from './target';
 import { labelClaimSubjects } from './subjects';
+import { explainMissingHeap } from './no-heap';
 import { addressSpaceFacts, compareText, mapsVersusVmSize, runFault, CHILD_TIMEOUT_MS } from './checks';
 import type { GapJson, LayoutMeasurements, ProbeJson, ProbeName, RegionJson } from './measurements';
 
@@ -196,7 +197,7 @@ export async function runLayout(options: LayoutOptions = {}): Promise<LayoutResu
     textSharing,
     aslr,
   };
-  const claims = labelClaimSubjects(judgeLayout(measurements), measurements.target.pid, process.pid);
+  const claims = labelClaimSubjects(explainMissingHeap(judgeLayout(measurements), measurements, host, self), measurements.target.pid, process.pid);
   return { schema: SCHEMA_VERSION, experiment: 'layout', host, claims, measurements };
 }
 

@@ -14,7 +14,7 @@ import { SCHEMA_VERSION, type ExperimentResult } from '../../report/result';
 import { pageSizeBytes } from '../../system/usage';
 import { optionalBoolean, optionalCount, rejectUnknownKeys, validateOptions } from '../../util/validate';
 import { libcInUse, type LibcIdentity } from '../../malloc/control';
-import { readMallocTunables } from '../../system/host';
+import { mallocSettingWords, readMallocTunables } from '../../system/host';
 import { judgeMalloc, type MallocNotMeasured } from './verdicts';
 import { withGranularity } from './crossover';
 import type { ArenaStep, CarveStep, CrossoverSearch, DynamicThresholdStep, MallocMeasurements, MalloptStep, SourcesChildResult, ThresholdInForce, TrimStep } from './measurements';
@@ -85,11 +85,7 @@ export function startingThresholdEnv(env: NodeJS.ProcessEnv): { env: NodeJS.Proc
 
 /** Every glibc malloc setting in `env` (MALLOC_* variables, GLIBC_TUNABLES glibc.malloc.*), as written. */
 export function mallocSettings(env: NodeJS.ProcessEnv): string[] {
-  const t = readMallocTunables(env);
-  return [
-    ...Object.entries(t.environment).map(([k, v]) => `${k}=${v}`),
-    ...Object.entries(t.glibcTunables).map(([k, v]) => `GLIBC_TUNABLES ${k}=${v}`),
-  ].sort();
+  return mallocSettingWords(readMallocTunables(env));
 }
 
 /** Where the mmap threshold in force comes from, by the environment the children run with. */
