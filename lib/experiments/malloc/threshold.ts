@@ -91,7 +91,9 @@ export function measureCarve(payload: ThresholdPayload): Omit<CarveStep, 'sweepC
   // holds a chunk that big, glibc grows the heap by request + top pad. Retried a few
   // times, in case a bin did serve it.
   const grown: HeapBlock[] = [];
-  for (let attempt = 0; attempt < 8 && topBytes() < topPadBytes / 2; attempt++) {
+  // With no request below the threshold (a crossover of 1 B: MALLOC_MMAP_THRESHOLD_=0)
+  // there is nothing to grow the top with, and the request below shows where it goes.
+  for (let attempt = 0; payload.crossoverBytes > 1 && attempt < 8 && topBytes() < topPadBytes / 2; attempt++) {
     grown.push(malloc({ sizeBytes: payload.crossoverBytes - 1, drainTop: true }));
   }
   const topBeforeBytes = topBytes();

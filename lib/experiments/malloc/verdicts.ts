@@ -35,8 +35,11 @@ function notGlibc(id: string, libc: { name: string; version: string | null; caus
 /** The settings that steer each claim's measurement: MALLOC_* variable names and glibc.malloc.* tunable names. */
 const RELEVANT_SETTINGS: Readonly<Record<string, readonly string[]>> = {
   'malloc.two-sources': ['MMAP_MAX', 'mmap_max', 'MMAP_THRESHOLD', 'mmap_threshold', 'ARENA_MAX', 'arena_max', 'arena_test', 'ARENA_TEST', 'TOP_PAD', 'top_pad'],
-  'malloc.brk-moves': ['TOP_PAD', 'top_pad', 'TRIM_THRESHOLD', 'trim_threshold'],
+  // A threshold set at or below the smallest chunk sends every request to mmap: no brk at all.
+  'malloc.brk-moves': ['TOP_PAD', 'top_pad', 'TRIM_THRESHOLD', 'trim_threshold', 'MMAP_THRESHOLD', 'mmap_threshold'],
   'malloc.threshold-128k': ['MMAP_MAX', 'mmap_max'],
+  // Mmapped chunks are whole pages: a low threshold turns the rounding into page rounding.
+  'malloc.pow2-rounding': ['MMAP_THRESHOLD', 'mmap_threshold'],
   'malloc.threshold-tunable': ['MMAP_MAX', 'mmap_max'],
   'malloc.free-returns': ['TRIM_THRESHOLD', 'trim_threshold', 'TOP_PAD', 'top_pad', 'MMAP_MAX', 'mmap_max', 'ARENA_MAX', 'arena_max'],
 };
@@ -125,6 +128,12 @@ export function judgeThreshold128k(m: MallocMeasurements): ClaimResult {
     carvedAboveThreshold: m.carve.source === 'brk' || m.carve.sweepCarvedSizes.length > 0,
   };
   if (base === null) {
+    const crossover = m.startingThreshold.crossover.crossoverBytes ?? m.crossover.crossoverBytes;
+    if (crossover !== null) {
+      // mmapped from the smallest request on: no brk chunk to put the threshold above.
+      const cause = setting === null ? '' : ` (set by ${setting})`;
+      return { id, verdict: 'refuted', summary: `every request from ${formatCount(crossover)} B up was served by mmap: the threshold here is at or below the smallest chunk${cause}, not ${formatBytes(CLAIMED_THRESHOLD_BYTES)}`, evidence };
+    }
     return { id, verdict: 'refuted', summary: 'no request up to the sweep\'s largest size was served by mmap', evidence };
   }
   if (base !== CLAIMED_THRESHOLD_BYTES) {

@@ -216,3 +216,10 @@ test('the CLI knows the malloc experiment (help lists it and its --size)', async
   assert.match(out, /Usage: vmprobe malloc/);
   assert.match(out, /--size SIZE {3}largest size of the sweep/);
 });
+
+test('the carving step with a crossover of 1 B (MALLOC_MMAP_THRESHOLD_=0: no request below the threshold) runs instead of asking malloc for 0 bytes', { skip: skipNoGlibc }, async () => {
+  const payload = { crossoverBytes: 1, thresholdChunkBytes: 64 * 1024 * 1024, granularityBytes: 16, maxBytes: 64 * 1024 * 1024 };
+  const carve = requireResult(await runChild<{ requestBytes: number; source: string }>(TASKS, 'measureCarve', payload, { env: cleanEnv() }), 'carving');
+  assert.equal(carve.requestBytes, 2);
+  assert.ok(['brk', 'mmap', 'thread-arena', 'disputed'].includes(carve.source), carve.source);
+});

@@ -88,3 +88,21 @@ test('every verdict is JSON-serialisable with no undefined', () => {
   const claims = judgeMalloc(syntheticMalloc());
   assert.deepEqual(JSON.parse(JSON.stringify(claims)), claims);
 });
+
+test('MALLOC_MMAP_THRESHOLD_=0 (every request mmapped): threshold-128k says so and names the setting; brk-moves and pow2-rounding name it too', () => {
+  const m = syntheticMalloc();
+  m.crossover.crossoverBytes = 1;
+  m.crossover.thresholdChunkBytes = null;
+  m.startingThreshold.crossover.crossoverBytes = 1;
+  m.startingThreshold.crossover.thresholdChunkBytes = null;
+  m.thresholdInForce.setting = 'MALLOC_MMAP_THRESHOLD_=0';
+  m.settings = ['MALLOC_MMAP_THRESHOLD_=0'];
+  m.breakStep.breakDeltaBytes = 0;
+  const claims = judgeMalloc(m);
+  const t = claims.find((c) => c.id === 'malloc.threshold-128k');
+  assert.equal(t?.verdict, 'refuted');
+  assert.match(t?.summary ?? '', /^every request from 1 B up was served by mmap: the threshold here is at or below the smallest chunk \(set by MALLOC_MMAP_THRESHOLD_=0\)/);
+  for (const id of ['malloc.brk-moves', 'malloc.pow2-rounding']) {
+    assert.match(claims.find((c) => c.id === id)?.summary ?? '', /settings in force: MALLOC_MMAP_THRESHOLD_=0/, id);
+  }
+});
