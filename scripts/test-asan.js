@@ -66,7 +66,8 @@ const PERTURBED = [
     patterns: ['malloc\\.\\* claim', 'sweep: the three witnesses', 'the crossover is the first request', 'the break rises with the heap', 'the dynamic threshold rises',
       'mallopt\\(M_MMAP_THRESHOLD\\)', 'carved from a big enough top chunk', 'rounding and the size header', 'free: the break falls', 'allocate from thread arenas',
       'a large malloc is not resident', 'the text rendering shows the chart', 'MALLOC_MMAP_THRESHOLD_=65536', 'mallocInfo\\(\\) of this process', 'under a preloaded jemalloc',
-      'chunkHeader', 'drainTop', 'programBreak and mallinfo2', 'a 1 KiB block is brk', 'malloc_trim returns memory', '5,000 rounds of malloc'],
+      'chunkHeader', 'drainTop', 'programBreak and mallinfo2', 'a 1 KiB block is brk', 'malloc_trim returns memory', '5,000 rounds of malloc',
+      'the carving step with a crossover of 1 B'],
   },
   {
     why: "exact /proc/self/maps lines: ASan's own anonymous mappings sit beside vmprobe's and merge with them into one line",
