@@ -22,7 +22,8 @@ export function explainCli(args: string[], options: SpawnSyncOptions = {}): Expl
 }
 
 /** What the app says it owns (bytes). */
-export interface AppFacts { pid: number; jsBytes: number; bufferBytes: number; workers: number; arenaBytes: number; workerJsBytes: number; wasmTouchedBytes: number }
+/** What the fixture app owns; workerHeapPhysicalBytes is its workers' own V8 total_physical_size, summed, read after their GC. */
+export interface AppFacts { pid: number; jsBytes: number; bufferBytes: number; workers: number; arenaBytes: number; workerJsBytes: number; wasmTouchedBytes: number; workerHeapPhysicalBytes: number }
 
 /** A running ground-truth app. */
 export interface RunningApp {
