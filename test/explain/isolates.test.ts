@@ -19,12 +19,15 @@ const MiB = 1024 * 1024;
 const WORKERS = 2;
 const WORKER_JS_MIB = 24;
 /**
- * Allowed difference from what the workers' own V8 counts differ by: each 1 MiB array
- * sits in a large page of 1 MiB + 8 KiB (0.4 MiB over all) mapped in full where V8 counts
- * what it uses, and a worker's heap may still move between its own reading and explain's:
- * 2 MiB per worker.
+ * Allowed difference from what the workers' own V8 counts differ by. Below: each 1 MiB
+ * array sits in a large page of 1 MiB + 8 KiB (0.4 MiB over all) and a worker's heap may
+ * still move after its own reading: 2 MiB per worker. Above, more: V8 keeps pages its GC
+ * freed resident for a while (pooled for reuse, released by a background task), which
+ * its total_physical_size does not count but RSS does — measured on Node 26 in 6 runs:
+ * explain +0.2 to +5.3 MiB beyond the workers' own counts (2.7 MiB per worker): 4 MiB per worker.
  */
-const TOLERANCE_BYTES = WORKERS * 2 * MiB;
+const TOLERANCE_BELOW_BYTES = WORKERS * 2 * MiB;
+const TOLERANCE_ABOVE_BYTES = WORKERS * 4 * MiB;
 /** This isolate's own JS heap may move by this much between the two apps (asserted in-process below). */
 const MAIN_ISOLATE_MOVE_BYTES = 2 * MiB;
 const mib = (b: number): string => `${(b / MiB).toFixed(1)} MiB`;
@@ -55,15 +58,16 @@ function workersOwnDelta(): number {
   const [a, b] = readings as [Reading, Reading];
   const delta = b.workersOwnBytes - a.workersOwnBytes;
   const arrays = WORKERS * WORKER_JS_MIB * MiB;
-  assert.ok(delta >= arrays && delta <= arrays * 1.25, `the workers' own V8 counts differ by ${mib(delta)} (${mib(a.workersOwnBytes)} → ${mib(b.workersOwnBytes)}) for ${mib(arrays)} of arrays`);
+  assert.ok(delta >= arrays * 0.9 && delta <= arrays * 1.25, `the workers' own V8 counts differ by ${mib(delta)} (${mib(a.workersOwnBytes)} → ${mib(b.workersOwnBytes)}) for ${mib(arrays)} of arrays`);
   return delta;
 }
 
-function assertWorkersHold(label: string, without: number, withJs: number, toleranceBytes = TOLERANCE_BYTES): void {
+function assertWorkersHold(label: string, without: number, withJs: number, extraBytes = 0): void {
   const delta = withJs - without;
   const expected = workersOwnDelta();
-  assert.ok(Math.abs(delta - expected) <= toleranceBytes,
-    `${label}: ${mib(withJs)} with ${WORKERS} × ${WORKER_JS_MIB} MiB of worker JS, ${mib(without)} without: +${mib(delta)}, expected +${mib(expected)} (the workers' own V8 counts) ± ${mib(toleranceBytes)}`);
+  const [below, above] = [TOLERANCE_BELOW_BYTES + extraBytes, TOLERANCE_ABOVE_BYTES + extraBytes];
+  assert.ok(delta >= expected - below && delta <= expected + above,
+    `${label}: ${mib(withJs)} with ${WORKERS} × ${WORKER_JS_MIB} MiB of worker JS, ${mib(without)} without: +${mib(delta)}, expected +${mib(expected)} (the workers' own V8 counts) − ${mib(below)} / + ${mib(above)}`);
 }
 
 test('in-process: the workers\' JS arrays are in "other-isolates", not in this isolate\'s JS heap', () => {
@@ -91,5 +95,5 @@ test('from outside without the agent: the JS heap by page shape covers every iso
   // shaped pages beyond it are the other isolates', and those must differ by the 48 MiB.
   const others = (r: Reading): number => rss(r.outside, 'js-heap') - rss(r.agent, 'js-heap');
   const [ra, rb] = [a, b].map(others) as [number, number];
-  assertWorkersHold('js-heap by page shape minus this isolate\'s V8 statistics', ra, rb, TOLERANCE_BYTES + MAIN_ISOLATE_MOVE_BYTES);
+  assertWorkersHold('js-heap by page shape minus this isolate\'s V8 statistics', ra, rb, MAIN_ISOLATE_MOVE_BYTES);
 });
