@@ -82,16 +82,18 @@ export function readMmapMinAddr(): number | null {
   return readInteger('/proc/sys/vm/mmap_min_addr');
 }
 
+/** The kB field `name` of /proc/meminfo text (e.g. 'SwapTotal'), in bytes; null when absent. */
+export function meminfoFieldBytes(meminfo: string, name: string): number | null {
+  const m = new RegExp(`^${name}:\\s+(\\d+) kB$`, 'm').exec(meminfo);
+  return m ? Number(m[1]) * 1024 : null;
+}
+
 /** SwapTotal and SwapFree from /proc/meminfo, in bytes (null if unreadable). */
 export function readSwap(): { totalBytes: number; freeBytes: number } | null {
   const text = readTrimmed('/proc/meminfo');
   if (text === null) return null;
-  const field = (name: string): number | null => {
-    const m = new RegExp(`^${name}:\\s+(\\d+) kB$`, 'm').exec(text);
-    return m ? Number(m[1]) * 1024 : null;
-  };
-  const totalBytes = field('SwapTotal');
-  const freeBytes = field('SwapFree');
+  const totalBytes = meminfoFieldBytes(text, 'SwapTotal');
+  const freeBytes = meminfoFieldBytes(text, 'SwapFree');
   return totalBytes === null || freeBytes === null ? null : { totalBytes, freeBytes };
 }
 

@@ -10,6 +10,7 @@
  * mmap (or malloc), which the CLI turns into a usage error before anything runs.
  */
 import * as fs from 'node:fs';
+import { meminfoFieldBytes, readOvercommit } from './kernel-settings';
 
 /** The limit and the words that explain it, e.g. 'vm.overcommit_memory=0 refuses one mapping larger than RAM + swap'. */
 export interface MappingLimit {
@@ -19,26 +20,20 @@ export interface MappingLimit {
   reason: string;
 }
 
-/** A kB field of /proc/meminfo text in bytes, or null when absent. */
-function meminfoBytes(meminfo: string, field: string): number | null {
-  const m = new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(meminfo);
-  return m === null ? null : Number(m[1]) * 1024;
-}
-
 /**
  * The largest mapping `mode` (vm.overcommit_memory) grants with /proc/meminfo reading
  * `meminfo`; null under mode 1, an unknown mode or missing fields (no limit known).
  */
 export function largestGrantableMapping(mode: number | null, meminfo: string): MappingLimit | null {
   if (mode === 0) {
-    const ram = meminfoBytes(meminfo, 'MemTotal');
-    const swap = meminfoBytes(meminfo, 'SwapTotal');
+    const ram = meminfoFieldBytes(meminfo, 'MemTotal');
+    const swap = meminfoFieldBytes(meminfo, 'SwapTotal');
     if (ram === null || swap === null) return null;
     return { bytes: ram + swap, applies: 'each', reason: 'vm.overcommit_memory=0 refuses one mapping larger than RAM + swap' };
   }
   if (mode === 2) {
-    const limit = meminfoBytes(meminfo, 'CommitLimit');
-    const committed = meminfoBytes(meminfo, 'Committed_AS');
+    const limit = meminfoFieldBytes(meminfo, 'CommitLimit');
+    const committed = meminfoFieldBytes(meminfo, 'Committed_AS');
     if (limit === null || committed === null) return null;
     return { bytes: Math.max(0, limit - committed), applies: 'together', reason: 'vm.overcommit_memory=2 grants up to CommitLimit − Committed_AS' };
   }
@@ -48,8 +43,7 @@ export function largestGrantableMapping(mode: number | null, meminfo: string): M
 /** largestGrantableMapping() of this host now; null when /proc is unreadable or the policy sets no limit. */
 export function readLargestGrantableMapping(): MappingLimit | null {
   try {
-    const mode = Number(fs.readFileSync('/proc/sys/vm/overcommit_memory', 'latin1').trim());
-    return largestGrantableMapping(Number.isInteger(mode) ? mode : null, fs.readFileSync('/proc/meminfo', 'latin1'));
+    return largestGrantableMapping(readOvercommit().mode, fs.readFileSync('/proc/meminfo', 'latin1'));
   } catch {
     return null;
   }

@@ -10,6 +10,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { meminfoFieldBytes } from './kernel-settings';
 
 /** One line of /proc/<pid>/cgroup: `hierarchy-id:controllers:path`. */
 export interface CgroupMembership {
@@ -54,8 +55,7 @@ export interface MemoryHeadroom {
 
 /** MemAvailable of /proc/meminfo text, in bytes (null when absent: kernels before 3.14). */
 export function parseMemAvailable(meminfo: string): number | null {
-  const m = /^MemAvailable:\s+(\d+) kB$/m.exec(meminfo);
-  return m ? Number(m[1]) * 1024 : null;
+  return meminfoFieldBytes(meminfo, 'MemAvailable');
 }
 
 /** The lines of /proc/<pid>/cgroup text. */

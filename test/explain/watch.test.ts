@@ -128,6 +128,24 @@ test('another process sharing the target\'s file pages moves only its PSS: no fu
   }
 });
 
+/** `vmprobe explain --pid <this process> --watch --interval <interval> --html <page>`, run until it has printed `samples` samples. */
+async function startWatcher(interval: string, page: string, samples: number): Promise<{ watcher: ReturnType<typeof spawn>; exited: Promise<[number | null, string | null]>; stderr: () => string }> {
+  const cliJs = path.join(__dirname, '..', '..', 'lib', 'cli', 'main.js');
+  const watcher = spawn(process.execPath, [cliJs, 'explain', '--pid', String(process.pid), '--watch', '--interval', interval, '--html', page], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  watcher.stderr.on('data', (c: Buffer) => { err += c.toString(); });
+  const exited = new Promise<[number | null, string | null]>((resolve) => watcher.once('exit', (code, signal) => resolve([code, signal])));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`not ${samples} sample(s) within 30 s; stdout: ${out}; stderr: ${err}`)), 30_000);
+    watcher.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+      if ((out.match(/ pid \d+ {2}RSS /g) ?? []).length >= samples) { clearTimeout(timer); resolve(); }
+    });
+  });
+  return { watcher, exited, stderr: () => err };
+}
+
 // Ctrl-C ends `explain --watch` the way docs/explain.md says: the watch stops, the
 // --html timeline is written (atomically) and the exit code is 0 — the CLI's own signal
 // handler (which kills children and exits 130) must not end it first.
@@ -135,23 +153,11 @@ test('SIGINT during `explain --watch --html FILE`: the page is written and the e
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vmprobe-watch-sigint-'));
   const page = path.join(dir, 'timeline.html');
   try {
-    const cliJs = path.join(__dirname, '..', '..', 'lib', 'cli', 'main.js');
-    const watcher = spawn(process.execPath, [cliJs, 'explain', '--pid', String(process.pid), '--watch', '--interval', '200ms', '--html', page], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    watcher.stderr.on('data', (c: Buffer) => { err += c.toString(); });
-    const exited = new Promise<[number | null, string | null]>((resolve) => watcher.once('exit', (code, signal) => resolve([code, signal])));
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no second sample within 30 s; stdout: ${out}; stderr: ${err}`)), 30_000);
-      watcher.stdout.on('data', (c: Buffer) => {
-        out += c.toString();
-        if ((out.match(/ pid \d+ {2}RSS /g) ?? []).length >= 2) { clearTimeout(timer); resolve(); }
-      });
-    });
+    const { watcher, exited, stderr } = await startWatcher('200ms', page, 2);
     watcher.kill('SIGINT');
     const [code, signal] = await exited;
-    assert.equal(signal, null, `killed by ${signal}; stderr: ${err}`);
-    assert.equal(code, 0, `exit ${code}; stderr: ${err}`);
+    assert.equal(signal, null, `killed by ${signal}; stderr: ${stderr()}`);
+    assert.equal(code, 0, `exit ${code}; stderr: ${stderr()}`);
     const html = fs.readFileSync(page, 'utf8');
     assert.match(html, /^<!DOCTYPE html>/i);
     assert.ok(html.length > 1000, `a page of ${html.length} bytes`);
@@ -166,26 +172,14 @@ test('a second SIGINT during `explain --watch` exits 130 at once, leaving no pag
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vmprobe-watch-sigint2-'));
   const page = path.join(dir, 'timeline.html');
   try {
-    const cliJs = path.join(__dirname, '..', '..', 'lib', 'cli', 'main.js');
-    const watcher = spawn(process.execPath, [cliJs, 'explain', '--pid', String(process.pid), '--watch', '--interval', '30s', '--html', page], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    watcher.stderr.on('data', (c: Buffer) => { err += c.toString(); });
-    const exited = new Promise<[number | null, string | null]>((resolve) => watcher.once('exit', (code, signal) => resolve([code, signal])));
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no first sample within 30 s; stdout: ${out}; stderr: ${err}`)), 30_000);
-      watcher.stdout.on('data', (c: Buffer) => {
-        out += c.toString();
-        if (/ pid \d+ {2}RSS /.test(out)) { clearTimeout(timer); resolve(); }
-      });
-    });
+    const { watcher, exited, stderr } = await startWatcher('30s', page, 1);
     const startedMs = Date.now();
     watcher.kill('SIGINT');
     await new Promise((r) => setTimeout(r, 200));
     watcher.kill('SIGINT');
     const [code, signal] = await exited;
     const elapsedMs = Date.now() - startedMs;
-    assert.equal(code, 130, `exit ${code} (signal ${signal}); stderr: ${err}`);
+    assert.equal(code, 130, `exit ${code} (signal ${signal}); stderr: ${stderr()}`);
     assert.ok(elapsedMs < 20_000, `ended ${elapsedMs} ms after the first SIGINT, not at once (the watch sleeps 30 s)`);
     assert.deepEqual(fs.readdirSync(dir), [], 'no page and no temporary file');
   } finally {

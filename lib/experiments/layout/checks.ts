@@ -37,11 +37,11 @@ export function mapsVersusVmSize(pid: number | 'self'): LayoutMeasurements['maps
   const total = (entries: readonly MapsEntry[]): number => entries.reduce((n, e) => n + e.sizeBytes, 0);
   for (let attempt = 0; attempt < MAPS_READ_ATTEMPTS; attempt++) {
     const [s1, m1, s2, m2, s3] = readProcTextsSteadily(pid, ['status', 'maps', 'status', 'maps', 'status']) as [string, string, string, string, string];
-    const [before, between, after] = [s1, s2, s3].map((t) => parseStatus(t).vmSizeBytes ?? null);
+    const [before, between, after] = [s1, s2, s3].map((t) => parseStatus(t).vmSizeBytes ?? null) as [number | null, number | null, number | null];
     const entries = parseMaps(m1);
-    const gateBytes = entries.filter((e) => e.path === '[vsyscall]').reduce((n, e) => n + e.sizeBytes, 0);
+    const gateBytes = total(entries.filter((e) => e.path === '[vsyscall]'));
     const mapsTotalBytes = total(entries);
-    last = { mapsTotalBytes, gateBytes, vmSizeBytes: between ?? null, stable: before === between && between === after && mapsTotalBytes === total(parseMaps(m2)) };
+    last = { mapsTotalBytes, gateBytes, vmSizeBytes: between, stable: before === between && between === after && mapsTotalBytes === total(parseMaps(m2)) };
     if (last.stable) break;
   }
   return last;
